@@ -1,0 +1,1 @@
+"""Loaders, text normalisation, chunking, embeddings, index and retrieval."""

