@@ -1,0 +1,1 @@
+"""The answering engine: routing, LLM and offline answerers, citations, safety."""
