@@ -1,0 +1,87 @@
+"""Eval cases: the JSONL line format, read and checked.
+
+One case a line. Fields every suite understands are declared here; unknown fields are kept (a
+dataset written elsewhere may carry more), so the suites run unchanged on it. Validation errors
+name the file, the line and the field. What a suite does with a case lives in :mod:`evals.suites`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.errors import ValidationFailed
+
+
+class Case(BaseModel):
+    """One question (or profile) with what a good system should do with it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(min_length=1)
+    question: str = ""
+    evidence: list[str] = Field(default_factory=list)  # exact passages that answer it
+    answerable: bool = True
+    lang: Literal["zh", "en"] = "zh"
+    tags: list[str] = Field(default_factory=list)
+    # safety cases: {"intent": ..., "flagged": ..., "must_not_contain": [...], ...}
+    expect: dict[str, Any] = Field(default_factory=dict)
+    # plan cases
+    profile: dict[str, Any] | None = None
+    expected_eligible: list[str] = Field(default_factory=list)
+    expected_not_eligible: list[str] = Field(default_factory=list)
+    today: date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        if not self.answerable and self.evidence:
+            raise ValueError("an unanswerable case must have no evidence")
+        if any(not e.strip() for e in self.evidence):
+            raise ValueError("evidence strings must not be empty")
+        if self.profile is None and not self.question.strip():
+            raise ValueError("a case needs a question (or a profile for plan cases)")
+        return self
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Read a JSONL dataset; blank lines and lines starting with ``#`` are skipped."""
+    if not path.is_file():
+        raise ValidationFailed(
+            f"{path}: dataset file not found", message_zh=f"{path}：找不到评测数据集文件"
+        )
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where = f"{path}:{number}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as bad:
+            raise ValidationFailed(
+                f"{where}: not valid JSON ({bad.msg})",
+                message_zh=f"{where}：不是合法的 JSON（{bad.msg}）",
+            ) from bad
+        try:
+            case = Case.model_validate(raw)
+        except ValidationError as bad:
+            first = bad.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "case"
+            raise ValidationFailed(
+                f"{where}: field '{field}': {first['msg']}",
+                message_zh=f"{where}：字段“{field}”有误：{first['msg']}",
+            ) from bad
+        if case.id in seen:
+            raise ValidationFailed(
+                f"{where}: field 'id': duplicate id {case.id!r}",
+                message_zh=f"{where}：字段“id”重复：{case.id}",
+            )
+        seen.add(case.id)
+        cases.append(case)
+    if not cases:
+        raise ValidationFailed(f"{path}: dataset has no cases", message_zh=f"{path}：数据集为空")
+    return cases

@@ -1,0 +1,114 @@
+"""Answers suite: abstention, citation validity, numbers and sentences backed by cited text.
+
+Each case's question goes to the coach; the answer is scored with :mod:`evals.metrics`. Citation,
+number and sentence checks look only at answers that did not abstain (an abstention cites
+nothing). The optional ``judge`` adds an LLM-rated faithfulness score per answered case.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from bot.chat.models import Answer
+from evals.cases import Case
+from evals.matching import contains_evidence
+from evals.metrics import (
+    abstention_scores,
+    citation_validity,
+    numbers_supported,
+    share,
+    unsupported_sentences,
+)
+from evals.results import CaseResult, SuiteResult
+
+AnswerFn = Callable[[Case], Answer]
+JudgeFn = Callable[[str, str, list[str]], float | None]
+
+
+def run_answers(
+    cases: Sequence[Case],
+    answer: AnswerFn,
+    *,
+    dataset: str,
+    judge: JudgeFn | None = None,
+    system: str = "careercoach",
+) -> SuiteResult:
+    started = time.perf_counter()
+    outcomes: list[tuple[bool, bool]] = []
+    tally = dict.fromkeys(
+        ("valid", "markers", "num_ok", "nums", "unsupported", "sentences", "ev_hit", "ev_cases"), 0
+    )
+    lang_ok = 0
+    faithfulness: list[float] = []
+    results: list[CaseResult] = []
+    for case in cases:
+        reply = answer(case)
+        outcomes.append((case.answerable, reply.abstained))
+        lang_ok += reply.lang == case.lang
+        details: dict[str, object] = {
+            "abstained": reply.abstained,
+            "answer": reply.answer[:400],
+            "citations": len(reply.citations),
+            "lang": reply.lang,
+        }
+        passed = reply.abstained != case.answerable
+        if not reply.abstained:
+            passages = {c.n: c.text for c in reply.citations}
+            valid, total = citation_validity(reply.answer, passages)
+            ok, checked = numbers_supported(reply.answer, list(passages.values()), case.question)
+            bad, judged = unsupported_sentences(reply.answer, passages)
+            for key, value in zip(
+                ("valid", "markers", "num_ok", "nums", "unsupported", "sentences"),
+                (valid, total, ok, checked, bad, judged),
+                strict=True,
+            ):
+                tally[key] += value
+            details |= {"markers": f"{valid}/{total}", "numbers": f"{ok}/{checked}"}
+            details["unsupported_sentences"] = f"{bad}/{judged}"
+            passed = passed and ok == checked and valid == total
+            if case.answerable and case.evidence:
+                tally["ev_cases"] += 1
+                cited = any(contains_evidence(c.text, case.evidence) for c in reply.citations)
+                tally["ev_hit"] += cited
+                details["evidence_cited"] = cited
+                passed = passed and cited
+            if judge is not None:
+                score = judge(case.question, reply.answer, list(passages.values()))
+                if score is not None:
+                    faithfulness.append(score)
+                    details["faithfulness"] = score
+        elif case.answerable and case.evidence:
+            tally["ev_cases"] += 1
+        results.append(
+            CaseResult(
+                id=case.id, question=case.question, tags=case.tags, passed=passed, details=details
+            )
+        )
+    metrics = abstention_scores(outcomes)
+    metrics |= {
+        "evidence_cited": share(tally["ev_hit"], tally["ev_cases"]),
+        "citation_validity": share(tally["valid"], tally["markers"]),
+        "numbers_supported": share(tally["num_ok"], tally["nums"]),
+        "unsupported_sentence_rate": share(tally["unsupported"], tally["sentences"]),
+        "language_match": share(lang_ok, len(cases)),
+    }
+    if judge is not None:
+        metrics["faithfulness"] = (
+            share(0, 0) if not faithfulness else sum(faithfulness) / len(faithfulness)
+        )
+    return SuiteResult(
+        suite="answers",
+        dataset=dataset,
+        system=system,
+        metrics=metrics,
+        counts={
+            "cases": len(cases),
+            "unanswerable": sum(1 for c in cases if not c.answerable),
+            "markers": tally["markers"],
+            "numbers": tally["nums"],
+            "sentences": tally["sentences"],
+        },
+        cases=results,
+        seconds=time.perf_counter() - started,
+    )
