@@ -1,0 +1,119 @@
+"""What the store gives back: conversations, turns, feedback, annotations, users, and the filter.
+
+Plain pydantic data, detached from the database, so the web app and the CLI never hold a
+database session. Every time is an aware UTC ``datetime``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.chat.models import Answer, Turn
+
+Role = Literal["counselor", "maintainer"]
+ROLES: tuple[Role, ...] = ("counselor", "maintainer")
+
+
+class TranscriptFilter(BaseModel):
+    """What a counselor's transcript list (and the export) selects.
+
+    Turn-level criteria (dates, intent, abstained, text) select conversations holding at least one
+    turn that meets all of them; ``negative_feedback`` and ``flagged`` are about the conversation.
+    ``date_to`` includes its whole day when it is a ``date``. ``limit=None`` means no limit.
+    """
+
+    date_from: date | datetime | None = None
+    date_to: date | datetime | None = None
+    intent: str | None = None
+    abstained: bool | None = None
+    negative_feedback: bool | None = None  # True: at least one 👎; False: none
+    flagged: bool | None = None
+    text: str | None = None  # case-insensitive substring of a question or an answer
+    limit: int | None = Field(default=50, ge=1)
+    offset: int = Field(default=0, ge=0)
+
+
+class Feedback(BaseModel):
+    rating: Literal[1, -1]
+    comment: str = ""
+    created_at: datetime
+
+
+class Annotation(BaseModel):
+    id: int
+    by_user: str
+    correct: bool | None = None
+    citations_ok: bool | None = None
+    tone_ok: bool | None = None
+    note: str = ""
+    created_at: datetime
+
+
+class FlagEvent(BaseModel):
+    action: Literal["flag", "unflag"]
+    reason: str = ""
+    by_user: str
+    created_at: datetime
+
+
+class StoredTurn(BaseModel):
+    """One stored exchange: the (redacted) question and the engine's full answer."""
+
+    id: int
+    position: int
+    created_at: datetime
+    question: str
+    answer: Answer
+    latency_ms: int
+    feedback: Feedback | None = None
+    annotations: list[Annotation] = Field(default_factory=list)
+
+
+class Conversation(BaseModel):
+    id: int
+    started_at: datetime
+    updated_at: datetime
+    lang: str = "zh"
+    flagged: bool = False
+    flag_reason: str = ""
+    turns: list[StoredTurn] = Field(default_factory=list)
+    flag_events: list[FlagEvent] = Field(default_factory=list)
+
+    def history(self) -> list[Turn]:
+        """The conversation as the engine's history (user and assistant turns in order)."""
+        out: list[Turn] = []
+        for turn in self.turns:
+            out.append(Turn(role="user", text=turn.question))
+            out.append(Turn(role="assistant", text=turn.answer.answer))
+        return out
+
+
+class ConversationSummary(BaseModel):
+    """One line of the counselor's transcript list."""
+
+    id: int
+    started_at: datetime
+    updated_at: datetime
+    lang: str = "zh"
+    turn_count: int
+    first_question: str
+    intents: list[str]
+    abstained_turns: int
+    positive_feedback: int
+    negative_feedback: int
+    flagged: bool
+    flag_reason: str = ""
+
+
+class User(BaseModel):
+    name: str
+    role: Role
+    created_at: datetime
+    last_login_at: datetime | None = None
+
+    def has_role(self, role: Role) -> bool:
+        """Maintainers may do everything counselors may."""
+        return self.role == role or self.role == "maintainer"

@@ -1,0 +1,369 @@
+"""The store: graduate sessions, exchanges, feedback, counselor annotations and flags.
+
+One :class:`Store` per process, built from ``Settings`` (or a URL); it runs the migrations when
+opened and hands out plain pydantic objects (``bot.store.models``), never database rows.
+Everything a person typed is redacted (``bot.privacy.redact``) before it is written; citations
+are knowledge-base text and are kept as they are. Users and logins live in ``accounts.py``,
+listing and export in ``listing.py``; this module only wires them in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.chat.models import Answer
+from bot.errors import NotFoundError, ValidationFailed
+from bot.privacy import redact
+from bot.settings import Settings
+from bot.store import accounts, listing
+from bot.store.database import make_engine, upgrade
+from bot.store.models import Conversation, ConversationSummary, Role, TranscriptFilter, User
+from bot.store.rows import conversation_of
+from bot.store.tables import (
+    AnnotationRow,
+    ConversationRow,
+    FeedbackRow,
+    FlagEventRow,
+    LoginAttemptRow,
+    SessionRow,
+    TurnRow,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-.:]{16,128}$")
+SYSTEM_USER = "system"  # who flags a conversation when the engine marks an answer
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _redact_deep(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_deep(v) for v in value]
+    return value
+
+
+class Store:
+    """Transcripts, feedback, annotations, flags and accounts in one database."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        login_policy: accounts.LoginPolicy | None = None,
+    ) -> None:
+        self._init(settings.sqlalchemy_url, clock, login_policy)
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        login_policy: accounts.LoginPolicy | None = None,
+    ) -> Store:
+        store = cls.__new__(cls)
+        store._init(url, clock, login_policy)
+        return store
+
+    def _init(self, url: str, clock: Clock | None, policy: accounts.LoginPolicy | None) -> None:
+        self.engine: Engine = make_engine(url)
+        upgrade(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._clock = clock or _utcnow
+        self.accounts = accounts.Accounts(self._sessions, self._clock, policy)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- graduate sessions and exchanges ---------------------------------------------------
+    def ensure_session(self, session_id: str | None = None) -> str:
+        """Return a usable session id: ``session_id`` when given (created if new), else a new one.
+
+        A session starts with one empty conversation. Ids shorter than 16 characters are refused
+        so that no one can guess another graduate's id.
+        """
+        if session_id is not None and not _TOKEN.match(session_id):
+            raise ValidationFailed(
+                "session_id must be 16–128 letters, digits or -_.:",
+                message_zh="会话标识 session_id 须为 16–128 位字母、数字或 -_.:",
+            )
+        token = session_id or secrets.token_urlsafe(24)
+        digest = _digest(token)
+        with self._sessions.begin() as db:
+            if db.get(SessionRow, digest) is None:
+                now = self._clock()
+                db.add(SessionRow(token_sha256=digest, created_at=now))
+                db.flush()
+                db.add(self._new_conversation(digest, now))
+        return token
+
+    def new_conversation(self, session_id: str) -> int:
+        """Start a fresh conversation in the session (a "new chat" button); returns its id."""
+        digest = self._known(session_id)
+        with self._sessions.begin() as db:
+            row = self._new_conversation(digest, self._clock())
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def add_exchange(self, session_id: str, question: str, answer: Answer, latency_ms: int) -> int:
+        """Store one question and its answer in the session's current conversation.
+
+        Returns the turn id (for feedback). An answer with ``flagged=True`` flags the
+        conversation for counselors.
+        """
+        self.ensure_session(session_id)
+        digest = _digest(session_id)
+        now = self._clock()
+        with self._sessions.begin() as db:
+            conv = self._current(db, digest)
+            position = len(conv.turns)
+            details = {
+                "citations": [c.model_dump(mode="json") for c in answer.citations],
+                "warnings": list(answer.warnings),
+                "standalone_query": redact(answer.standalone_query),
+                "extra": _redact_deep(answer.model_dump(mode="json")["extra"]),
+            }
+            turn = TurnRow(
+                conversation_id=conv.id,
+                position=position,
+                created_at=now,
+                question=redact(question),
+                answer=redact(answer.answer),
+                intent=answer.intent,
+                mode=answer.mode,
+                lang=answer.lang,
+                abstained=answer.abstained,
+                flagged=answer.flagged,
+                latency_ms=max(0, int(latency_ms)),
+                details=details,
+            )
+            db.add(turn)
+            if position == 0:
+                conv.lang = answer.lang
+            conv.updated_at = now
+            if answer.flagged and not conv.flagged:
+                reason = f"auto: {answer.intent}"
+                self._set_flag(db, conv, True, reason, SYSTEM_USER, now)
+            db.flush()
+            return turn.id
+
+    def conversation_for_session(self, session_id: str) -> Conversation:
+        """The session's current conversation, without counselors' annotations or flags."""
+        digest = self._known(session_id)
+        with self._sessions.begin() as db:
+            conv = self._current(db, digest)
+            full = conversation_of(conv)
+        for turn in full.turns:
+            turn.annotations = []
+        return full.model_copy(update={"flagged": False, "flag_reason": "", "flag_events": []})
+
+    def record_feedback(
+        self, turn_id: int, session_id: str, rating: int, comment: str = ""
+    ) -> None:
+        """👍 (+1) or 👎 (-1) on a turn of the graduate's own session; re-rating replaces."""
+        if rating not in (1, -1):
+            raise ValidationFailed(
+                f"rating must be +1 or -1, not {rating!r}",
+                message_zh=f"评价 rating 只能是 +1 或 -1，而不是 {rating!r}",
+            )
+        digest = _digest(session_id)
+        for attempt in range(2):
+            try:
+                with self._sessions.begin() as db:
+                    turn = db.get(TurnRow, turn_id)
+                    if turn is None or turn.conversation.session_sha256 != digest:
+                        raise NotFoundError(
+                            f"turn {turn_id} is not part of this session",
+                            message_zh=f"本会话中没有第 {turn_id} 轮对话",
+                        )
+                    found = db.scalars(
+                        select(FeedbackRow).where(
+                            FeedbackRow.turn_id == turn_id, FeedbackRow.session_sha256 == digest
+                        )
+                    ).first()
+                    if found is None:
+                        found = FeedbackRow(turn_id=turn_id, session_sha256=digest)
+                        db.add(found)
+                    found.rating = rating
+                    found.comment = redact(comment.strip())
+                    found.created_at = self._clock()
+                return
+            except IntegrityError:  # a concurrent first rating won; replace it
+                if attempt:
+                    raise
+
+    # --- counselors --------------------------------------------------------------------------
+    def list_conversations(self, flt: TranscriptFilter | None = None) -> list[ConversationSummary]:
+        with self._sessions() as db:
+            return listing.summaries(db, flt or TranscriptFilter())
+
+    def get_conversation(self, conversation_id: int) -> Conversation:
+        """Everything about one conversation: turns, citations, feedback, annotations, flags."""
+        with self._sessions() as db:
+            return conversation_of(self._conversation(db, conversation_id))
+
+    def annotate(
+        self,
+        turn_id: int,
+        by_user: str,
+        correct: bool | None = None,
+        citations_ok: bool | None = None,
+        tone_ok: bool | None = None,
+        note: str = "",
+    ) -> int:
+        """A counselor's review of one turn; annotating the same turn again replaces it."""
+        with self._sessions.begin() as db:
+            if db.get(TurnRow, turn_id) is None:
+                raise NotFoundError(
+                    f"turn {turn_id} does not exist", message_zh=f"没有第 {turn_id} 轮对话"
+                )
+            row = db.scalars(
+                select(AnnotationRow).where(
+                    AnnotationRow.turn_id == turn_id, AnnotationRow.by_user == by_user
+                )
+            ).first()
+            if row is None:
+                row = AnnotationRow(turn_id=turn_id, by_user=by_user)
+                db.add(row)
+            row.correct, row.citations_ok, row.tone_ok = correct, citations_ok, tone_ok
+            row.note = redact(note.strip())
+            row.created_at = self._clock()
+            db.flush()
+            return row.id
+
+    def flag(self, conversation_id: int, reason: str, by_user: str) -> None:
+        with self._sessions.begin() as db:
+            conv = self._conversation(db, conversation_id)
+            self._set_flag(db, conv, True, reason, by_user, self._clock())
+
+    def unflag(self, conversation_id: int, by_user: str) -> None:
+        with self._sessions.begin() as db:
+            conv = self._conversation(db, conversation_id)
+            self._set_flag(db, conv, False, "", by_user, self._clock())
+
+    def export(
+        self, flt: TranscriptFilter | None = None, fmt: Literal["jsonl", "csv"] = "jsonl"
+    ) -> str:
+        """The selected conversations, one line (or CSV row) per turn."""
+        with self._sessions() as db:
+            return listing.export(db, flt or TranscriptFilter(limit=None), fmt)
+
+    def purge(self, older_than: timedelta) -> int:
+        """Delete conversations whose last activity is older than ``older_than``; returns how many.
+
+        Their turns, feedback, annotations and flag events go with them, as do sessions left
+        without a conversation and login attempts past the cut-off.
+        """
+        cutoff = self._clock() - older_than
+        with self._sessions.begin() as db:
+            result = db.execute(delete(ConversationRow).where(ConversationRow.updated_at < cutoff))
+            gone = getattr(result, "rowcount", 0)
+            alive = select(ConversationRow.session_sha256)
+            db.execute(
+                delete(SessionRow).where(
+                    SessionRow.created_at < cutoff, SessionRow.token_sha256.not_in(alive)
+                )
+            )
+            db.execute(delete(LoginAttemptRow).where(LoginAttemptRow.created_at < cutoff))
+        log.info("purged %s conversations older than %s", gone, cutoff.isoformat())
+        return int(gone or 0)
+
+    # --- accounts ----------------------------------------------------------------------------
+    def add_user(self, name: str, role: Role, password: str) -> User:
+        return self.accounts.add_user(name, role, password)
+
+    def list_users(self) -> list[User]:
+        return self.accounts.list_users()
+
+    def remove_user(self, name: str) -> None:
+        self.accounts.remove_user(name)
+
+    def set_password(self, name: str, password: str) -> None:
+        self.accounts.set_password(name, password)
+
+    def authenticate(self, name: str, password: str, client: str = "") -> User:
+        return self.accounts.authenticate(name, password, client)
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _known(self, session_id: str) -> str:
+        digest = _digest(session_id)
+        with self._sessions() as db:
+            if db.get(SessionRow, digest) is None:
+                raise NotFoundError("unknown session", message_zh="会话不存在或已过期")
+        return digest
+
+    @staticmethod
+    def _new_conversation(digest: str, now: datetime) -> ConversationRow:
+        return ConversationRow(
+            session_sha256=digest, started_at=now, updated_at=now, flagged=False, flag_reason=""
+        )
+
+    def _current(self, db: Session, digest: str) -> ConversationRow:
+        conv = db.scalars(
+            select(ConversationRow)
+            .where(ConversationRow.session_sha256 == digest)
+            .order_by(ConversationRow.id.desc())
+            .options(selectinload(ConversationRow.turns))
+            .limit(1)
+        ).first()
+        if conv is None:  # purged while the session lived on
+            conv = self._new_conversation(digest, self._clock())
+            db.add(conv)
+            db.flush()
+        return conv
+
+    @staticmethod
+    def _conversation(db: Session, conversation_id: int) -> ConversationRow:
+        conv = db.get(ConversationRow, conversation_id)
+        if conv is None:
+            raise NotFoundError(
+                f"conversation {conversation_id} does not exist",
+                message_zh=f"对话 {conversation_id} 不存在",
+            )
+        return conv
+
+    @staticmethod
+    def _set_flag(
+        db: Session, conv: ConversationRow, on: bool, reason: str, by_user: str, now: datetime
+    ) -> None:
+        conv.flagged = on
+        conv.flag_reason = redact(reason.strip()) if on else ""
+        db.add(
+            FlagEventRow(
+                conversation_id=conv.id,
+                action="flag" if on else "unflag",
+                reason=conv.flag_reason,
+                by_user=by_user,
+                created_at=now,
+            )
+        )
