@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         default=None,
         description="Secret for signing login cookies; generated and kept under home if unset.",
     )
+    starter_kb_dir: Path | None = Field(
+        default=None,
+        description="Folder that `careercoach serve` indexes on first start when the index is "
+        "empty; default: knowledge/docs of the repository.",
+    )
 
     @property
     def llm_configured(self) -> bool:
