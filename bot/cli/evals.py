@@ -1,0 +1,109 @@
+"""``careercoach eval`` and ``careercoach bench``: thin commands over ``evals/``.
+
+``eval`` runs suites on datasets (the shipped ones by default) and prints metrics, optionally
+writes a report and checks thresholds. ``bench`` runs the benchmarks. Heavy imports happen inside
+the commands so ``careercoach --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from bot.cli import settings_of
+
+
+@click.command("eval")
+@click.argument(
+    "suite",
+    type=click.Choice(["retrieval", "answers", "safety", "plans", "all"]),
+    default="all",
+)
+@click.option(
+    "--dataset",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL dataset (default: the shipped datasets).",
+)
+@click.option(
+    "--kb",
+    type=click.Path(path_type=Path),
+    help="Knowledge folder or file to index for the run (plans: the catalogue YAML).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
+@click.option(
+    "--cases", "with_cases", is_flag=True, help="With --json, include every case's result."
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write report.md, report.html and charts into this folder.",
+)
+@click.option(
+    "--baseline/--no-baseline",
+    default=None,
+    help="Also run the simple recipes beside retrieval (default: on for shipped corpora).",
+)
+@click.option(
+    "--judge", is_flag=True, help="Add an LLM-judged faithfulness score (needs an LLM endpoint)."
+)
+@click.option(
+    "--check",
+    "check_thresholds",
+    is_flag=True,
+    help="Exit 1 when a metric is below evals/thresholds.yaml.",
+)
+@click.pass_context
+def eval_command(
+    ctx: click.Context,
+    suite: str,
+    dataset: Path | None,
+    kb: Path | None,
+    as_json: bool,
+    with_cases: bool,
+    report_dir: Path | None,
+    baseline: bool | None,
+    judge: bool,
+    check_thresholds: bool,
+) -> None:
+    """评测：检索、回答、安全、规划 / run the evaluation suites."""
+    from evals.gate import check, load_thresholds
+    from evals.judge import make_judge
+    from evals.report import fmt, write_report
+    from evals.runner import run_all, select
+    from evals.shipped import THRESHOLDS
+    from evals.workspace import Workspace
+
+    settings = settings_of(ctx)
+    runs = select(suite, dataset, kb, baseline)
+    if not runs:
+        click.echo("no dataset to run (the shipped ones are missing)", err=True)
+        raise click.exceptions.Exit(1)
+    judge_fn = make_judge(settings) if judge else None
+    with Workspace(settings) as workspace:
+        results = run_all(runs, workspace, judge_fn)
+    if as_json:
+        payload = [r.model_dump() if with_cases else r.summary() for r in results]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            click.echo(f"{r.dataset} / {r.suite} / {r.system}  ({r.counts.get('cases', 0)} cases)")
+            for metric, value in r.metrics.items():
+                click.echo(f"  {metric:28s} {fmt(value)}")
+            failed = [c.id for c in r.cases if c.passed is False]
+            if failed:
+                click.echo(f"  failed: {', '.join(failed)}")
+    if report_dir is not None:
+        md, page = write_report(results, report_dir)
+        click.echo(f"report: {md} {page}", err=True)
+    if check_thresholds:
+        shortfalls = check(results, load_thresholds(THRESHOLDS))
+        for s in shortfalls:
+            click.echo(f"below threshold: {s}", err=True)
+        if shortfalls:
+            raise click.exceptions.Exit(1)
+
+
+commands = [eval_command]

@@ -1,0 +1,134 @@
+"""Choose datasets and suites, run them in one workspace, collect the results.
+
+``select`` turns the CLI's (suite, --dataset, --kb) into runs; ``run_all`` executes them. With no
+``--dataset`` every shipped dataset that is present runs the suites it is meant for. A dataset
+written elsewhere runs the suites its cases fit: plan cases (with ``profile``) the plans suite,
+cases with ``expect`` the safety suite, the rest retrieval and answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import ValidationFailed
+from evals.cases import Case, load_cases
+from evals.results import SuiteResult
+from evals.shipped import DatasetSpec, secret_prompt_texts, shipped_datasets
+from evals.suites.answers import JudgeFn, run_answers
+from evals.suites.plans import run_plans
+from evals.suites.retrieval import run_retrieval
+from evals.suites.safety import run_safety
+from evals.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+SUITES = ("retrieval", "answers", "safety", "plans")
+
+
+@dataclass(frozen=True)
+class Run:
+    spec: DatasetSpec
+    suites: tuple[str, ...]
+    baseline: bool
+
+
+def _fitting_suites(cases: Sequence[Case]) -> tuple[str, ...]:
+    if all(c.profile is not None for c in cases):
+        return ("plans",)
+    if all(c.expect for c in cases):
+        return ("safety",)
+    return ("retrieval", "answers")
+
+
+def select(
+    suite: str,
+    dataset: Path | None = None,
+    kb: Path | None = None,
+    baseline: bool | None = None,
+) -> list[Run]:
+    """The runs for ``careercoach eval SUITE [--dataset FILE] [--kb PATH] [--baseline]``."""
+    wanted = SUITES if suite == "all" else (suite,)
+    shipped = {spec.path.resolve(): spec for spec in shipped_datasets()}
+    if dataset is None:
+        specs = [s for s in shipped.values() if s.available and set(s.suites) & set(wanted)]
+        if kb is not None:
+            specs = [DatasetSpec(s.name, s.path, kb, s.suites, s.baseline) for s in specs]
+    else:
+        known = shipped.get(dataset.resolve())
+        if kb is None and known is None:
+            raise ValidationFailed(
+                f"--kb: required for {dataset} (not a shipped dataset)",
+                message_zh=f"--kb：数据集 {dataset} 不是项目自带的，需要指定知识库路径",
+            )
+        suites = known.suites if known else _fitting_suites(load_cases(dataset))
+        specs = [
+            DatasetSpec(
+                dataset.stem,
+                dataset,
+                kb or (known.kb if known else dataset),
+                suites if suite == "all" else (suite,),
+                known.baseline if known else False,
+            )
+        ]
+    runs = []
+    for spec in specs:
+        if not spec.kb.exists():
+            raise ValidationFailed(
+                f"--kb: {spec.kb} does not exist (dataset {spec.name})",
+                message_zh=f"--kb：{spec.kb} 不存在（数据集 {spec.name}）",
+            )
+        chosen = tuple(s for s in spec.suites if s in wanted) if dataset is None else spec.suites
+        runs.append(Run(spec, chosen, spec.baseline if baseline is None else baseline))
+    return runs
+
+
+def run_all(
+    runs: Sequence[Run], workspace: Workspace, judge: JudgeFn | None = None
+) -> list[SuiteResult]:
+    """Run every selected suite; results in the order given (baselines after ours)."""
+    results: list[SuiteResult] = []
+    for run in runs:
+        spec = run.spec
+        cases = load_cases(spec.path)
+        for suite in run.suites:
+            log.info("running %s on %s (%d cases)", suite, spec.name, len(cases))
+            results += _run_one(suite, spec, cases, run.baseline, workspace, judge)
+    return results
+
+
+def _run_one(
+    suite: str,
+    spec: DatasetSpec,
+    cases: list[Case],
+    baseline: bool,
+    workspace: Workspace,
+    judge: JudgeFn | None,
+) -> list[SuiteResult]:
+    kb = str(spec.kb)
+    match suite:
+        case "retrieval":
+            found = [run_retrieval(cases, workspace.knowledge_base(spec.kb), dataset=spec.name)]
+            if baseline:
+                for recipe in workspace.baselines(spec.kb):
+                    found.append(
+                        run_retrieval(cases, recipe, dataset=spec.name, system=recipe.name)
+                    )
+        case "answers":
+            answer = workspace.answer_fn(spec.kb)
+            found = [run_answers(cases, answer, dataset=spec.name, judge=judge)]
+        case "safety":
+            answer = workspace.answer_fn(spec.kb)
+            prompts = secret_prompt_texts()
+            found = [run_safety(cases, answer, dataset=spec.name, prompt_texts=prompts)]
+        case "plans":
+            found = [run_plans(cases, workspace.eligibility_fn(spec.kb), dataset=spec.name)]
+        case other:
+            raise ValidationFailed(
+                f"suite: unknown suite {other!r}", message_zh=f"未知评测套件 {other}"
+            )
+    for result in found:
+        result.kb = kb
+    return found
