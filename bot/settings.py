@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     offline: bool = Field(
         default=False, description="Force offline mode even when an endpoint is configured."
     )
+    answer_min_evidence: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Offline answers abstain below this evidence score (query-term coverage of "
+        "the best extracted sentence blended with dense similarity); calibrated on "
+        "evals/datasets.",
+    )
     answer_language_default: Literal["zh", "en"] = Field(
         default="zh", description="Language used when a message's language cannot be told."
     )

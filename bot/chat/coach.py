@@ -1,0 +1,203 @@
+"""The coach: one entry point that routes a message and returns a grounded, cited answer.
+
+``Coach`` takes its parts through the constructor (retriever, prompts, glossary, crisis
+resources, optional LLM answerer and planner); ``build_coach(settings)`` wires the real ones.
+A policy question is condensed into a standalone query, retrieved, answered by the LLM (streamed)
+or by the extractive answerer, then checked (citations and numbers) and framed with freshness
+notes and the official channels. When the LLM fails the same question gets an offline answer
+with a warning. Other intents get a fixed reply from the prompt files. What it leaves out: how
+answers are rendered (``sources.format_sources``, the CLI and the web app).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from bot.chat.checks import check_answer
+from bot.chat.condense import RuleCondenser
+from bot.chat.crisis import CrisisResources, load_crisis
+from bot.chat.extractive import ExtractiveAnswerer
+from bot.chat.glossary import Glossary
+from bot.chat.language import detect_language
+from bot.chat.llm import LLMAnswerer, make_chat_model
+from bot.chat.models import Answer, Planner, StreamEvent, Turn
+from bot.chat.numbers import numbers_in
+from bot.chat.offline import OfflineComposer
+from bot.chat.prompts import PromptLibrary
+from bot.chat.router import route
+from bot.chat.sources import freshness_notes, prefer_fresh
+from bot.errors import ConfigError, LLMError
+from bot.knowledge.protocols import Retriever
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class Coach:
+    """Answers graduates' messages; see the module docstring."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        prompts: PromptLibrary,
+        glossary: Glossary,
+        crisis: CrisisResources,
+        *,
+        llm: LLMAnswerer | None = None,
+        planner: Planner | None = None,
+        min_evidence: float = 0.3,
+        default_lang: str = "zh",
+        k: int = 6,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.retriever = retriever
+        self.prompts = prompts
+        self.glossary = glossary
+        self.crisis = crisis
+        self.llm = llm
+        self.planner = planner
+        self.default_lang = default_lang
+        self.k = k
+        self.today = today
+        self.condenser = RuleCondenser(glossary)
+        self.extractive = ExtractiveAnswerer(glossary, min_evidence=min_evidence)
+        self.offline = OfflineComposer(self.extractive, prompts, glossary)
+
+    # --- public API ----------------------------------------------------------------------
+    def answer(
+        self, message: str, history: list[Turn] | None = None, lang: str | None = None
+    ) -> Answer:
+        """The whole answer at once (the stream, consumed)."""
+        final: Answer | None = None
+        for event in self.stream(message, history or [], lang):
+            if event.answer is not None:
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(
+        self, message: str, history: list[Turn] | None = None, lang: str | None = None
+    ) -> Iterator[StreamEvent]:
+        """Text deltas, then a last event whose ``answer`` is authoritative.
+
+        In LLM mode the deltas are the model's tokens before the check; when the check changes
+        the text (or the endpoint fails mid-way) the final answer's text replaces them.
+        """
+        history = history or []
+        language = lang if lang in ("zh", "en") else detect_language(message, self.default_lang)  # type: ignore[arg-type]
+        intent = route(message)
+        if intent != "policy":
+            reply = self._fixed_reply(intent, message, history, language)
+            yield StreamEvent(delta=reply.answer)
+            yield StreamEvent(answer=reply)
+            return
+        yield from self._policy(message, history, language)
+
+    # --- intents other than policy -------------------------------------------------------
+    def _fixed_reply(self, intent: str, message: str, history: list[Turn], lang: str) -> Answer:
+        if intent == "planning" and self.planner is not None:
+            return self.planner.respond(message, history, lang)
+        if intent == "distress":
+            text = self.prompts.render(
+                "distress", lang, resources=self.crisis.lines(lang), note=self.crisis.note(lang)
+            )
+            return Answer(answer=text, intent="distress", flagged=True, lang=lang)  # type: ignore[arg-type]
+        name = {
+            "greeting": "greeting",
+            "out_of_scope": "out_of_scope",
+            "meta": "meta_refusal",
+            "planning": "planning_help",
+        }[intent]
+        return Answer(answer=self.prompts.render(name, lang), intent=intent, lang=lang)  # type: ignore[arg-type]
+
+    # --- policy questions ----------------------------------------------------------------
+    def _policy(self, message: str, history: list[Turn], lang: str) -> Iterator[StreamEvent]:
+        warnings: list[str] = []
+        standalone = self._condense(message, history, lang, warnings)
+        query = standalone
+        if lang == "en":  # the knowledge base is Chinese: add the Chinese names of key terms
+            extra = [t.zh for t in self.glossary.chinese_for(standalone) if t.zh not in query]
+            query = " ".join([standalone, *extra])
+        hits = prefer_fresh(self.retriever.search(query, self.k), self.today())
+        if self.llm is not None and hits:
+            deltas: list[str] = []
+            try:
+                for delta in self.llm.stream(standalone, hits, history, lang):
+                    deltas.append(delta)
+                    yield StreamEvent(delta=delta)
+                answer = self._checked_llm_answer("".join(deltas), hits, lang, warnings)
+            except LLMError as error:
+                logger.warning("LLM failed, answering offline: %s", error.message)
+                reason = error.for_language(lang)
+                warnings.append(self.prompts.render("warning_llm_fallback", lang, reason=reason))
+                answer = self.offline.compose(query, hits, lang, self.today(), warnings)
+                yield StreamEvent(delta=("\n\n" if deltas else "") + answer.answer)
+        else:
+            answer = self.offline.compose(query, hits, lang, self.today(), warnings)
+            for line in answer.answer.splitlines(keepends=True):
+                yield StreamEvent(delta=line)
+        answer.standalone_query = standalone
+        yield StreamEvent(answer=answer)
+
+    def _condense(self, message: str, history: list[Turn], lang: str, warnings: list[str]) -> str:
+        if self.llm is not None and history:
+            try:
+                return self.llm.condense(message, history, lang)
+            except LLMError as error:
+                logger.warning("condense failed, using rules: %s", error.message)
+        return self.condenser.condense(message, history)
+
+    def _checked_llm_answer(self, draft: str, hits: list, lang: str, warnings: list[str]) -> Answer:
+        channels = self.prompts.render("channels", lang)
+        allowed = numbers_in(self.prompts.render("channels", "zh") + channels)
+        result = check_answer(draft, hits, allowed_numbers=allowed, glossary=self.glossary)
+        changes = len(result.repairs) + len(result.dropped)
+        if changes:
+            warnings.append(self.prompts.render("warning_repaired", lang, count=changes))
+        parts = [result.text] if result.text else []
+        notes = freshness_notes(result.hits, self.today(), lang, self.prompts)
+        if notes:
+            warnings.append(self.prompts.render("warning_stale", lang))
+        abstained = not result.citations
+        if abstained and channels not in result.text:
+            parts.append(channels)
+        return Answer(
+            answer="\n\n".join([*parts, *notes]),
+            citations=result.citations,
+            abstained=abstained,
+            mode="llm",
+            warnings=warnings,
+            intent="policy",
+            lang=lang,  # type: ignore[arg-type]
+            extra={"repairs": result.repairs, "dropped": result.dropped, "draft": draft},
+        )
+
+
+def build_coach(
+    settings: Settings, retriever: Retriever | None = None, planner: Planner | None = None
+) -> Coach:
+    """A coach wired from ``settings``: the knowledge base, the prompts and the chat model."""
+    if retriever is None:
+        try:
+            from bot.knowledge.base import KnowledgeBase
+        except ImportError as error:
+            raise ConfigError(
+                "the knowledge base (bot.knowledge.base) is not available",
+                message_zh="知识库模块（bot.knowledge.base）不可用",
+            ) from error
+        retriever = KnowledgeBase(settings)
+    prompts = PromptLibrary()
+    model = make_chat_model(settings)
+    llm = LLMAnswerer(model, prompts, settings) if model is not None else None
+    return Coach(
+        retriever,
+        prompts,
+        Glossary.load(),
+        load_crisis(),
+        llm=llm,
+        planner=planner,
+        min_evidence=settings.answer_min_evidence,
+        default_lang=settings.answer_language_default,
+    )

@@ -1,0 +1,237 @@
+"""The offline answerer: pick the passage sentences that best answer the question.
+
+No model writes anything: the answer is made of sentences copied from retrieved passages, so
+every statement is quoted and cited by construction. Each sentence is scored by query-term
+overlap (jieba words weighted by length, CJK bigrams, glossary terms for English questions), the
+passage's dense similarity, a match with its section heading, and intent cues (条件/谁 →
+eligibility, 怎么/流程 → steps, 多少/标准 → amounts, 何时/截止 → dates). The best ones are
+de-duplicated, kept to a readable length and grouped by source in reading order.
+
+Evidence is judged twice: an overall score (calibrated on ``evals/datasets``) and a hard rule
+that a question asking for an amount or a date gets one only when a chosen sentence holds one.
+Framing (lead-in, notes, channels) is the coach's job, from prompt files.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from bot.chat.glossary import Glossary
+from bot.chat.safety import is_instruction_like
+from bot.chat.sentences import bigrams, split_sentences, words
+from bot.knowledge.models import Hit
+
+logger = logging.getLogger(__name__)
+
+# Intent cues: (question pattern, sentence pattern, bonus).
+_CUES = [
+    (
+        r"条件|谁|哪些人|资格|对象|符合|能不能|可以申请|eligib|qualif|who can",
+        r"条件|对象|符合|应当|具有|未就业|困难|家庭|毕业生|年度|持有|登记",
+        0.12,
+    ),
+    (
+        r"怎么|如何|流程|步骤|办理|申请|报名|程序|how do|how to|apply|procedure",
+        r"申请|办理|提交|登录|向|审核|流程|平台|报名|按照|经|通过",
+        0.12,
+    ),
+    (
+        r"多少|标准|金额|额度|几|how much|how many|amount",
+        r"\d|[一二三四五六七八九十百千万]+(?:元|万|年|个|人|倍)|千万|百分之",
+        0.15,
+    ),
+    (r"材料|证明|documents|materials|paperwork", r"材料|证明|证书|身份证|表|协议", 0.12),
+    (r"时间|何时|什么时候|截止|期限|when|deadline", r"\d+年|\d+月|\d+日|期间|之前|以内", 0.12),
+]
+_ASKS_MONEY = re.compile(
+    r"多少钱|多少元|补贴多少|能领多少|能贷多少|贷多少|最高.{0,4}多少|金额|额度|补助标准|补贴标准|"
+    r"利率|how much|stipend|amount|interest rate|salary of",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(r"\d[\d,.]*\s*(?:元|万元|万|%|％)|[一二两三四五六七八九十百千万]+元|百分之")
+_ASKS_DATE = re.compile(
+    r"截止|几月|什么时候|何时|哪天|日期|deadline|when (?:is|do|can|does|will)|what date",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"\d{1,2}\s*月|\d{1,2}\s*日|\d{4}\s*年\s*\d")
+_NOISE = re.compile(
+    r"^(?:问|记者)[：:]|^\[\d+\]|参考文献|^关键词|^Key ?words|^作者简介|^收稿|^DOI", re.IGNORECASE
+)
+# Sections listing sources or references: bibliography, not answers.
+_REFERENCE_SECTION = re.compile(r"来源|依据|参考|出处|references|sources", re.IGNORECASE)
+_MIN_CHARS, _MAX_SENTENCE_CHARS = 8, 220
+
+
+@dataclass
+class Extract:
+    """Chosen sentences with ``[n]`` markers that index ``hits`` (1-based), and the evidence."""
+
+    text: str
+    hits: list[Hit]
+    evidence: float
+    missing: str = ""  # "amount" or "date" when the question asks for one the text lacks
+    sentences: list[str] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.sentences) and not self.missing
+
+
+@dataclass
+class _Scored:
+    score: float
+    lexical: float
+    hit_index: int
+    position: int
+    text: str
+
+
+class ExtractiveAnswerer:
+    """Builds an :class:`Extract` from hits; stateless apart from its configuration."""
+
+    def __init__(
+        self,
+        glossary: Glossary,
+        *,
+        min_evidence: float,
+        max_chars_zh: int = 350,
+        max_chars_en: int = 420,
+        max_sentences: int = 5,
+    ) -> None:
+        self.glossary = glossary
+        self.min_evidence = min_evidence
+        self.max_chars = {"zh": max_chars_zh, "en": max_chars_en}
+        self.max_sentences = max_sentences
+
+    def query_terms(self, query: str) -> tuple[dict[str, float], set[str]]:
+        """Weighted words and bigrams of the query (English cue words add Chinese terms)."""
+        expanded = query + " " + " ".join(t.zh for t in self.glossary.chinese_for(query))
+        weighted = {w: float(min(len(w), 4)) for w in words(expanded)}
+        for term in self.glossary.in_chinese(expanded):
+            weighted[term.zh.lower()] = 5.0
+        return weighted, bigrams(expanded)
+
+    def extract(self, query: str, hits: list[Hit], lang: str) -> Extract:
+        """The best sentences of ``hits`` for ``query``; ``evidence`` in 0..1."""
+        q_words, q_bigrams = self.query_terms(query)
+        total = sum(q_words.values()) or 1.0
+        asks_money = _ASKS_MONEY.search(query) is not None
+        asks_date = _ASKS_DATE.search(query) is not None
+        cues = [(re.compile(s), b) for q, s, b in _CUES if re.search(q, query, re.IGNORECASE)]
+        scored: list[_Scored] = []
+        for hit_index, hit in enumerate(hits):
+            dense = _dense_prior(hit.dense_score)
+            if _REFERENCE_SECTION.search(hit.section):
+                continue
+            heading = bigrams(hit.section)
+            heading_bonus = 0.2 * len(heading & q_bigrams) / len(heading) if heading else 0.0
+            # Title and section words count at half weight: a bullet under "谁可以申请" of the
+            # 一次性求职补贴 guide is about that subsidy even if it does not repeat the name.
+            context_words = words(f"{hit.title} {hit.section}")
+            context_grams = bigrams(f"{hit.title} {hit.section}")
+            for position, sentence in enumerate(split_sentences(hit.text)):
+                if not _usable(sentence):
+                    continue
+                s_words, s_grams = words(sentence), bigrams(sentence)
+                word_cov = (
+                    sum(
+                        w if t in s_words else 0.5 * w if t in context_words else 0.0
+                        for t, w in q_words.items()
+                    )
+                    / total
+                )
+                gram_cov = (
+                    (len(q_bigrams & s_grams) + 0.5 * len(q_bigrams & (context_grams - s_grams)))
+                    / len(q_bigrams)
+                    if q_bigrams
+                    else 0.0
+                )
+                lexical = min(1.0, 0.6 * word_cov + 0.4 * gram_cov)
+                cue = sum(b for pattern, b in cues if pattern.search(sentence))
+                if asks_money and _MONEY.search(sentence):
+                    cue += 0.2
+                if asks_date and _DATE.search(sentence):
+                    cue += 0.2
+                length_penalty = 0.1 if len(sentence) > 160 else 0.0
+                rank_prior = 0.04 / (hit_index + 1)
+                score = lexical + 0.2 * dense + heading_bonus + cue + rank_prior - length_penalty
+                scored.append(_Scored(score, lexical, hit_index, position, sentence))
+        chosen = self._choose(scored, lang)
+        if not chosen:
+            return Extract("", [], 0.0)
+        best_lexical = max(s.lexical for s in chosen)
+        top_dense = max((_dense_prior(hits[s.hit_index].dense_score) for s in chosen), default=0)
+        evidence = round(0.75 * best_lexical + 0.25 * top_dense, 4)
+        joined = " ".join(s.text for s in chosen)
+        missing = ""
+        if asks_money and not _MONEY.search(joined):
+            missing = "amount"
+        elif asks_date and not _DATE.search(joined):
+            missing = "date"
+        text = self._compose(chosen, hits)
+        used = sorted({s.hit_index for s in chosen})
+        if evidence < self.min_evidence:
+            logger.info("evidence %.3f below %.3f for %s", evidence, self.min_evidence, query)
+        return Extract(text, [hits[i] for i in used], evidence, missing, [s.text for s in chosen])
+
+    def _choose(self, scored: list[_Scored], lang: str) -> list[_Scored]:
+        ranked = sorted(scored, key=lambda s: s.score, reverse=True)
+        if not ranked or ranked[0].lexical <= 0:
+            return []
+        floor = 0.55 * ranked[0].score
+        chosen: list[_Scored] = []
+        length = 0
+        for item in ranked:
+            if item.score < floor or len(chosen) >= self.max_sentences:
+                break
+            grams = bigrams(item.text)
+            if any(_jaccard(grams, bigrams(c.text)) > 0.5 for c in chosen):
+                continue
+            if chosen and length + len(item.text) > self.max_chars[lang]:
+                continue
+            chosen.append(item)
+            length += len(item.text)
+        # Group by source (best source first), reading order inside a source.
+        first_seen = {}
+        for rank, item in enumerate(chosen):
+            first_seen.setdefault(item.hit_index, rank)
+        return sorted(chosen, key=lambda s: (first_seen[s.hit_index], s.position))
+
+    @staticmethod
+    def _compose(chosen: list[_Scored], hits: list[Hit]) -> str:
+        lines: list[str] = []
+        current = -1
+        for item in chosen:
+            sentence = item.text
+            tail = ""
+            if sentence[-1] in "。！？；;.!?":
+                sentence, tail = sentence[:-1], sentence[-1]
+            piece = f"{sentence}[{item.hit_index + 1}]{tail or '。'}"
+            if item.hit_index == current:
+                lines[-1] += piece
+            else:
+                lines.append(piece)
+                current = item.hit_index
+        return "\n".join(lines)
+
+
+def _usable(sentence: str) -> bool:
+    stripped = sentence.strip()
+    if len(stripped) < _MIN_CHARS or len(stripped) > _MAX_SENTENCE_CHARS:
+        return False
+    if _NOISE.search(stripped) or is_instruction_like(stripped):
+        return False
+    return not stripped.endswith(("？", "?"))
+
+
+def _dense_prior(dense: float | None) -> float:
+    """e5 cosine similarities sit in about 0.7-0.92; map that band onto 0..1."""
+    if dense is None:
+        return 0.0
+    return max(0.0, min(1.0, (dense - 0.75) / 0.15))
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

@@ -1,0 +1,64 @@
+"""A small bilingual glossary of employment-policy terms, read from ``glossary.yaml``.
+
+It bridges English questions and a Chinese knowledge base: English cue words add the Chinese
+term to the retrieval query, offline English answers gloss the key term, and the follow-up
+condenser uses the Chinese terms as topic entities. It is not a translator: phrases that are
+not listed are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from bot.errors import ConfigError
+
+
+class Term(BaseModel):
+    zh: str
+    en: str
+    cues: list[str] = Field(default_factory=list)
+    topic: bool = True  # False for audience and question words (研究生, 申请材料)
+
+
+class Glossary:
+    """Terms in file order; matching is case-insensitive on whole cue phrases."""
+
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Glossary:
+        path = path or Path(__file__).with_name("glossary.yaml")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            return cls([Term.model_validate(item) for item in raw])
+        except (OSError, yaml.YAMLError, ValidationError) as error:
+            raise ConfigError(
+                f"glossary {path} cannot be read: {error}",
+                message_zh=f"术语表 {path} 无法读取：{error}",
+            ) from error
+
+    def chinese_for(self, english: str) -> list[Term]:
+        """Terms whose English cue phrase occurs in ``english``."""
+        lowered = english.lower()
+        found = []
+        for term in self.terms:
+            for cue in term.cues:
+                if re.search(rf"(?<![a-z]){re.escape(cue.lower())}(?![a-z])", lowered):
+                    found.append(term)
+                    break
+        return found
+
+    def in_chinese(self, text: str) -> list[Term]:
+        """Terms whose Chinese form occurs in ``text``, longest first, without nested ones."""
+        found = [term for term in self.terms if term.zh in text]
+        found.sort(key=lambda term: -len(term.zh))
+        kept: list[Term] = []
+        for term in found:
+            if not any(term.zh in longer.zh for longer in kept):
+                kept.append(term)
+        return kept
