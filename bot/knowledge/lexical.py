@@ -94,6 +94,7 @@ class LexicalIndex:
             return cls(None, 0)
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
         bm25 = bm25s.BM25()
         bm25.index(token_lists, show_progress=False)
         return cls(bm25, len(token_lists))

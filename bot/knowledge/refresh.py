@@ -82,7 +82,8 @@ class RefreshContext:
 
 def passage_text(doc: DocumentInfo, chunk: Chunk) -> str:
     """What is embedded and BM25-indexed for a chunk: title and section give it context."""
-    head = " / ".join(p for p in [doc.title, *chunk.section_path] if p)
+    parts = [doc.title, *(p for p in chunk.section_path if p != doc.title)]
+    head = " / ".join(p for p in parts if p)
     return f"{head}\n{chunk.text}" if head else chunk.text
 
 
