@@ -1,67 +1,180 @@
-"""Load one source file into a :class:`SourceDocument`: detect its type, read it, clean it.
+"""Load one source file into a :class:`SourceDocument`: check, detect, read, clean, structure.
 
-This is the single entry point of ingestion: ``load_source(path, max_bytes=...)``. It checks the
-path and size before reading, detects the real type from the bytes, dispatches to the reader of
-that type, and derives ids. What it leaves out: chunking (``chunking``), embedding and indexing.
+``load_source(path, max_bytes=...)`` is the single entry point of ingestion. In order: the path
+must be a readable regular file no larger than ``max_bytes`` (checked before reading) and not
+empty; the real type is told from the bytes (``filetype``) and must agree with the suffix; the
+reader of that type produces lines (``pdf``, ``word``, ``web``, ``markdown``, or plain text
+through ``encoding``); ``normalize`` rebuilds paragraphs; metadata comes from a sidecar, front
+matter or HTML meta tags, then from the text (``metadata``); ``structure`` gives every block its
+section path. Every failure is an :class:`IngestError` whose ``reason`` a maintainer can act on;
+``status`` is "skipped" for what the project deliberately does not read (unsupported formats,
+files over the size limit, PDFs that need OCR) and "failed" otherwise.
+
+``doc_id`` hashes the cleaned paragraph text with all whitespace removed, so the same content
+under another name (or re-wrapped) gets the same id; ``content_hash`` hashes the raw bytes.
+What it leaves out: chunking (``chunking``), embedding and the index.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
+import stat
 from pathlib import Path
+from typing import Any
 
 from bot.errors import IngestError
+from bot.knowledge.encoding import decode_text
+from bot.knowledge.filetype import SUFFIX_TYPES, describe, sniff
+from bot.knowledge.markdown import markdown_lines, split_front_matter
+from bot.knowledge.metadata import (
+    infer_meta,
+    merge_meta,
+    meta_from_mapping,
+    read_sidecar,
+    sidecar_for,
+)
 from bot.knowledge.models import Block, DocumentMeta, SourceDocument
+from bot.knowledge.normalize import Line, join_lines
+from bot.knowledge.pdf import is_page_furniture, read_pdf
+from bot.knowledge.structure import build_blocks
+from bot.knowledge.web import read_html
+from bot.knowledge.word import read_docx
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(SUFFIX_TYPES)
+SIDECAR_SUFFIX = ".meta.yaml"
+
+
+def is_sidecar(path: Path) -> bool:
+    """True for a metadata sidecar (``x.pdf.meta.yaml``), which is not a source itself."""
+    return path.name.endswith(SIDECAR_SUFFIX)
 
 
 def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
-    """Read ``path`` into a cleaned document; raise :class:`IngestError` with a reason."""
+    """Read ``path`` into a cleaned, structured document, or raise :class:`IngestError`."""
     path = Path(path)
+    where = str(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    if suffix not in SUFFIX_TYPES:
         raise IngestError(
-            str(path),
-            f"unsupported format {suffix or '(none)'} (supported: "
-            f"{', '.join(sorted(SUPPORTED_SUFFIXES))})",
+            where,
+            f"unsupported format {suffix or '(no suffix)'} "
+            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
             status="skipped",
         )
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise IngestError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    if size > max_bytes:
-        raise IngestError(
-            str(path),
-            f"file too large ({size / 1e6:.0f} MB > {max_bytes / 1e6:.0f} MB limit)",
-            status="skipped",
-        )
-    if size == 0:
-        raise IngestError(str(path), "empty file (0 bytes)")
-    data = path.read_bytes()
-    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
-    blocks = [Block(text=p.strip()) for p in text.split("\n\n") if p.strip()]
+    data = _read_checked(path, max_bytes)
+    file_type = SUFFIX_TYPES[suffix]
+    kind = sniff(data)
+    _check_type(where, suffix, file_type, kind)
+
+    explicit: dict[str, Any] = {}
+    title_hint = ""
+    keep_raw_spaces = False
+    if file_type == "pdf":
+        lines, title_hint = read_pdf(data, where)
+        keep_raw_spaces = True
+    elif file_type == "docx":
+        lines, title_hint = read_docx(data, where)
+    elif file_type == "html":
+        lines, title_hint, html_meta = read_html(decode_text(data, where), where)
+        explicit.update(meta_from_mapping(html_meta, f"{where} (meta tags)"))
+    elif file_type == "md":
+        front, body = split_front_matter(decode_text(data, where), where)
+        explicit.update(meta_from_mapping(front, f"{where} (front matter)"))
+        lines = markdown_lines(body)
+    else:
+        lines = _text_lines(decode_text(data, where))
+
+    sidecar = sidecar_for(path)
+    if sidecar is not None:
+        explicit.update(meta_from_mapping(read_sidecar(sidecar), str(sidecar)))
+
+    paragraphs = join_lines(lines, keep_raw_spaces=keep_raw_spaces)
+    if not any(p.text for p in paragraphs if not p.heading_level):
+        raise IngestError(where, "no text found (the file holds only whitespace or markup)")
+    if explicit.get("title"):
+        title_hint = explicit["title"]
+    inferred = infer_meta([p.text for p in paragraphs], title_hint=title_hint)
+    meta = merge_meta(explicit, inferred)
+    blocks = build_blocks(paragraphs, title=meta.title)
     if not blocks:
-        raise IngestError(str(path), "no text found")
-    file_type = "md" if suffix in {".md", ".markdown"} else "txt"
-    return make_document(path, data, file_type, DocumentMeta(), blocks)
+        raise IngestError(where, "no text found (only headings)")
+    log.debug("%s: %s paragraphs, %s blocks", where, len(paragraphs), len(blocks))
+    return make_document(path, data, file_type, meta, blocks, [p.text for p in paragraphs])
 
 
 def make_document(
-    path: Path, data: bytes, file_type: str, meta: DocumentMeta, blocks: list[Block]
+    path: Path,
+    data: bytes,
+    file_type: str,
+    meta: DocumentMeta,
+    blocks: list[Block],
+    paragraphs: list[str] | None = None,
 ) -> SourceDocument:
-    """Assemble a document: ``doc_id`` from the normalised text, ``content_hash`` from bytes."""
-    body = "\n".join(b.text for b in blocks)
-    doc_id = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+    """Assemble a document: ``doc_id`` from the cleaned text, ``content_hash`` from the bytes."""
+    texts = paragraphs if paragraphs is not None else [b.text for b in blocks]
+    fingerprint = re.sub(r"\s+", "", "".join(texts))
     return SourceDocument(
-        doc_id=doc_id,
+        doc_id=hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:16],
         path=str(path),
         content_hash=hashlib.sha256(data).hexdigest(),
         file_type=file_type,
         meta=meta,
         blocks=blocks,
     )
+
+
+def _read_checked(path: Path, max_bytes: int) -> bytes:
+    where = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError as exc:
+        if path.is_symlink():
+            raise IngestError(where, "cannot read: broken symbolic link") from exc
+        raise IngestError(where, "cannot read: file not found") from exc
+    except OSError as exc:
+        raise IngestError(where, f"cannot read: {(exc.strerror or str(exc)).lower()}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise IngestError(where, "cannot read: it is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise IngestError(where, "cannot read: not a regular file")
+    if info.st_size > max_bytes:
+        raise IngestError(
+            where,
+            f"file too large ({_mb(info.st_size)} > {_mb(max_bytes)} limit)",
+            status="skipped",
+        )
+    if info.st_size == 0:
+        raise IngestError(where, "empty file (0 bytes)")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise IngestError(where, f"cannot read: {(exc.strerror or str(exc)).lower()}") from exc
+
+
+def _mb(n: int) -> str:
+    mb = n / (1024 * 1024)
+    return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
+
+
+def _check_type(where: str, suffix: str, file_type: str, kind: str) -> None:
+    textual = file_type in {"txt", "md", "html"}
+    if kind == file_type or (textual and kind == "text" and file_type != "html"):
+        return
+    if file_type == "html" and kind == "text":
+        return  # an HTML fragment without <html>: BeautifulSoup reads it all the same
+    if file_type == "docx" and kind.startswith("zip:"):
+        raise IngestError(where, f"not a Word document: {describe(kind)} without word/document.xml")
+    if file_type == "docx" and kind == "ole":
+        raise IngestError(where, "old binary Word file (.doc) named .docx: save it as .docx")
+    raise IngestError(where, f"content is {describe(kind)} but the name says {suffix}")
+
+
+def _text_lines(text: str) -> list[Line]:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # text copied out of PDFs keeps page numbers and running heads between lines
+    return [Line(ln) for ln in lines if not is_page_furniture(ln) or not ln.strip()]

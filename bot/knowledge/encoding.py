@@ -1,0 +1,109 @@
+"""Decide how the bytes of a text file are encoded, and decode them.
+
+Order of checks: a byte-order mark (UTF-8, UTF-16, UTF-32); strict UTF-8; UTF-16 without a BOM
+(told apart by decoding both byte orders and scoring how much of the result is ordinary text);
+then charset-normalizer's best guess, where any Chinese guess (GB2312, GBK, HZ …) is decoded as
+GB18030, its superset. Every candidate must pass a plausibility check, so binary data in a
+``.txt`` is reported instead of turning into mojibake. What it leaves out: legacy encodings
+other than Chinese and Latin ones are accepted only when charset-normalizer is confident.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+
+import charset_normalizer
+
+from bot.errors import IngestError
+
+log = logging.getLogger(__name__)
+
+_BOMS: list[tuple[bytes, str]] = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+_CHINESE = {"gb2312", "gbk", "gb18030", "hz", "hz_gb_2312", "cp936", "big5hkscs"}
+_MIN_PLAUSIBLE = 0.95
+
+
+def plausibility(text: str) -> float:
+    """Share of characters that ordinary Chinese or English prose is made of."""
+    if not text:
+        return 0.0
+    good = 0
+    for ch in text:
+        o = ord(ch)
+        if (
+            ch in "\n\r\t"
+            or 0x20 <= o < 0x7F
+            or 0xA0 <= o < 0x250  # Latin letters with accents, ·, ×
+            or 0x2000 <= o < 0x2070  # general punctuation: “” — …
+            or 0x2100 <= o < 0x2200  # letter-like symbols, numbers such as Ⅳ
+            or 0x2460 <= o < 0x2500  # circled numbers ①
+            or 0x3000 <= o < 0x3040  # CJK punctuation
+            or 0x3400 <= o < 0x4DC0
+            or 0x4E00 <= o < 0xA000
+            or 0xFF00 <= o < 0xFFF0  # full-width forms
+            or 0x25A0 <= o < 0x2700  # shapes and symbols: ■ ★ √
+        ):
+            good += 1
+    return good / len(text)
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """Decode ``data`` to text or raise :class:`IngestError` saying why it is not text."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise IngestError(path, f"broken {codec} text after its byte-order mark") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if "\x00" not in text:
+            return text
+    utf16 = _guess_utf16(data)
+    if utf16 is not None:
+        return utf16
+    if b"\x00" in data:
+        raise IngestError(path, "binary content, not text (contains NUL bytes)")
+    best = charset_normalizer.from_bytes(data).best()
+    candidates: list[str] = []
+    if best is not None:
+        name = best.encoding.lower().replace("-", "_")
+        candidates.append("gb18030" if name in _CHINESE else best.encoding)
+    candidates.append("gb18030")
+    for codec in candidates:
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        score = plausibility(text)
+        log.debug("%s: %s scores %.3f", path, codec, score)
+        if score >= _MIN_PLAUSIBLE:
+            return text
+    raise IngestError(path, "binary content or unknown text encoding (not UTF-8, GB18030, UTF-16)")
+
+
+def _guess_utf16(data: bytes) -> str | None:
+    if len(data) < 4 or len(data) % 2:
+        return None
+    best: tuple[float, str] | None = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = plausibility(text)
+        if best is None or score > best[0]:
+            best = (score, text)
+    if best is not None and best[0] >= 0.98:
+        return best[1]
+    return None

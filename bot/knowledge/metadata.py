@@ -1,0 +1,194 @@
+"""Document metadata: read from front matter or a sidecar file, else inferred from the text.
+
+Explicit metadata comes from Markdown YAML front matter or a sidecar YAML file next to the
+source. Both sidecar names work: ``policy.pdf.meta.yaml`` (the full file name plus
+``.meta.yaml``; wins when both exist) and ``policy.meta.yaml`` (the stem). Keys are the fields
+of :class:`DocumentMeta`; ``date`` is accepted for ``publish_date`` and ``url`` for
+``source_url``. Dates may be ISO (``2025-04-08``) or Chinese (``2025年4月8日``). A YAML error, an
+unknown key or a bad date is an :class:`IngestError` naming the file and the key.
+
+Inference (:func:`infer_meta`) only copies what the text says: a title line, a dated
+``发布日期/印发日期/成文日期/日期：`` line or a date line near the top or at the signature
+(落款), ``有效期至/执行至`` for expiry, ``自…起施行/执行`` for the effective date, and the issuer
+from the signature or a title of the form ``XX部 XX部关于…``. Nothing is guessed: a field the
+text does not state stays empty. Explicit values win field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.errors import IngestError
+from bot.knowledge.models import DocumentMeta
+
+_ALIASES = {"date": "publish_date", "url": "source_url", "source": "source_url"}
+_DATE = r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?"
+_DATE_RE = re.compile(_DATE)
+_LABELLED_DATE = re.compile(r"(?:发布|印发|成文|公布|发文)?(?:日期|时间)\s*[：:]\s*" + _DATE)
+_EXPIRY = re.compile(r"(?:有效期至|执行至|有效期截至|有效期到)\s*" + _DATE)
+_EFFECTIVE = re.compile(r"自\s*" + _DATE + r"\s*起(?:施行|执行|实施|生效)")
+_DATE_LINE = re.compile(r"^\s*" + _DATE + r"\s*$")
+_TITLE_DOC = re.compile(
+    r"^(.{2,60}?)关于.{2,80}(通知|意见|办法|规定|方案|公告|通告|决定|细则|指南)$"
+)
+_LABEL = re.compile(r"^(abstract|summary|contents|keywords?|摘\s*要|目\s*录|关键词)\b", re.I)
+_ISSUER_WORDS = re.compile(r"(部|厅|局|委员会|委|办公室|政府|中心|大学|学院|学校|院|署|会|办)$")
+
+
+def sidecar_for(path: Path) -> Path | None:
+    """The sidecar metadata file of ``path``, if one exists."""
+    for candidate in (
+        path.with_name(path.name + ".meta.yaml"),
+        path.with_name(path.stem + ".meta.yaml"),
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """The fields of the sidecar file at ``path`` (already known to exist)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IngestError(str(path), f"cannot read metadata sidecar: {exc}") from exc
+    return parse_yaml_mapping(text, str(path))
+
+
+def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
+    """A YAML mapping from ``text``; ``where`` names the file in errors."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise IngestError(where, f"metadata is not valid YAML{line}: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise IngestError(where, "metadata must be a YAML mapping of field: value")
+    return data
+
+
+def meta_from_mapping(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """Validated DocumentMeta fields from a front-matter or sidecar mapping."""
+    fields = DocumentMeta.model_fields
+    out: dict[str, Any] = {}
+    for raw_key, value in data.items():
+        key = _ALIASES.get(str(raw_key), str(raw_key))
+        if key not in fields:
+            raise IngestError(
+                where,
+                f"unknown metadata field '{raw_key}' (known: {', '.join(sorted(fields))})",
+            )
+        if value is None:
+            continue
+        if key.endswith("_date"):
+            value = _as_date(value, where, str(raw_key))
+        elif key == "tags" and isinstance(value, str):
+            value = [t.strip() for t in re.split(r"[,，、]", value) if t.strip()]
+        elif key != "tags":
+            value = str(value).strip()
+        out[key] = value
+    try:
+        DocumentMeta(**out)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise IngestError(where, f"bad metadata field '{field}': {first['msg']}") from exc
+    return out
+
+
+def merge_meta(explicit: dict[str, Any], inferred: DocumentMeta) -> DocumentMeta:
+    """Explicit fields win; inferred ones fill the gaps."""
+    merged = inferred.model_dump()
+    merged.update(explicit)
+    return DocumentMeta(**merged)
+
+
+def infer_meta(paragraphs: list[str], *, title_hint: str = "") -> DocumentMeta:
+    """What the text itself states about the document."""
+    meta: dict[str, Any] = {}
+    title = title_hint or _infer_title(paragraphs)
+    if title:
+        meta["title"] = title
+    head, tail = paragraphs[:8], paragraphs[-8:]
+    body = "\n".join(paragraphs)
+    for para in head + tail:
+        m = _LABELLED_DATE.search(para)
+        if m:
+            meta["publish_date"] = _ymd(m.groups())
+            break
+    if "publish_date" not in meta:
+        for para in [*reversed(tail), *head]:
+            m = _DATE_LINE.match(para)
+            if m:
+                meta["publish_date"] = _ymd(m.groups())
+                break
+    if m := _EXPIRY.search(body):
+        meta["expiry_date"] = _ymd(m.groups())
+    if m := _EFFECTIVE.search(body):
+        meta["effective_date"] = _ymd(m.groups())
+    issuer = _infer_issuer(paragraphs, title)
+    if issuer:
+        meta["issuer"] = issuer
+    meta = {k: v for k, v in meta.items() if v is not None}
+    cjk = sum(1 for ch in body[:4000] if "\u4e00" <= ch <= "\u9fff")
+    letters = sum(1 for ch in body[:4000] if ch.isascii() and ch.isalpha())
+    if letters > 0 and cjk < 0.1 * letters:
+        meta["language"] = "en"
+    return DocumentMeta(**meta)
+
+
+def _infer_title(paragraphs: list[str]) -> str:
+    for para in paragraphs[:5]:
+        if _TITLE_DOC.match(para) and len(para) <= 80:
+            return para
+    candidates = [
+        s
+        for s in (p.strip() for p in paragraphs[:6])
+        if 4 <= len(s) <= 40
+        and s[-1] not in "。！？；;：:，,."
+        and not _DATE_LINE.match(s)
+        and not _LABEL.match(s)
+    ]
+    chinese = [s for s in candidates if re.search(r"[\u4e00-\u9fff]", s)]
+    return (chinese or candidates or [""])[0]
+
+
+def _infer_issuer(paragraphs: list[str], title: str) -> str:
+    m = _TITLE_DOC.match(title) if title else None
+    if m and _ISSUER_WORDS.search(m.group(1).strip()):
+        return re.sub(r"\s+", " ", m.group(1)).strip()
+    # signature: a short line naming an office right before the closing date line
+    for i in range(len(paragraphs) - 1, max(len(paragraphs) - 6, 0), -1):
+        if _DATE_LINE.match(paragraphs[i]) and i > 0:
+            prev = paragraphs[i - 1].strip()
+            if len(prev) <= 40 and _ISSUER_WORDS.search(prev):
+                return prev
+    return ""
+
+
+def _ymd(groups: tuple[str | Any, ...]) -> dt.date | None:
+    try:
+        return dt.date(int(groups[0]), int(groups[1]), int(groups[2]))
+    except (ValueError, TypeError):
+        return None
+
+
+def _as_date(value: Any, where: str, key: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    m = re.fullmatch(r"\s*" + _DATE + r"\s*", str(value))
+    parsed = _ymd(m.groups()) if m else None
+    if parsed is None:
+        raise IngestError(where, f"bad date in metadata field '{key}': {value!r} (use 2025-04-08)")
+    return parsed

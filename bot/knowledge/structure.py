@@ -1,0 +1,46 @@
+"""Turn rebuilt paragraphs into blocks that know their section path.
+
+Headings come from two places: the format itself (Markdown ``#``, Word heading styles, HTML
+``<h1>``–``<h6>``, ranked by level) and Chinese or decimal numbering at the start of a paragraph
+(``headings``). A stack keeps the open headings: a new heading closes every open heading of the
+same or a lower rank, so ``五、`` closes ``（十）`` and ``2.2`` closes ``2.1``. The document title,
+when known, is the root of every path. A heading that is a whole paragraph becomes part of the
+path only; an inline heading (``（十一）健全困难帮扶机制。为…``) also stays in its block's text.
+What it leaves out: tables of contents (read as ordinary paragraphs) and headings longer than
+about 40 characters, which are treated as text.
+"""
+
+from __future__ import annotations
+
+from bot.knowledge.headings import Heading, match_heading
+from bot.knowledge.models import Block
+from bot.knowledge.normalize import Line
+
+
+def build_blocks(paragraphs: list[Line], *, title: str = "") -> list[Block]:
+    """Blocks in reading order, each with the section path open where it starts."""
+    stack: list[Heading] = []
+    blocks: list[Block] = []
+    for para in paragraphs:
+        heading: Heading | None
+        if para.heading_level:
+            heading = Heading("h", para.heading_level, para.text, True)
+        elif para.literal:
+            heading = None
+        else:
+            heading = match_heading(para.text)
+        if heading is not None:
+            while stack and stack[-1].rank >= heading.rank:
+                stack.pop()
+            stack.append(heading)
+            if heading.standalone:
+                continue
+        blocks.append(Block(text=para.text, section_path=_path(stack, title), page=para.page))
+    return blocks
+
+
+def _path(stack: list[Heading], title: str) -> list[str]:
+    names = [h.text for h in stack]
+    if title and (not names or names[0] != title):
+        names.insert(0, title)
+    return names
