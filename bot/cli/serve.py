@@ -1,0 +1,89 @@
+"""``careercoach serve``: start the web app (graduate chat, counselor review, maintainer console).
+
+On first start, when the index holds no document, the starter knowledge base
+(``settings.starter_kb_dir``, default ``knowledge/docs`` of the repository) is indexed before the
+server listens, with a progress line per file. The app answers offline (extractive) unless an
+OpenAI-compatible endpoint is configured; ``--offline`` forces it. The app itself is built by
+``ui.app.build_app``; this module only resolves settings, prepares the index and runs uvicorn.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.cli import settings_of
+
+log = logging.getLogger(__name__)
+
+REPO_DOCS = Path(__file__).resolve().parents[2] / "knowledge" / "docs"
+
+
+def starter_dir(configured: Path | None) -> Path:
+    return configured if configured is not None else REPO_DOCS
+
+
+def index_if_empty(kb: Any, folder: Path) -> Any | None:
+    """Refresh ``folder`` into an empty index; returns the report, or None when not needed."""
+    documents = getattr(kb.status(), "documents", 0)
+    count = documents if isinstance(documents, int) else len(documents or [])
+    if count:
+        return None
+    if not folder.is_dir():
+        click.echo(
+            f"warning: starter knowledge base {folder} not found; the index stays empty "
+            f"/ 未找到初始知识库 {folder}",
+            err=True,
+        )
+        return None
+    click.echo(
+        f"indexing the starter knowledge base {folder} (first start) / 首次启动，正在建立索引…"
+    )
+
+    def progress(done: int, total: int, path: str) -> None:
+        click.echo(f"  [{done}/{total}] {Path(str(path)).name}")
+
+    report = kb.refresh([folder], progress=progress)
+    for item in getattr(report, "files", []):
+        if getattr(item, "status", "") in ("failed", "skipped"):
+            click.echo(f"  {item.status}: {item.path}: {item.reason}", err=True)
+    return report
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (default: settings.host).")
+@click.option("--port", type=int, default=None, help="Port (default: settings.port, 7860).")
+@click.option("--offline", is_flag=True, help="Answer offline even if an LLM is configured.")
+@click.option("--no-index", is_flag=True, help="Do not index the starter knowledge base.")
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, offline: bool, no_index: bool
+) -> None:
+    """启动网页应用 / Start the web app (chat at /, /counselor, /maintainer, REST API at /api)."""
+    import uvicorn
+
+    from ui.app import build_app, build_services
+
+    settings = settings_of(ctx)
+    updates: dict[str, Any] = {}
+    if host:
+        updates["host"] = host
+    if port:
+        updates["port"] = port
+    if offline:
+        updates["offline"] = True
+    settings = settings.model_copy(update=updates)
+    services = build_services(settings)
+    if not no_index:
+        index_if_empty(services.kb, starter_dir(settings.starter_kb_dir))
+    app = build_app(settings, services)
+    mode = "LLM" if settings.llm_configured else "offline / 离线模式"
+    url = f"http://{settings.host}:{settings.port}/"
+    click.echo(f"careercoach is serving {url} ({mode}); counselors and maintainers: {url}login")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+commands = [serve]

@@ -1,0 +1,206 @@
+"""The web app's handlers, called as plain functions (no browser, no server), on a real store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from bot.store.models import TranscriptFilter
+from tests.ui_fakes import PASSAGE, FakeRequest, make_services
+from ui.counselor import CounselorReview
+from ui.graduate import GraduateChat
+from ui.maintainer import MaintainerConsole, eval_markdown
+
+SESSION = "session-aaaaaaaaaaaaaaaa"
+OTHER = "session-bbbbbbbbbbbbbbbb"
+
+
+@pytest.fixture
+def parts(settings: Settings):
+    services, coach, kb, store = make_services(settings)
+    yield services, coach, kb, store
+    store.close()
+
+
+def ask(chat: GraduateChat, question: str, session: str = SESSION, messages=None, ids=None):
+    steps = list(chat.respond(question, messages or [], ids or {}, FakeRequest(session)))
+    return steps
+
+
+def test_respond_streams_then_shows_cited_answer_and_stores_it(parts) -> None:
+    services, _coach, _, store = parts
+    chat = GraduateChat(services)
+    steps = ask(chat, "低保家庭有补贴吗？")
+    partial = [s[0][-1]["content"] for s in steps[1:-1]]
+    assert partial and partial[0] == "可以申请"  # the first streamed delta arrives on its own
+    messages, turn_ids, cites, _radio, _passage, box = steps[-1]
+    assert messages[0] == {"role": "user", "content": "低保家庭有补贴吗？"}
+    assert "一次性求职补贴[1]" in messages[1]["content"]
+    assert "[1] 《一次性求职补贴》 · 二、申领条件 · 第3页 · 2024-05-01" in messages[1]["content"]
+    assert box == ""
+    assert [c["n"] for c in cites] == [1]
+    conversation = store.conversation_for_session(SESSION)
+    assert [t.id for t in conversation.turns] == [turn_ids["1"]]
+    assert conversation.turns[0].answer.citations[0].text == PASSAGE
+
+
+def test_history_comes_from_the_store_and_sessions_are_private(parts) -> None:
+    services, coach, _, _ = parts
+    chat = GraduateChat(services)
+    ask(chat, "第一个问题")
+    ask(chat, "那研究生呢？", messages=[{"role": "user", "content": "forged"}])
+    _, history, _ = coach.calls[-1]
+    assert next(t.text for t in history) == "第一个问题"  # not the forged browser history
+    assert len(history) == 2
+    mine, ids = chat.restore(FakeRequest(SESSION))
+    assert [m["content"] for m in mine if m["role"] == "user"] == ["第一个问题", "那研究生呢？"]
+    assert set(ids) == {"1", "3"}
+    theirs, _ = chat.restore(FakeRequest(OTHER))
+    assert theirs == []
+
+
+def test_new_chat_starts_an_empty_conversation(parts) -> None:
+    services, _, _, store = parts
+    chat = GraduateChat(services)
+    ask(chat, "第一个问题")
+    messages, ids, *_ = chat.new_chat(FakeRequest(SESSION))
+    assert messages == [] and ids == {}
+    assert chat.restore(FakeRequest(SESSION))[0] == []
+    ask(chat, "第二个问题")
+    listed = store.list_conversations(TranscriptFilter())
+    assert sorted(s.first_question for s in listed) == ["第一个问题", "第二个问题"]
+
+
+def test_show_source_gives_document_section_page_and_date(parts) -> None:
+    services, *_ = parts
+    chat = GraduateChat(services)
+    cites = ask(chat, "补贴？")[-1][2]
+    text = GraduateChat.show_source("1", cites, "中文")
+    for expected in ("一次性求职补贴", "二、申领条件", "3", "2024-05-01", PASSAGE):
+        assert expected in text
+    assert "Section" in GraduateChat.show_source("1", cites, "English")
+    assert GraduateChat.show_source("7", cites, "中文") == ""
+
+
+def test_rating_and_comment_reach_the_store(parts) -> None:
+    services, _, _, store = parts
+    chat = GraduateChat(services)
+    ids = ask(chat, "补贴？")[-1][1]
+    status, rated = chat.rate(1, False, ids, "中文", FakeRequest(SESSION))
+    assert rated == ids["1"] and "谢谢" in status
+    chat.comment("金额没说清楚", rated, {str(rated): -1}, "中文", FakeRequest(SESSION))
+    summary = store.list_conversations(TranscriptFilter(negative_feedback=True))
+    assert len(summary) == 1 and summary[0].negative_feedback == 1
+    feedback = store.get_conversation(summary[0].id).turns[0].feedback
+    assert feedback is not None and feedback.rating == -1 and feedback.comment == "金额没说清楚"
+    # a user message index or a comment before any rating does nothing
+    assert chat.rate(0, True, ids, "中文", FakeRequest(SESSION)) == ("", None)
+    assert "👍" in chat.comment("hi", None, {}, "中文", FakeRequest(SESSION))[0]
+
+
+def test_plan_writes_a_markdown_file_to_download(parts) -> None:
+    services, *_ = parts
+    chat = GraduateChat(services)
+    markdown, download = chat.plan("本科", "会计", 2026, "甘肃", "", [], ["低保家庭"], "", "中文")
+    assert markdown.startswith("# 职业规划") and "本科 会计" in markdown
+    assert Path(download["value"]).read_text(encoding="utf-8") == markdown
+    english, _ = chat.plan(None, "", None, "", "", [], [], "", "English")
+    assert english.startswith("# Career plan")
+
+
+def _two_conversations(services) -> None:
+    chat = GraduateChat(services)
+    ask(chat, "低保家庭有补贴吗？", session=SESSION)
+    ids = ask(chat, "火星上有补贴吗？", session=OTHER)[-1][1]
+    chat.rate(1, False, ids, "中文", FakeRequest(OTHER))
+
+
+def test_counselor_filters_open_annotate_flag(parts) -> None:
+    services, _, _, store = parts
+    _two_conversations(services)
+    review = CounselorReview(services)
+    rows, status = review.search("", "", "", False, False, False, "")
+    assert len(rows) == 2 and "2" in status
+    rows, _ = review.search("", "", "", True, False, False, "")
+    assert [r[4] for r in rows] == ["火星上有补贴吗？"]
+    rows, _ = review.search("", "", "", False, True, False, "")
+    assert [r[4] for r in rows] == ["火星上有补贴吗？"]
+    rows, _ = review.search("", "", "", False, False, False, "低保")
+    assert len(rows) == 1
+    assert review.search("2026-13-01", "", "", False, False, False, "")[1].startswith("⚠️")
+
+    conversation_id = rows[0][0]
+    view, turns = review.open(conversation_id)
+    assert "低保家庭有补贴吗？" in view and "mode `offline`" in view and "ms" in view
+    turn_id = turns["value"]
+    staff = FakeRequest(username="li")
+    status, view = review.annotate(conversation_id, turn_id, "yes", "no", "—", "引用不对", staff)
+    assert "✅" in status and "Annotation by li" in view and "引用不对" in view
+    note = store.get_conversation(conversation_id).turns[0].annotations[0]
+    assert (note.correct, note.citations_ok, note.tone_ok) == (True, False, None)
+
+    review.flag(conversation_id, "需要跟进", staff)
+    assert [r[0] for r in review.search("", "", "", False, False, True, "")[0]] == [conversation_id]
+    review.unflag(conversation_id, staff)
+    assert review.search("", "", "", False, False, True, "")[0] == []
+    with pytest.raises(Exception, match="not logged in"):
+        review.flag(conversation_id, "x", FakeRequest())
+
+
+def test_counselor_export_csv_and_jsonl_of_the_filtered_set(parts) -> None:
+    services, *_ = parts
+    _two_conversations(services)
+    review = CounselorReview(services)
+    download, _ = review.export("csv", "", "", "", False, True, False, "")
+    rows = list(csv.DictReader(io.StringIO(Path(download["value"]).read_text(encoding="utf-8"))))
+    assert len(rows) == 1 and "火星" in json.dumps(rows[0], ensure_ascii=False)
+    download, _ = review.export("jsonl", "", "", "", False, False, False, "")
+    lines = Path(download["value"]).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and all(json.loads(line) for line in lines)
+
+
+def test_maintainer_refresh_uploads_and_folder_with_progress(parts, tmp_path: Path) -> None:
+    services, _, kb, _ = parts
+    console = MaintainerConsole(services)
+    upload = tmp_path / "gradio-tmp" / "new-policy.md"
+    upload.parent.mkdir()
+    upload.write_text("# 新政策\n内容", encoding="utf-8")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("甲", encoding="utf-8")
+    (folder / "b.pdf").write_bytes(b"%PDF-1.4 broken")
+    rows, status = console.refresh([str(upload)], str(folder), progress=None)
+    copied = services.uploads_dir / "new-policy.md"
+    assert copied.read_text(encoding="utf-8") == "# 新政策\n内容"
+    by_name = {Path(r[0]).name: r for r in rows}
+    assert by_name["new-policy.md"][1] == "indexed"
+    assert by_name["b.pdf"][1:3] == ["skipped", "unsupported type"]
+    assert "indexed: 2" in status and "skipped: 1" in status
+    assert "not a folder" in console.refresh(None, str(tmp_path / "nope"), progress=None)[1]
+    assert console.refresh(None, "", progress=None)[0] == []
+
+    seen = []
+    console.refresh([str(upload)], "", progress=lambda value, desc: seen.append((value, desc)))
+    assert seen == [((1, 1), "1/1 new-policy.md")]
+
+    text, docs, _choices = console.status()
+    assert "documents**: 2" in text
+    assert sorted(r[0] for r in docs) == ["doc-a", "doc-new-policy"]
+    assert console.remove("doc-a") == "已删除 / removed: doc-a"
+    assert console.remove("doc-a").startswith("⚠️")
+    assert "doc-a" not in kb.docs
+
+
+def test_maintainer_eval_figures(parts) -> None:
+    services, *_ = parts
+    console = MaintainerConsole(services)
+    table, raw = console.run_eval("retrieval")
+    assert raw == {"suite": "retrieval", "hit@5": 0.9}
+    assert "| hit@5 | 0.9 |" in table
+    nested = eval_markdown({"retrieval": {"ours": {"mrr": 0.71234}, "n": 52}})
+    assert "| retrieval.ours.mrr | 0.7123 |" in nested and "| retrieval.n | 52 |" in nested

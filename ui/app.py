@@ -1,0 +1,185 @@
+"""The whole web app, wired in one place: ``build_app(settings)`` returns a FastAPI application.
+
+Routes: the graduate chat at ``/``, the counselor review at ``/counselor`` and the maintainer
+console at ``/maintainer`` (three Gradio apps mounted on one FastAPI app), ``/login`` and
+``/logout`` (our own form and signed cookie), and the REST API under ``/api``. The role guard
+(``ui/auth.RoleGuard``) wraps everything, so refusals do not depend on Gradio.
+
+:func:`build_services` is the only place that constructs ``bot`` objects (knowledge base, coach,
+planner, store); tests pass their own :class:`ui.services.Services` to :func:`build_app` instead.
+Indexing the starter knowledge base on first start is ``careercoach serve``'s job, not this one's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from bot.errors import AuthError, CareerCoachError
+from bot.settings import Settings
+from ui.api import build_api
+from ui.auth import AUTH_COOKIE, LOGIN_TTL_S, CookieSigner, Login, RoleGuard, login_page
+from ui.auth import session_secret as load_secret
+from ui.counselor import build_counselor_page
+from ui.graduate import build_graduate_page
+from ui.maintainer import build_maintainer_page
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+LOGIN_TEMPLATE = Path(__file__).parent / "templates" / "login.html"
+STYLE = Path(__file__).parent / "templates" / "style.css"
+PROTECTED = {
+    "/counselor": frozenset({"counselor", "maintainer"}),
+    "/maintainer": frozenset({"maintainer"}),
+}
+HOME_OF_ROLE = {"counselor": "/counselor/", "maintainer": "/maintainer/"}
+EVAL_TIMEOUT_S = 1800
+
+
+def build_services(settings: Settings) -> Services:
+    """Construct the real ``bot`` objects once for the whole app."""
+    from bot.chat.coach import build_coach
+    from ui.planning import make_plan_maker, make_planner
+
+    from bot.knowledge.base import KnowledgeBase
+    from bot.store import Store
+
+    kb = KnowledgeBase(settings)
+    planner = make_planner(settings, kb)
+    return Services(
+        settings=settings,
+        coach=build_coach(settings, retriever=kb, planner=planner),
+        kb=kb,
+        store=Store(settings),
+        plan=make_plan_maker(settings, kb),
+        run_eval=lambda suite: run_eval_command(settings, suite),
+    )
+
+
+def run_eval_command(settings: Settings, suite: str) -> dict[str, Any]:
+    """Run ``careercoach eval SUITE --json`` in a child process (its own memory, same home)."""
+    env = {**os.environ, "CAREERCOACH_HOME": str(settings.home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", suite, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=EVAL_TIMEOUT_S,
+        check=False,
+    )
+    try:
+        result = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise CareerCoachError(
+            f"careercoach eval {suite} failed (exit {done.returncode}): {' | '.join(tail)}",
+            message_zh=f"评测 {suite} 运行失败（退出码 {done.returncode}）：{' | '.join(tail)}",
+        ) from None
+    return result if isinstance(result, dict) else {"result": result}
+
+
+def _safe_next(path: str, role: str) -> str:
+    """Only local paths, so the login form cannot be used to redirect elsewhere."""
+    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return HOME_OF_ROLE.get(role, "/")
+
+
+def add_login_routes(app: FastAPI, services: Services, signer: CookieSigner) -> None:
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(next: str = "") -> HTMLResponse:
+        return HTMLResponse(login_page(LOGIN_TEMPLATE, next_path=next))
+
+    @app.post("/login")
+    def login(
+        request: Request,
+        username: str = Form(""),
+        password: str = Form(""),
+        next: str = Form(""),
+    ) -> Any:
+        client = request.client.host if request.client else ""
+        try:
+            user = services.store.authenticate(username.strip(), password, client=client)
+        except AuthError as error:
+            text = f"{error.message_zh} / {error.message}"
+            return HTMLResponse(login_page(LOGIN_TEMPLATE, next_path=next, error=text), 401)
+        target = _safe_next(next, user.role) if next else HOME_OF_ROLE[user.role]
+        response = RedirectResponse(target, status_code=303)
+        token = signer.sign_login(Login(name=user.name, role=user.role))
+        response.set_cookie(
+            AUTH_COOKIE, token, max_age=LOGIN_TTL_S, httponly=True, samesite="lax", path="/"
+        )
+        log.info("%s logged in as %s", user.name, user.role)
+        return response
+
+    @app.get("/logout")
+    def logout() -> RedirectResponse:
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(AUTH_COOKIE, path="/")
+        return response
+
+    @app.get("/whoami")
+    def whoami(request: Request) -> dict[str, Any]:
+        login = signer.read_login(request.cookies.get(AUTH_COOKIE))
+        return {"name": login.name, "role": login.role} if login else {"name": None}
+
+
+def staff_dependency(signer: CookieSigner, roles: frozenset[str]) -> Any:
+    """Gradio's auth hook: the login name when the cookie carries one of ``roles``."""
+
+    def user_of(request: Request) -> str | None:
+        login = signer.read_login(request.cookies.get(AUTH_COOKIE))
+        return login.name if login is not None and login.role in roles else None
+
+    return user_of
+
+
+def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """The FastAPI application serving every page and the API."""
+    services = services or build_services(settings)
+    signer = CookieSigner(load_secret(settings))
+    app = FastAPI(
+        title="careercoach", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None
+    )
+    app.include_router(build_api(services))
+    add_login_routes(app, services, signer)
+
+    @app.get("/counselor", include_in_schema=False)
+    def counselor_slash() -> RedirectResponse:
+        return RedirectResponse("/counselor/")
+
+    @app.get("/maintainer", include_in_schema=False)
+    def maintainer_slash() -> RedirectResponse:
+        return RedirectResponse("/maintainer/")
+
+    css = STYLE.read_text(encoding="utf-8")
+    common: dict[str, Any] = {
+        "footer_links": [],
+        "run_history": False,
+        "css": css,
+        "allowed_paths": [str(settings.cache_dir)],
+    }
+    for path, page in (
+        ("/counselor", build_counselor_page(services)),
+        ("/maintainer", build_maintainer_page(services)),
+    ):
+        gr.mount_gradio_app(
+            app,
+            page,
+            path=path,
+            auth_dependency=staff_dependency(signer, PROTECTED[path]),
+            **common,
+        )
+    gr.mount_gradio_app(app, build_graduate_page(services), path="", **common)
+    app.add_middleware(RoleGuard, signer=signer, protected=PROTECTED)
+    return app

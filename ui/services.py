@@ -1,0 +1,105 @@
+"""The ``bot/`` objects the web app talks to, as narrow protocols in one dependencies dataclass.
+
+``ui/app.py`` fills :class:`Services` with the real knowledge base, coach, store and planning
+catalogue; handler tests fill it with small fakes. Nothing here does any work: the protocols list
+only the calls the pages make, so a change in ``bot/`` that breaks the UI shows up in mypy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from bot.chat.models import Answer, StreamEvent, Turn
+from bot.settings import Settings
+from bot.store.models import Conversation, ConversationSummary, TranscriptFilter, User
+
+Progress = Callable[[int, int, str], None]
+
+
+class ChatEngine(Protocol):
+    def answer(
+        self, message: str, history: list[Turn] | None = None, lang: str | None = None
+    ) -> Answer: ...
+
+    def stream(
+        self, message: str, history: list[Turn] | None = None, lang: str | None = None
+    ) -> Iterator[StreamEvent]: ...
+
+
+class KnowledgeAdmin(Protocol):
+    def refresh(self, paths: list[Path], progress: Progress | None = None) -> Any: ...
+
+    def status(self) -> Any: ...
+
+    def remove(self, ref: str) -> list[str]: ...
+
+    def documents(self) -> list[Any]: ...
+
+
+class TranscriptStore(Protocol):
+    def ensure_session(self, session_id: str | None) -> str: ...
+
+    def new_conversation(self, session_id: str) -> int: ...
+
+    def add_exchange(
+        self, session_id: str, question: str, answer: Answer, latency_ms: int
+    ) -> int: ...
+
+    def conversation_for_session(self, session_id: str) -> Conversation | None: ...
+
+    def record_feedback(
+        self, turn_id: int, session_id: str, rating: int, comment: str = ""
+    ) -> None: ...
+
+    def list_conversations(self, flt: TranscriptFilter) -> list[ConversationSummary]: ...
+
+    def get_conversation(self, conversation_id: int) -> Conversation: ...
+
+    def annotate(
+        self,
+        turn_id: int,
+        by_user: str,
+        correct: bool | None,
+        citations_ok: bool | None,
+        tone_ok: bool | None,
+        note: str,
+    ) -> Any: ...
+
+    def flag(self, conversation_id: int, reason: str, by_user: str) -> Any: ...
+
+    def unflag(self, conversation_id: int, by_user: str) -> Any: ...
+
+    def export(
+        self, flt: TranscriptFilter | None = None, fmt: Literal["jsonl", "csv"] = "jsonl"
+    ) -> str: ...
+
+    def authenticate(self, name: str, password: str, client: str = "") -> User: ...
+
+    def purge(self, older_than: timedelta) -> int: ...
+
+
+class PlanMaker(Protocol):
+    """Turns the profile form into a plan in Markdown (and the profile it understood)."""
+
+    def __call__(self, fields: dict[str, Any], lang: str) -> tuple[str, dict[str, Any]]: ...
+
+
+@dataclass
+class Services:
+    """Everything the pages call; built once by ``ui.app.build_services``."""
+
+    settings: Settings
+    coach: ChatEngine
+    kb: KnowledgeAdmin
+    store: TranscriptStore
+    plan: PlanMaker | None = None
+    run_eval: Callable[[str], dict[str, Any]] | None = None
+    uploads_dir: Path = field(default_factory=Path)
+
+    def __post_init__(self) -> None:
+        if self.uploads_dir == Path():
+            self.uploads_dir = self.settings.home / "uploads"

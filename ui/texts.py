@@ -1,0 +1,100 @@
+"""The web app's own labels in Chinese and English (interface wording, not prompts).
+
+What the bot *says* lives in ``prompts/``; this table only names buttons, tabs and notices.
+:func:`t` looks a key up and raises ``KeyError`` on a missing one, so a typo fails in tests.
+"""
+
+from __future__ import annotations
+
+LANGS = {"中文": "zh", "English": "en"}
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "title": {"zh": "毕业生就业政策助手", "en": "Graduate career coach"},
+    "notice": {
+        "zh": "本助手根据知识库中的政策文件回答就业政策、补贴和职业规划问题，并标注出处。"
+        "它不是官方渠道：具体条件、金额和时间以当地人社部门、学校就业指导中心的**最新官方通知为准**"
+        "（人社服务热线 12333，国家大学生就业服务平台 24365）。请勿输入身份证号、电话等个人信息。",
+        "en": "This assistant answers questions on graduate employment policy, subsidies and "
+        "career planning from the documents in its knowledge base, citing each source. It is "
+        "not an official channel: **the latest official notices prevail** (local human-resources "
+        "office, hotline 12333, the national graduate employment platform 24365, your school's "
+        "career centre). Please do not type ID numbers or phone numbers.",
+    },
+    "tab_chat": {"zh": "政策问答", "en": "Ask"},
+    "tab_plan": {"zh": "职业规划", "en": "Career plan"},
+    "placeholder": {
+        "zh": "输入你的问题，例如：我家是低保户，毕业找工作有没有补贴？",
+        "en": "Ask a question, e.g. What is the one-time job-seeking subsidy?",
+    },
+    "send": {"zh": "发送", "en": "Send"},
+    "new_chat": {"zh": "开始新对话", "en": "New conversation"},
+    "examples": {"zh": "试试这些问题：", "en": "Try these questions:"},
+    "sources": {"zh": "来源（点击查看原文）", "en": "Sources (click to read the passage)"},
+    "no_sources": {"zh": "暂无来源", "en": "No sources yet"},
+    "passage": {"zh": "原文段落", "en": "Passage"},
+    "feedback_comment": {
+        "zh": "对刚才评价的回答补充意见（可选）",
+        "en": "Add a comment to the answer you rated (optional)",
+    },
+    "send_comment": {"zh": "提交意见", "en": "Send comment"},
+    "rate_first": {
+        "zh": "请先点 👍 或 👎 评价一条回答。",
+        "en": "Rate an answer with 👍 or 👎 first.",
+    },
+    "thanks": {"zh": "谢谢你的反馈！", "en": "Thank you for the feedback!"},
+    "document": {"zh": "文件", "en": "Document"},
+    "section": {"zh": "章节", "en": "Section"},
+    "page": {"zh": "页码", "en": "Page"},
+    "date": {"zh": "发布日期", "en": "Date"},
+    "source_file": {"zh": "来源文件", "en": "Source file"},
+    "warnings": {"zh": "提示", "en": "Note"},
+    "plan_intro": {
+        "zh": "填写你的情况（都可以不填），生成一份从现在到毕业后两年的规划，"
+        "包括可能适用的政策和项目。",
+        "en": "Describe yourself (every field is optional) to get a plan from now to two years "
+        "after graduation, with the programmes and subsidies that may apply to you.",
+    },
+    "education": {"zh": "学历", "en": "Education"},
+    "major": {"zh": "专业", "en": "Major"},
+    "graduation_year": {"zh": "毕业年份", "en": "Graduation year"},
+    "home_province": {"zh": "生源地（省份）", "en": "Home province"},
+    "target_province": {"zh": "希望就业地（省份）", "en": "Where you want to work"},
+    "paths": {"zh": "意向方向", "en": "Directions you consider"},
+    "circumstances": {"zh": "家庭与个人情况", "en": "Circumstances"},
+    "describe": {"zh": "其他情况（自由描述）", "en": "Anything else (free text)"},
+    "make_plan": {"zh": "生成规划", "en": "Make my plan"},
+    "download_plan": {"zh": "下载规划（Markdown）", "en": "Download the plan (Markdown)"},
+    "plan_unavailable": {
+        "zh": "职业规划功能暂不可用。",
+        "en": "Career planning is not available right now.",
+    },
+    "staff_login": {"zh": "辅导员/维护者登录", "en": "Staff sign-in"},
+}
+
+EXAMPLES: dict[str, list[str]] = {
+    "zh": [
+        "我家是低保户，毕业找工作有没有补贴？",
+        "大学生创业可以申请什么贷款？",
+        "三支一扶是什么？怎么报名？",
+        "帮我做个职业规划",
+    ],
+    "en": [
+        "What is the one-time job-seeking subsidy and who can get it?",
+        "Can graduates get a loan to start a business?",
+        "What is the Western China volunteer programme?",
+        "Help me make a career plan",
+    ],
+}
+
+
+def vocabulary_choices(kind: str, lang: str) -> list[tuple[str, str]]:
+    """(label, code) pairs of a planning vocabulary (education, paths, circumstances)."""
+    from bot.planning import vocabulary
+
+    return [(zh if lang == "zh" else en, code) for code, (zh, en) in vocabulary.table(kind).items()]
+
+
+def t(key: str, lang: str) -> str:
+    """The label ``key`` in ``lang`` ('zh' or 'en'); Chinese for any other language."""
+    entry = _TEXTS[key]
+    return entry.get(lang, entry["zh"])
