@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.chat.models import Answer
+from bot.errors import ValidationFailed
 from bot.knowledge.embeddings import make_embeddings
 from bot.settings import Settings
 from evals.baselines import Bm25Baseline, DenseBaseline, plain_documents, split_recursive
@@ -65,6 +66,11 @@ class Workspace:
             base = KnowledgeBase(self.settings_for(kb))
             report = base.refresh([kb])
             log.info("indexed %s for evaluation: %s", kb, report)
+            if not base.status().chunks:
+                raise ValidationFailed(
+                    f"--kb: nothing could be indexed from {kb} ({report})",
+                    message_zh=f"--kb：{kb} 中没有可索引的内容（{report}）",
+                )
             self._kbs[kb] = base
         return self._kbs[kb]
 
