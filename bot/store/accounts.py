@@ -179,11 +179,10 @@ class Accounts:
         )
         for scope, limit in checks:
             last_ok = db.scalar(
-                select(func.max(LoginAttemptRow.created_at)).where(
+                select(func.max(LoginAttemptRow.id)).where(
                     LoginAttemptRow.name == key, scope, LoginAttemptRow.succeeded.is_(True)
                 )
             )
-            start = max(since, last_ok) if last_ok is not None else since
             failures = list(
                 db.scalars(
                     select(LoginAttemptRow.created_at)
@@ -191,7 +190,8 @@ class Accounts:
                         LoginAttemptRow.name == key,
                         scope,
                         LoginAttemptRow.succeeded.is_(False),
-                        LoginAttemptRow.created_at >= start,
+                        LoginAttemptRow.created_at >= since,
+                        LoginAttemptRow.id > (last_ok or 0),
                     )
                     .order_by(LoginAttemptRow.created_at.desc())
                     .limit(limit)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -73,8 +74,9 @@ class Store:
         *,
         clock: Clock | None = None,
         login_policy: accounts.LoginPolicy | None = None,
+        hasher: PasswordHasher | None = None,
     ) -> None:
-        self._init(settings.sqlalchemy_url, clock, login_policy)
+        self._init(settings.sqlalchemy_url, clock, login_policy, hasher)
 
     @classmethod
     def from_url(
@@ -83,17 +85,26 @@ class Store:
         *,
         clock: Clock | None = None,
         login_policy: accounts.LoginPolicy | None = None,
+        hasher: PasswordHasher | None = None,
     ) -> Store:
+        """Open the database at ``url``; ``clock``, ``login_policy`` and ``hasher`` are for tests
+        and unusual deployments (the defaults are the product's)."""
         store = cls.__new__(cls)
-        store._init(url, clock, login_policy)
+        store._init(url, clock, login_policy, hasher)
         return store
 
-    def _init(self, url: str, clock: Clock | None, policy: accounts.LoginPolicy | None) -> None:
+    def _init(
+        self,
+        url: str,
+        clock: Clock | None,
+        policy: accounts.LoginPolicy | None,
+        hasher: PasswordHasher | None,
+    ) -> None:
         self.engine: Engine = make_engine(url)
         upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._clock = clock or _utcnow
-        self.accounts = accounts.Accounts(self._sessions, self._clock, policy)
+        self.accounts = accounts.Accounts(self._sessions, self._clock, policy, hasher)
 
     def close(self) -> None:
         self.engine.dispose()
