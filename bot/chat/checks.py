@@ -98,7 +98,10 @@ def check_answer(
             for index in cited:
                 if index not in order:
                     order.append(index)
-            kept.append(body + "".join(f"[[{i}]]" for i in cited) + _tail(sentence))
+            end = re.search(r"[。.！!？?；;]+$", body)
+            punctuation = end.group(0) if end else ""
+            body = body[: len(body) - len(punctuation)]
+            kept.append(body + "".join(f"[[{i}]]" for i in cited) + punctuation)
         if kept or not line.strip():
             joiner = "" if has_cjk("".join(kept)) else " "
             lines_out.append(prefix + joiner.join(kept) if kept else "")
@@ -111,12 +114,6 @@ def check_answer(
     return CheckResult(final, citations, cited_hits, repairs, dropped)
 
 
-def _tail(sentence: str) -> str:
-    """Closing punctuation that stood after the markers (``…[1]。``)."""
-    match = re.search(r"\]([。.！!？?；;]+)\s*$", sentence)
-    return match.group(1) if match else ""
-
-
 def _check_sentence(
     sentence: str,
     hits: list[Hit],
@@ -127,8 +124,6 @@ def _check_sentence(
 ) -> tuple[str, list[int]] | None:
     """(sentence without markers, indexes of supporting hits) or None to drop it."""
     body = _MARKER.sub("", sentence).strip()
-    if _tail(sentence):
-        body = body[: len(body) - len(_tail(sentence))] if body.endswith(_tail(sentence)) else body
     scores = [support(body, hit.text, glossary) for hit in hits]
     cited: list[int] = []
     for n in markers_in(sentence):

@@ -12,17 +12,19 @@ from typing import Literal
 Lang = Literal["zh", "en"]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def detect_language(text: str, default: Lang = "zh") -> Lang:
     """``"zh"`` or ``"en"`` for ``text``; ``default`` when neither script is present."""
     cjk = len(_CJK.findall(text))
+    runs = len(_CJK_RUN.findall(text))
     words = len(_LATIN_WORD.findall(text))
     if cjk == 0 and words == 0:
         return default
-    # A question like "What is 一次性求职补贴?" is English with a quoted Chinese term.
-    return "zh" if cjk >= 2 * words and cjk > 0 else "en"
+    # "What is 一次性求职补贴?" is English quoting one Chinese term: one CJK run, two words.
+    return "zh" if cjk >= 2 * words and runs >= words and cjk > 0 else "en"
 
 
 def has_cjk(text: str) -> bool:

@@ -33,7 +33,7 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _OUT_OF_SCOPE = re.compile(
-    r"写(?:一)?首诗|作诗|写诗|诗歌|写(?:一)?篇作文|作文|作业|习题|解方程|数学题|写代码|编程|代码|"
+    r"写.{0,8}诗|一首.{0,8}诗|作诗|写诗|诗歌|写(?:一)?篇作文|作文|作业|习题|解方程|数学题|写代码|编程|代码|"
     r"python|javascript|java\b|sql\b|笑话|讲个故事|天气|股票|彩票|菜谱|翻译一下|"
     r"\bpoem\b|\bpoetry\b|homework|\bessay\b|write (?:me )?(?:a |some )?code|\bjoke\b|weather|"
     r"recipe|stock price",
