@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,7 +64,7 @@ def test_user_errors_exit_2_with_the_reason(
 ) -> None:
     assert main(["users", "remove", "ghost"]) == 2
     assert "user 'ghost' does not exist" in capsys.readouterr().err
-    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("short\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["users", "add", "qian", "--password-stdin"]) == 2
     assert "at least 8 characters" in capsys.readouterr().err
 
