@@ -18,7 +18,7 @@ from bot.errors import CareerCoachError
 from bot.settings import Settings, load_settings
 
 # Modules of this package that define a ``commands`` list of click commands or groups.
-COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb"]
+COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb", "plan", "ask"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

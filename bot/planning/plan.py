@@ -1,0 +1,322 @@
+"""Career plans: from today to two years after leaving school, every item with its source.
+
+:func:`make_plan` lays the catalogue's calendar events and programme windows over the months
+ahead, keeps the resources that may apply and suit the graduate's paths, and collects a
+checklist, open questions and skills per preferred path. Each item carries the clause it comes
+from, or is marked as the usual timing only ("typical, check this year's notice"). With a
+retriever it adds a related passage per resource; with a chat model it adds personal advice
+grounded on the same items (:mod:`bot.planning.advice`). Rendering to Markdown is
+:func:`render_markdown` in :mod:`bot.planning.render`, re-exported here.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from bot.chat.models import Citation
+from bot.knowledge.protocols import Retriever
+from bot.planning.catalogue import (
+    Bilingual,
+    Catalogue,
+    Claim,
+    Clause,
+    Event,
+    default_catalogue_path,
+)
+from bot.planning.clauses import DocumentShelf
+from bot.planning.eligibility import EligibilityResult, assess
+from bot.planning.profile import Profile
+
+log = logging.getLogger(__name__)
+
+MAX_MONTHS = 60  # a first-year student's plan stops here; said in the plan
+AFTER_LEAVING = 24  # months after leaving school the plan covers
+
+
+class Milestone(BaseModel):
+    month: str  # YYYY-MM
+    label: Bilingual
+    source: Literal["clause", "typical", "profile"]
+    clause: Clause | None = None
+    ref: str = ""  # event or resource id
+
+
+class ChecklistItem(BaseModel):
+    text: Bilingual
+    clause: Clause
+
+
+class SkillItem(BaseModel):
+    path: str
+    skill: Claim
+
+
+class Plan(BaseModel):
+    profile: Profile
+    lang: Literal["zh", "en"]
+    today: date
+    start: str
+    end: str
+    notes: list[Bilingual] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+    resources: list[EligibilityResult] = Field(default_factory=list)
+    checklist: list[ChecklistItem] = Field(default_factory=list)
+    skills: list[SkillItem] = Field(default_factory=list)
+    questions: list[tuple[Bilingual, Clause]] = Field(default_factory=list)
+    related: list[Citation] = Field(default_factory=list)  # passages from the retriever
+    advice: str | None = None  # personal advice written by the chat model
+    docs_dir: Path = Field(default_factory=lambda: default_catalogue_path().parent / "docs")
+
+    def clauses(self) -> list[Clause]:
+        """Every clause the plan cites, in the order a reader meets them."""
+        found: list[Clause] = [m.clause for m in self.milestones if m.clause]
+        for result in self.resources:
+            resource = result.resource
+            found.append(resource.summary.clause)
+            found.extend(c.clause for c in [*result.met, *result.unknown])
+            if resource.amount:
+                found.append(resource.amount.clause)
+            found.extend(step.clause for step in resource.apply)
+            found.append(resource.channel.clause)
+        found.extend(item.clause for item in self.checklist)
+        found.extend(clause for _, clause in self.questions)
+        found.extend(item.skill.clause for item in self.skills)
+        return list(dict.fromkeys(found))
+
+    def citations(self) -> list[Citation]:
+        """Numbered citations, one per distinct clause (``n`` matches the ``[n]`` markers)."""
+        shelf = DocumentShelf(self.docs_dir)
+        return [
+            Citation(
+                n=n,
+                title=shelf.title(c.doc),
+                section=c.section,
+                text=c.quote,
+                source=f"knowledge/docs/{c.doc}",
+                doc_id=c.doc,
+            )
+            for n, c in enumerate(self.clauses(), start=1)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        lang = self.lang
+        numbers = {c: n for n, c in enumerate(self.clauses(), start=1)}
+
+        def ref(clause: Clause | None) -> int | None:
+            return numbers.get(clause) if clause else None
+
+        return {
+            "lang": lang,
+            "today": self.today.isoformat(),
+            "start": self.start,
+            "end": self.end,
+            "profile": self.profile.model_dump(mode="json", exclude_none=True),
+            "notes": [n.get(lang) for n in self.notes],
+            "milestones": [
+                {
+                    "month": m.month,
+                    "label": m.label.get(lang),
+                    "source": m.source,
+                    "cite": ref(m.clause),
+                }
+                for m in self.milestones
+            ],
+            "resources": [r.to_dict(lang) for r in self.resources],
+            "checklist": [
+                {"item": i.text.get(lang), "cite": ref(i.clause)} for i in self.checklist
+            ],
+            "questions": [{"ask": q.get(lang), "cite": ref(c)} for q, c in self.questions],
+            "skills": [
+                {"path": s.path, "skill": s.skill.get(lang), "cite": ref(s.skill.clause)}
+                for s in self.skills
+            ],
+            "advice": self.advice,
+            "citations": [c.model_dump(mode="json") for c in self.citations()],
+            "related": [c.model_dump(mode="json") for c in self.related],
+        }
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_label(index: int) -> str:
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def _relevant(paths_of_item: list[str], profile: Profile) -> bool:
+    if not paths_of_item:
+        return True
+    return profile.paths is not None and bool(set(paths_of_item) & set(profile.paths))
+
+
+def _horizon(profile: Profile, today: date, notes: list[Bilingual]) -> tuple[int, int]:
+    start = _month_index(today)
+    grad = profile.graduation_date
+    if grad is None:
+        notes.append(
+            Bilingual(
+                zh="不知道你的毕业时间，时间线先按未来两年排。",
+                en="Your graduation date is unknown, so the timeline covers the next two years.",
+            )
+        )
+        return start, start + AFTER_LEAVING
+    end = max(_month_index(grad) + AFTER_LEAVING, start + 12)
+    if end - start > MAX_MONTHS:
+        notes.append(
+            Bilingual(
+                zh=f"时间线只排到未来 {MAX_MONTHS} 个月，之后的安排临近时再做。",
+                en=f"The timeline stops {MAX_MONTHS} months from now; plan the rest "
+                "closer to the time.",
+            )
+        )
+        end = start + MAX_MONTHS
+    return start, end
+
+
+def _milestones(
+    events: list[tuple[Event, str]], profile: Profile, start: int, end: int
+) -> list[Milestone]:
+    grad = _month_index(profile.graduation_date) if profile.graduation_date else None
+    found: list[Milestone] = []
+    for index in range(start, end + 1):
+        month = index % 12 + 1
+        if grad is not None and index == grad:
+            found.append(
+                Milestone(
+                    month=_month_label(index),
+                    source="profile",
+                    ref="graduation",
+                    label=Bilingual(zh="毕业离校", en="You leave school"),
+                )
+            )
+        for event, ref in events:
+            if month not in event.months:
+                continue
+            if grad is not None and (
+                (event.phase == "before" and index >= grad)
+                or (event.phase == "final_year" and not grad - 12 <= index < grad)
+                or (event.phase == "after" and index < grad)
+            ):
+                continue
+            found.append(
+                Milestone(
+                    month=_month_label(index),
+                    label=event.label,
+                    clause=event.clause,
+                    ref=ref,
+                    source="clause" if event.clause else "typical",
+                )
+            )
+    return found
+
+
+def _keep(result: EligibilityResult, profile: Profile) -> bool:
+    return result.outcome != "unlikely" and _relevant(result.resource.paths, profile)
+
+
+def make_plan(
+    profile: Profile,
+    catalogue: Catalogue,
+    today: date,
+    retriever: Retriever | None = None,
+    llm: Any = None,
+    *,
+    lang: str | None = None,
+    docs_dir: Path | None = None,
+    prompts_dir: Path | None = None,
+) -> Plan:
+    """A plan for ``profile`` from ``today``; ``lang`` defaults to the profile's language."""
+    language = lang or profile.language or "zh"
+    notes: list[Bilingual] = []
+    start, end = _horizon(profile, today, notes)
+    results = [r for r in assess(profile, catalogue, today) if _keep(r, profile)]
+    events = [(e, e.id) for e in catalogue.calendar if _relevant(e.paths, profile)]
+    for result in results:
+        events.extend((w, result.resource_id) for w in result.resource.windows)
+    plan = Plan(
+        profile=profile,
+        lang="en" if language == "en" else "zh",
+        today=today,
+        start=_month_label(start),
+        end=_month_label(end),
+        notes=notes,
+        milestones=_milestones(events, profile, start, end),
+        resources=results,
+    )
+    if docs_dir is not None:
+        plan.docs_dir = docs_dir
+    if profile.paths is None:
+        notes.append(
+            Bilingual(
+                zh="你还没说想走哪条路，下面只列出不分方向的政策和服务。",
+                en="You have not said which paths interest you, so only resources "
+                "for everyone are listed.",
+            )
+        )
+    _fill_lists(plan, catalogue)
+    if retriever is not None:
+        plan.related = _related(plan, retriever)
+    if llm is not None:
+        from bot.planning.advice import write_advice
+
+        plan.advice = write_advice(plan, llm, prompts_dir=prompts_dir)
+    return plan
+
+
+def _fill_lists(plan: Plan, catalogue: Catalogue) -> None:
+    seen: set[str] = set()
+    for result in plan.resources:
+        step = result.resource.apply[0]
+        name = result.resource.name
+        plan.checklist.append(
+            ChecklistItem(
+                text=Bilingual(zh=f"{name.zh}：{step.zh}", en=f"{name.en}: {step.en}"),
+                clause=step.clause,
+            )
+        )
+        for check in result.unknown:
+            if check.question and check.question.zh not in seen:
+                seen.add(check.question.zh)
+                plan.questions.append((check.question, check.clause))
+    for path in plan.profile.paths or []:
+        direction = catalogue.directions.get(path)
+        if direction is None:
+            continue
+        plan.skills.extend(SkillItem(path=path, skill=s) for s in direction.skills)
+        plan.checklist.extend(
+            ChecklistItem(text=Bilingual(zh=s.zh, en=s.en), clause=s.clause)
+            for s in direction.first_steps
+        )
+
+
+def _related(plan: Plan, retriever: Retriever) -> list[Citation]:
+    found: list[Citation] = []
+    for result in plan.resources[:5]:
+        for hit in retriever.search(result.resource.name.zh, k=1):
+            found.append(
+                Citation(
+                    n=len(found) + 1,
+                    title=hit.title,
+                    section=hit.section,
+                    page=hit.page,
+                    source=hit.source,
+                    text=hit.text,
+                    score=hit.score,
+                    doc_id=hit.doc_id,
+                    chunk_id=hit.chunk_id,
+                )
+            )
+    return found
+
+
+def render_markdown(plan: Plan) -> str:
+    """The plan as Markdown in its language (see :mod:`bot.planning.render`)."""
+    from bot.planning.render import plan_markdown
+
+    return plan_markdown(plan)

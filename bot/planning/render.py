@@ -1,0 +1,235 @@
+"""A plan as Markdown, in Chinese or English, every claim followed by its ``[n]`` source.
+
+Items that come from the graduate's own profile carry no marker; dated items without a clause
+say they are only the usual timing. The sources list at the end quotes each clause. Layout only:
+what goes into the plan is decided by :mod:`bot.planning.plan`.
+"""
+
+from __future__ import annotations
+
+from bot.planning import vocabulary as vocab
+from bot.planning.catalogue import Clause
+from bot.planning.plan import Plan
+
+TYPICAL = {
+    "zh": "（往年通常在此时，请以当年公告为准）",
+    "en": " (typical timing; check this year's notice)",
+}
+
+_TEXT = {
+    "zh": {
+        "title": "职业规划",
+        "made": "生成于",
+        "disclaimer": "> 本规划依据知识库中的政策条文整理，不构成任何补贴、贷款或录取承诺；"
+        "各地标准不同，请以当地主管部门的最新通知为准。",
+        "you": "我了解到的你",
+        "timeline": "时间线",
+        "resources": "可能适用的政策、项目与服务",
+        "none": "暂时没有找到明确适用的条目。",
+        "met": "已满足",
+        "unknown": "待确认",
+        "amount": "标准",
+        "local": "各地规定",
+        "apply": "怎么申请",
+        "channel": "官方渠道",
+        "checklist": "行动清单",
+        "questions": "还需要确认的问题",
+        "skills": "方向与技能准备",
+        "advice": "个人建议",
+        "related": "知识库中的相关原文",
+        "sources": "来源",
+        "outcome": {"likely": "可能符合", "possible": "可能符合，需确认", "unlikely": "可能不符合"},
+        "fields": {
+            "education": "学历",
+            "major": "专业",
+            "discipline": "学科门类",
+            "school": "学校",
+            "graduation_date": "毕业时间",
+            "home_province": "生源地",
+            "hukou_province": "户籍",
+            "target_regions": "意向地区",
+            "paths": "意向方向",
+            "circumstances": "情况",
+            "nationality": "国籍",
+            "age": "年龄",
+            "interests": "兴趣",
+            "strengths": "特长",
+            "political_status": "政治面貌",
+            "employed": "目前有工作",
+            "registered_unemployed": "已做失业登记",
+        },
+        "unknown_value": "（未提供）",
+        "yes": "是",
+        "no": "否",
+    },
+    "en": {
+        "title": "Career plan",
+        "made": "made on",
+        "disclaimer": "> This plan is drawn from the policy texts in the knowledge base. "
+        "It promises no subsidy, loan or place; rules and amounts differ by region, so the "
+        "latest local notice decides.",
+        "you": "What I know about you",
+        "timeline": "Timeline",
+        "resources": "Policies, programmes and services that may apply",
+        "none": "Nothing clearly applies yet.",
+        "met": "Met",
+        "unknown": "To check",
+        "amount": "Amount",
+        "local": "Local rules",
+        "apply": "How to apply",
+        "channel": "Official channel",
+        "checklist": "Checklist",
+        "questions": "Questions still open",
+        "skills": "Directions and skills",
+        "advice": "Personal advice",
+        "related": "Related passages in the knowledge base",
+        "sources": "Sources",
+        "outcome": {
+            "likely": "may be eligible",
+            "possible": "may be eligible, to check",
+            "unlikely": "probably not eligible",
+        },
+        "fields": {
+            "education": "Degree",
+            "major": "Major",
+            "discipline": "Discipline",
+            "school": "School",
+            "graduation_date": "Graduation",
+            "home_province": "Home province",
+            "hukou_province": "Hukou",
+            "target_regions": "Target regions",
+            "paths": "Paths",
+            "circumstances": "Circumstances",
+            "nationality": "Nationality",
+            "age": "Age",
+            "interests": "Interests",
+            "strengths": "Strengths",
+            "political_status": "Political status",
+            "employed": "Employed now",
+            "registered_unemployed": "Registered as unemployed",
+        },
+        "unknown_value": "(not given)",
+        "yes": "yes",
+        "no": "no",
+    },
+}
+
+_KINDS = {
+    "education": "education",
+    "discipline": "discipline",
+    "paths": "paths",
+    "circumstances": "circumstances",
+    "political_status": "political_status",
+    "home_province": "province",
+    "hukou_province": "province",
+    "target_regions": "province",
+}
+
+
+def _value(field: str, value: object, lang: str) -> str:
+    words = _TEXT[lang]
+    kind = _KINDS.get(field)
+    if isinstance(value, bool):
+        return str(words["yes"] if value else words["no"])
+    if isinstance(value, list):
+        if not value:
+            return "无" if lang == "zh" else "none"
+        parts = [vocab.label(kind, str(v), lang) if kind else str(v) for v in value]
+        return "、".join(parts) if lang == "zh" else ", ".join(parts)
+    if kind:
+        return vocab.label(kind, str(value), lang)
+    return str(value)
+
+
+def plan_markdown(plan: Plan) -> str:
+    lang = plan.lang
+    w = _TEXT[lang]
+    numbers = {c: n for n, c in enumerate(plan.clauses(), start=1)}
+
+    def cite(clause: Clause | None) -> str:
+        return f" [{numbers[clause]}]" if clause in numbers else ""
+
+    out = [
+        f"# {w['title']}（{w['made']} {plan.today}）"
+        if lang == "zh"
+        else f"# {w['title']} ({w['made']} {plan.today})",
+        "",
+        str(w["disclaimer"]),
+        "",
+    ]
+    out += [f"## {w['you']}", ""]
+    fields = w["fields"]
+    assert isinstance(fields, dict)
+    for field, name in fields.items():
+        value = getattr(plan.profile, field)
+        shown = _value(field, value, lang) if value is not None else w["unknown_value"]
+        if value is not None or field in {"education", "graduation_date", "paths"}:
+            out.append(f"- {name}：{shown}" if lang == "zh" else f"- {name}: {shown}")
+    out += [f"- {n.get(lang)}" for n in plan.notes]
+    out += [
+        "",
+        f"## {w['timeline']}（{plan.start} → {plan.end}）"
+        if lang == "zh"
+        else f"## {w['timeline']} ({plan.start} → {plan.end})",
+        "",
+    ]
+    month = ""
+    for m in plan.milestones:
+        if m.month != month:
+            month = m.month
+            out += ["", f"### {month}"]
+        typical = TYPICAL[lang] if m.source == "typical" else ""
+        out.append(f"- {m.label.get(lang)}{typical}{cite(m.clause)}")
+    out += ["", f"## {w['resources']}", ""]
+    if not plan.resources:
+        out.append(str(w["none"]))
+    outcome = w["outcome"]
+    assert isinstance(outcome, dict)
+    for result in plan.resources:
+        r = result.resource
+        out += [
+            f"### {r.name.get(lang)}（{outcome[result.outcome]}）"
+            if lang == "zh"
+            else f"### {r.name.get(lang)} ({outcome[result.outcome]})",
+            "",
+        ]
+        out.append(f"{r.summary.get(lang)}{cite(r.summary.clause)}")
+        out.append("")
+        out += [f"- ✓ {w['met']}：{c.text.get(lang)}{cite(c.clause)}" for c in result.met]
+        out += [f"- ? {w['unknown']}：{c.text.get(lang)}{cite(c.clause)}" for c in result.unknown]
+        if r.amount:
+            out.append(f"- {w['amount']}：{r.amount.get(lang)}{cite(r.amount.clause)}")
+        if r.regional and r.local_rule:
+            out.append(f"- {w['local']}：{r.local_rule.get(lang)}{cite(r.channel.clause)}")
+        out += [f"- {w['apply']}：{s.get(lang)}{cite(s.clause)}" for s in r.apply]
+        out.append(f"- {w['channel']}：{r.channel.get(lang)}{cite(r.channel.clause)}")
+        out += [f"- {warning.get(lang)}{cite(r.summary.clause)}" for warning in result.warnings]
+        out += [f"- → {result.note(lang)}{cite(r.channel.clause)}", ""]
+    if plan.checklist:
+        out += [f"## {w['checklist']}", ""]
+        out += [f"- [ ] {i.text.get(lang)}{cite(i.clause)}" for i in plan.checklist]
+        out.append("")
+    if plan.questions:
+        out += [f"## {w['questions']}", ""]
+        out += [f"- {q.get(lang)}{cite(c)}" for q, c in plan.questions]
+        out.append("")
+    if plan.skills:
+        out += [f"## {w['skills']}", ""]
+        for s in plan.skills:
+            path = vocab.label("paths", s.path, lang)
+            out.append(
+                f"- {path}：{s.skill.get(lang)}{cite(s.skill.clause)}"
+                if lang == "zh"
+                else f"- {path}: {s.skill.get(lang)}{cite(s.skill.clause)}"
+            )
+        out.append("")
+    if plan.advice:
+        out += [f"## {w['advice']}", "", plan.advice.strip(), ""]
+    if plan.related:
+        out += [f"## {w['related']}", ""]
+        out += [f"- {c.title} § {c.section}：{c.text[:120]}（{c.source}）" for c in plan.related]
+        out.append("")
+    out += [f"## {w['sources']}", ""]
+    for c in plan.citations():
+        out.append(f"[{c.n}] {c.title} § {c.section}：“{c.text}”（{c.source}）")
+    return "\n".join(out).replace("\n\n\n", "\n\n").strip() + "\n"
