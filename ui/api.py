@@ -66,7 +66,10 @@ def build_api(services: Services) -> APIRouter:
         message = request.message.strip()
         if not message:
             raise HTTPException(422, "message is empty / 消息为空")
-        session_id = services.store.ensure_session(request.session_id)
+        try:
+            session_id = services.store.ensure_session(request.session_id)
+        except CareerCoachError as error:
+            raise HTTPException(400, error.message) from error
         history = session_history(services, session_id)
         started = time.perf_counter()
         answer = services.coach.answer(message, history, request.lang)
