@@ -75,7 +75,8 @@ def test_changed_file_is_reembedded_alone(settings: Settings, corpus: Path) -> N
     kb.refresh([corpus])
     before = fake.embedded
     doc = corpus / "more" / "teacher.md"
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n\n新增：特岗教师可以享受周转宿舍。\n", "utf-8")
+    extra = "\n\n新增：特岗教师可以享受周转宿舍。\n"
+    doc.write_text(doc.read_text(encoding="utf-8") + extra, "utf-8")
     report = kb.refresh([corpus])
     got = statuses(report)
     assert got["teacher.md"] == "indexed" and got["trainee.md"] == "unchanged"
@@ -84,9 +85,7 @@ def test_changed_file_is_reembedded_alone(settings: Settings, corpus: Path) -> N
     assert any("周转宿舍" in h.text for h in kb.search("特岗教师 周转宿舍", k=3))
 
 
-def test_removed_file_is_dropped_and_duplicate_takes_over(
-    settings: Settings, corpus: Path
-) -> None:
+def test_removed_file_is_dropped_and_duplicate_takes_over(settings: Settings, corpus: Path) -> None:
     kb, _ = make_kb(settings)
     kb.refresh([corpus])
     (corpus / "more" / "western-plan-copy.txt").unlink()  # the copy that was indexed
