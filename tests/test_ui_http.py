@@ -204,7 +204,7 @@ def test_chat_returns_the_answer_fields_and_keeps_the_session(server: Server) ->
     second = http.post("/api/chat", json={"session_id": session, "message": "那研究生呢？"})
     assert second.json()["session_id"] == session
     message, history, _lang = server.coach.calls[-1]
-    assert message == "那研究生呢？" and [t.text for t in history][0] == "低保家庭有补贴吗？"
+    assert message == "那研究生呢？" and history[0].text == "低保家庭有补贴吗？"
 
     rated = http.post(
         "/api/feedback",
