@@ -352,3 +352,41 @@ def test_two_store_objects_share_one_sqlite_file(settings: Settings) -> None:
         sid = web.ensure_session(None)
         web.add_exchange(sid, "三支一扶", answer(), 1)
         assert [s.turn_count for s in cli.list_conversations()] == [1]
+
+
+def test_concurrent_writers_lose_nothing(database_url: str) -> None:
+    """Four threads, each with its own Store (as web workers and a CLI would), write at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    Store.from_url(database_url).close()  # migrate once, as the first process would
+
+    def worker(n: int) -> list[int]:
+        with Store.from_url(database_url) as own:
+            sid = own.ensure_session(None)
+            turns = [own.add_exchange(sid, f"问题{n}-{i}", answer(), i) for i in range(15)]
+            for turn_id in turns[::3]:
+                own.record_feedback(turn_id, sid, -1 if n % 2 else 1)
+            return turns
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(worker, range(4)))
+    assert len({t for turns in results for t in turns}) == 60
+    with Store.from_url(database_url) as store:
+        summaries = store.list_conversations()
+        assert sorted(s.turn_count for s in summaries) == [15, 15, 15, 15]
+        assert sum(s.negative_feedback for s in summaries) == 10
+        assert sum(s.positive_feedback for s in summaries) == 10
+
+
+def test_initial_migration_downgrades_and_upgrades_again(database_url: str) -> None:
+    from bot.store.database import current_revision, downgrade, upgrade
+
+    with Store.from_url(database_url) as store:
+        downgrade(store.engine, "base")
+        assert current_revision(store.engine) is None
+        assert "turns" not in inspect(store.engine).get_table_names()
+        upgrade(store.engine)
+        assert current_revision(store.engine) == "0001"
+        sid = store.ensure_session(None)
+        store.add_exchange(sid, "又一次", answer(), 1)
+        assert store.list_conversations()[0].turn_count == 1

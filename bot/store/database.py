@@ -10,11 +10,14 @@ connection-pool tuning beyond SQLAlchemy's defaults.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -68,11 +71,30 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# Alembic's ``context`` is one module-level proxy, so two threads running migrations at once
+# trip over each other; this lock serialises them within a process (the database's own locks
+# do it across processes).
+_ALEMBIC_LOCK = threading.Lock()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (idempotent)."""
-    log.debug("migrating %s to %s", engine.url.render_as_string(hide_password=True), revision)
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the schema to ``revision`` (idempotent; a quick check when already at head)."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
+    log.info("migrating %s to %s", engine.url.render_as_string(hide_password=True), revision)
+    with _ALEMBIC_LOCK:
+        command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+    with _ALEMBIC_LOCK:
+        command.downgrade(alembic_config(engine), revision)
