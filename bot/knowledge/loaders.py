@@ -157,7 +157,7 @@ def _read_checked(path: Path, max_bytes: int) -> bytes:
 
 
 def _mb(n: int) -> str:
-    mb = n / (1024 * 1024)
+    mb = n / 1_000_000  # decimal megabytes, as Settings.max_file_mb
     return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
 
 

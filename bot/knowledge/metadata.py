@@ -61,10 +61,20 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     return parse_yaml_mapping(text, str(path))
 
 
+class _NoDatesLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so a bad date is reported with its field."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
     """A YAML mapping from ``text``; ``where`` names the file in errors."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_NoDatesLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""

@@ -63,8 +63,9 @@ def normalize_spacing(text: str) -> str:
 
 
 def width(text: str) -> float:
-    """Display width: a CJK character counts 1, anything narrower 0.5."""
-    return sum(1.0 if ord(ch) >= 0x2E80 else 0.5 for ch in text)
+    """Display width: a CJK character counts 1, anything narrower 0.5, spaces nothing (PDF
+    extraction adds spaces that take no room on the page)."""
+    return sum(0.0 if ch.isspace() else 1.0 if ord(ch) >= 0x2E80 else 0.5 for ch in text)
 
 
 def is_wrapped(lines: list[str]) -> tuple[bool, float]:
@@ -87,8 +88,9 @@ def join_lines(lines: list[Line], *, keep_raw_spaces: bool = False) -> list[Line
     out: list[Line] = []
     current: Line | None = None
     prev_full = False
+    tail_space = False  # the previous raw line ended with a space (PDF text)
     for line in lines:
-        raw = line.text if keep_raw_spaces else line.text.strip()
+        raw = line.text
         text = raw.strip()
         if not text:
             if not wrapped and current is not None:
@@ -101,17 +103,19 @@ def join_lines(lines: list[Line], *, keep_raw_spaces: bool = False) -> list[Line
             out.append(Line(text, line.page, line.heading_level, True, line.literal))
             current, prev_full = None, False
             continue
+        first = True
         if current is not None and _continues(current.text, raw, wrapped, prev_full):
-            current.text = _glue(current.text, raw, keep_raw_spaces)
+            current.text = _glue(current.text, text, keep_raw_spaces and not tail_space)
+            first = False
         else:
             if current is not None:
                 out.append(current)
             current = Line(text, line.page)
-        first = current is not None and current.text == text
+        tail_space = raw[-1:].isspace()
         # a paragraph's first line is indented by about two characters
         threshold = min(_FULL * column, column - 3) if first else _FULL * column
         prev_full = wrapped and width(text) >= threshold
-        if current is not None and _ends_line_paragraph(text, wrapped, prev_full):
+        if _ends_line_paragraph(text, wrapped, prev_full):
             out.append(current)
             current = None
     if current is not None:
@@ -141,12 +145,9 @@ def _ends_line_paragraph(text: str, wrapped: bool, full: bool) -> bool:
     return wrapped and not full and text.rstrip(_CLOSERS).endswith(_TERMINAL)
 
 
-def _glue(left: str, right: str, keep_raw_spaces: bool) -> str:
-    if keep_raw_spaces:
-        if left.endswith((" ", "\t")) or right.startswith((" ", "\t")):
-            return left.rstrip() + " " + right.strip()
-        return left.rstrip() + right.strip()
-    left, right = left.rstrip(), right.strip()
-    if left and right and left[-1].isascii() and right[0].isascii() and left[-1] != "-":
+def _glue(left: str, right: str, cut_word: bool) -> str:
+    """Join two pieces of one paragraph; ``cut_word`` means the line ended inside a word."""
+    ascii_pair = bool(left and right) and left[-1].isascii() and right[0].isascii()
+    if ascii_pair and not cut_word and left[-1] != "-":
         return left + " " + right
     return left + right
