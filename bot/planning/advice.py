@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.chat.prompts import PromptLibrary
-from bot.planning import vocabulary as vocab
 
 if TYPE_CHECKING:
     from bot.planning.plan import Plan
@@ -30,7 +29,7 @@ def plan_items(plan: Plan) -> list[str]:
     lines = []
     for m in plan.milestones[:24]:
         marker = f" [{numbers[m.clause]}]" if m.clause else ""
-        typical = " (typical timing)" if m.source == "typical" else ""
+        typical = " (typical timing)" if m.typical or m.source == "typical" else ""
         lines.append(f"- {m.month}: {m.label.get(lang)}{typical}{marker}")
     for result in plan.resources:
         r = result.resource
@@ -41,7 +40,7 @@ def plan_items(plan: Plan) -> list[str]:
         )
     lines += [f"- {i.text.get(lang)} [{numbers[i.clause]}]" for i in plan.checklist]
     lines += [
-        f"- {vocab.label('paths', s.path, lang)}: {s.skill.get(lang)} [{numbers[s.skill.clause]}]"
+        f"- {s.label.get(lang)}: {s.skill.get(lang)} [{numbers[s.skill.clause]}]"
         for s in plan.skills
     ]
     return lines

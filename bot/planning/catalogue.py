@@ -37,7 +37,7 @@ Op = Literal[
     "intersects",
     "excludes",
 ]
-Kind = Literal["programme", "subsidy", "loan", "service", "exam"]
+Kind = Literal["programme", "subsidy", "loan", "service", "exam", "permit"]
 
 
 class _Strict(BaseModel):
@@ -135,10 +135,11 @@ class Event(_Strict):
     label: Bilingual
     months: list[int] = Field(min_length=1)
     paths: list[str] = Field(default_factory=list, description="Empty: relevant to everyone.")
-    # relative to leaving school; final_year: the twelve months before it
-    phase: Literal["before", "final_year", "after", "any"] = "any"
+    # relative to leaving school; final_year: the twelve months before it;
+    # pre_final_year: the twelve months before those
+    phase: Literal["before", "pre_final_year", "final_year", "after", "any"] = "any"
     clause: Clause | None = None
-    typical: bool = False  # no clause: only the usual timing, check the year's notice
+    typical: bool = False  # only the usual timing (the source says so, or no source): check
 
     @model_validator(mode="after")
     def _sourced(self) -> Event:
@@ -214,6 +215,22 @@ class Direction(_Strict):
     first_steps: list[Claim] = Field(default_factory=list)
 
 
+class Topic(_Strict):
+    """Skills for an interest or field (AI, teaching …), or for everyone when ``always``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    label: Bilingual
+    keywords: list[str] = Field(default_factory=list)  # matched in interests, strengths, major
+    always: bool = False
+    skills: list[Claim] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Topic:
+        if not self.always and not self.keywords:
+            raise ValueError("a topic needs keywords, or always: true")
+        return self
+
+
 class Catalogue(_Strict):
     """The whole validated catalogue."""
 
@@ -221,6 +238,7 @@ class Catalogue(_Strict):
     resources: list[Resource]
     calendar: list[Event] = Field(default_factory=list)
     directions: dict[str, Direction] = Field(default_factory=dict)
+    topics: list[Topic] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> Catalogue:
@@ -245,6 +263,7 @@ class Catalogue(_Strict):
         found.extend(e.clause for e in self.calendar if e.clause)
         for direction in self.directions.values():
             found.extend(c.clause for c in [*direction.skills, *direction.first_steps])
+        found.extend(s.clause for topic in self.topics for s in topic.skills)
         return found
 
 
@@ -255,7 +274,7 @@ def default_catalogue_path() -> Path:
 
 def _where(data: Any, loc: tuple[Any, ...]) -> tuple[str, str]:
     """(entry label, field path) for a pydantic error location in the raw catalogue data."""
-    if len(loc) >= 2 and loc[0] in {"resources", "calendar"} and isinstance(loc[1], int):
+    if len(loc) >= 2 and loc[0] in {"resources", "calendar", "topics"} and isinstance(loc[1], int):
         try:
             entry_id = data[loc[0]][loc[1]].get("id", f"#{loc[1] + 1}")
         except (KeyError, IndexError, TypeError, AttributeError):

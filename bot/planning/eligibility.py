@@ -49,12 +49,23 @@ class EligibilityResult(BaseModel):
         return self.resource.id
 
     @property
+    def is_open_service(self) -> bool:
+        """A service with nothing to check: no eligibility to confirm."""
+        return self.resource.kind == "service" and self.outcome == "likely"
+
+    @property
     def confirm_with(self) -> Claim:
         return self.resource.channel
 
     def note(self, lang: str) -> str:
         """One sentence saying where things stand; it never promises money."""
         where = self.resource.channel.get(lang)
+        if self.is_open_service:
+            return (
+                f"这是公开服务，可以直接使用：{where}。"
+                if lang == "zh"
+                else f"This service is open to you: {where}."
+            )
         if lang == "zh":
             if self.outcome == "likely":
                 return f"按你提供的信息，可能符合条件，最终以审核为准，请向{where}确认。"

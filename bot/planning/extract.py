@@ -184,7 +184,8 @@ def _major(text: str, data: dict[str, Any]) -> None:
     elif m := _find(r"学(?:的是)?([\u4e00-\u9fa5]{2,8})的|学的是([\u4e00-\u9fa5]{2,8})", text):
         data["major"] = m[1] or m[2]
     elif m := _find(
-        r"(?:majoring in|major(?:ed)? in|degree in|studying|studied) "
+        r"(?:majoring in|major(?:ed)? in|degree in|(?:master|bachelor)'?s? in|phd in|studying|"
+        r"studied) "
         r"([A-Za-z][A-Za-z &-]{1,40}?)(?:[,.;]| and | at |$)",
         text,
     ):

@@ -135,7 +135,7 @@ def facts_of(profile: Profile, today: date) -> dict[str, Any]:
         "hukou_province": profile.hukou_province or profile.home_province,
         "target_regions": profile.target_regions,
         "paths": profile.paths,
-        "circumstances": _circumstances(profile, today),
+        "circumstances": _circumstances(profile, today, _citizen(profile)),
         "age": profile.age,
         "is_chinese_citizen": _citizen(profile),
         "student_leader": profile.student_leader,
@@ -166,14 +166,20 @@ def _citizen(profile: Profile) -> bool | None:
     """Chinese nationality; a home or hukou province (and no nationality given) implies it."""
     if profile.nationality is not None:
         return profile.nationality == vocab.CHINA
-    if profile.hukou_province or profile.home_province:
+    if profile.hukou_province or profile.home_province or profile.language == "zh":
         return True
     return None
 
 
-def _circumstances(profile: Profile, today: date) -> list[str] | None:
-    """Circumstances, adding 离校未就业 when the profile shows it (graduated, no job)."""
+def _circumstances(profile: Profile, today: date, citizen: bool | None) -> list[str] | None:
+    """Circumstances, adding 离校未就业 when the profile shows it (graduated, no job).
+
+    The circumstances are Chinese registrations (低保, 脱贫, state student loans, veterans), so a
+    foreign national who said nothing about them is taken to have none.
+    """
     found = profile.circumstances
+    if found is None and citizen is False:
+        found = []
     grad = profile.graduation_date
     if grad is not None and today > grad and profile.employed is False:
         found = [*(found or []), "unemployed_after_leaving"]

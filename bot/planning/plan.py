@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from bot.chat.models import Citation
 from bot.knowledge.protocols import Retriever
+from bot.planning import vocabulary as vocab
 from bot.planning.catalogue import (
     Bilingual,
     Catalogue,
@@ -43,6 +44,7 @@ class Milestone(BaseModel):
     label: Bilingual
     source: Literal["clause", "typical", "profile"]
     clause: Clause | None = None
+    typical: bool = False  # the usual timing only: check this year's notice
     ref: str = ""  # event or resource id
 
 
@@ -52,7 +54,8 @@ class ChecklistItem(BaseModel):
 
 
 class SkillItem(BaseModel):
-    path: str
+    path: str  # a path code, or a topic id
+    label: Bilingual
     skill: Claim
 
 
@@ -65,6 +68,7 @@ class Plan(BaseModel):
     notes: list[Bilingual] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
     resources: list[EligibilityResult] = Field(default_factory=list)
+    not_for_you: list[EligibilityResult] = Field(default_factory=list)  # relevant but unlikely
     checklist: list[ChecklistItem] = Field(default_factory=list)
     skills: list[SkillItem] = Field(default_factory=list)
     questions: list[tuple[Bilingual, Clause]] = Field(default_factory=list)
@@ -83,6 +87,8 @@ class Plan(BaseModel):
                 found.append(resource.amount.clause)
             found.extend(step.clause for step in resource.apply)
             found.append(resource.channel.clause)
+        for result in self.not_for_you:
+            found.extend(c.clause for c in result.failed)
         found.extend(item.clause for item in self.checklist)
         found.extend(clause for _, clause in self.questions)
         found.extend(item.skill.clause for item in self.skills)
@@ -127,6 +133,7 @@ class Plan(BaseModel):
                 for m in self.milestones
             ],
             "resources": [r.to_dict(lang) for r in self.resources],
+            "not_for_you": [r.to_dict(lang) for r in self.not_for_you],
             "checklist": [
                 {"item": i.text.get(lang), "cite": ref(i.clause)} for i in self.checklist
             ],
@@ -201,6 +208,7 @@ def _milestones(
             if grad is not None and (
                 (event.phase == "before" and index >= grad)
                 or (event.phase == "final_year" and not grad - 12 <= index < grad)
+                or (event.phase == "pre_final_year" and not grad - 24 <= index < grad - 12)
                 or (event.phase == "after" and index < grad)
             ):
                 continue
@@ -211,6 +219,7 @@ def _milestones(
                     clause=event.clause,
                     ref=ref,
                     source="clause" if event.clause else "typical",
+                    typical=event.typical,
                 )
             )
     return found
@@ -235,7 +244,14 @@ def make_plan(
     language = lang or profile.language or "zh"
     notes: list[Bilingual] = []
     start, end = _horizon(profile, today, notes)
-    results = [r for r in assess(profile, catalogue, today) if _keep(r, profile)]
+    assessed = assess(profile, catalogue, today)
+    results = [r for r in assessed if _keep(r, profile)]
+    excluded = [
+        r
+        for r in assessed
+        if r.outcome == "unlikely"
+        and (profile.paths is None or _relevant(r.resource.paths, profile))
+    ]
     events = [(e, e.id) for e in catalogue.calendar if _relevant(e.paths, profile)]
     for result in results:
         events.extend((w, result.resource_id) for w in result.resource.windows)
@@ -248,6 +264,7 @@ def make_plan(
         notes=notes,
         milestones=_milestones(events, profile, start, end),
         resources=results,
+        not_for_you=excluded,
     )
     if docs_dir is not None:
         plan.docs_dir = docs_dir
@@ -288,11 +305,23 @@ def _fill_lists(plan: Plan, catalogue: Catalogue) -> None:
         direction = catalogue.directions.get(path)
         if direction is None:
             continue
-        plan.skills.extend(SkillItem(path=path, skill=s) for s in direction.skills)
+        zh, en = vocab.PATHS[path]
+        plan.skills.extend(
+            SkillItem(path=path, label=Bilingual(zh=zh, en=en), skill=s) for s in direction.skills
+        )
         plan.checklist.extend(
             ChecklistItem(text=Bilingual(zh=s.zh, en=s.en), clause=s.clause)
             for s in direction.first_steps
         )
+    profile = plan.profile
+    words = " ".join(
+        [*(profile.interests or []), *(profile.strengths or []), profile.major or ""]
+    ).lower()
+    for topic in catalogue.topics:
+        if topic.always or any(k.lower() in words for k in topic.keywords):
+            plan.skills.extend(
+                SkillItem(path=topic.id, label=topic.label, skill=s) for s in topic.skills
+            )
 
 
 def _related(plan: Plan, retriever: Retriever) -> list[Citation]:

@@ -33,12 +33,18 @@ _TEXT = {
         "apply": "怎么申请",
         "channel": "官方渠道",
         "checklist": "行动清单",
+        "not_for_you": "按目前信息可能不适用（条件有变或当地规定不同时可再咨询）",
         "questions": "还需要确认的问题",
         "skills": "方向与技能准备",
         "advice": "个人建议",
         "related": "知识库中的相关原文",
         "sources": "来源",
-        "outcome": {"likely": "可能符合", "possible": "可能符合，需确认", "unlikely": "可能不符合"},
+        "outcome": {
+            "likely": "可能符合",
+            "possible": "可能符合，需确认",
+            "unlikely": "可能不符合",
+            "open": "公开服务",
+        },
         "fields": {
             "education": "学历",
             "major": "专业",
@@ -79,6 +85,7 @@ _TEXT = {
         "apply": "How to apply",
         "channel": "Official channel",
         "checklist": "Checklist",
+        "not_for_you": "Probably not for you on what I know (ask again if things change)",
         "questions": "Questions still open",
         "skills": "Directions and skills",
         "advice": "Personal advice",
@@ -88,6 +95,7 @@ _TEXT = {
             "likely": "may be eligible",
             "possible": "may be eligible, to check",
             "unlikely": "probably not eligible",
+            "open": "open service",
         },
         "fields": {
             "education": "Degree",
@@ -178,33 +186,45 @@ def plan_markdown(plan: Plan) -> str:
         if m.month != month:
             month = m.month
             out += ["", f"### {month}"]
-        typical = TYPICAL[lang] if m.source == "typical" else ""
+        typical = TYPICAL[lang] if m.typical or m.source == "typical" else ""
         out.append(f"- {m.label.get(lang)}{typical}{cite(m.clause)}")
     out += ["", f"## {w['resources']}", ""]
     if not plan.resources:
         out.append(str(w["none"]))
     outcome = w["outcome"]
     assert isinstance(outcome, dict)
+    colon = "：" if lang == "zh" else ": "
     for result in plan.resources:
         r = result.resource
+        state = "open" if result.is_open_service else result.outcome
         out += [
-            f"### {r.name.get(lang)}（{outcome[result.outcome]}）"
+            f"### {r.name.get(lang)}（{outcome[state]}）"
             if lang == "zh"
-            else f"### {r.name.get(lang)} ({outcome[result.outcome]})",
+            else f"### {r.name.get(lang)} ({outcome[state]})",
             "",
         ]
         out.append(f"{r.summary.get(lang)}{cite(r.summary.clause)}")
         out.append("")
-        out += [f"- ✓ {w['met']}：{c.text.get(lang)}{cite(c.clause)}" for c in result.met]
-        out += [f"- ? {w['unknown']}：{c.text.get(lang)}{cite(c.clause)}" for c in result.unknown]
+        out += [f"- ✓ {w['met']}{colon}{c.text.get(lang)}{cite(c.clause)}" for c in result.met]
+        out += [
+            f"- ? {w['unknown']}{colon}{c.text.get(lang)}{cite(c.clause)}" for c in result.unknown
+        ]
         if r.amount:
-            out.append(f"- {w['amount']}：{r.amount.get(lang)}{cite(r.amount.clause)}")
+            out.append(f"- {w['amount']}{colon}{r.amount.get(lang)}{cite(r.amount.clause)}")
         if r.regional and r.local_rule:
-            out.append(f"- {w['local']}：{r.local_rule.get(lang)}{cite(r.channel.clause)}")
-        out += [f"- {w['apply']}：{s.get(lang)}{cite(s.clause)}" for s in r.apply]
-        out.append(f"- {w['channel']}：{r.channel.get(lang)}{cite(r.channel.clause)}")
+            out.append(f"- {w['local']}{colon}{r.local_rule.get(lang)}{cite(r.channel.clause)}")
+        out += [f"- {w['apply']}{colon}{s.get(lang)}{cite(s.clause)}" for s in r.apply]
+        out.append(f"- {w['channel']}{colon}{r.channel.get(lang)}{cite(r.channel.clause)}")
         out += [f"- {warning.get(lang)}{cite(r.summary.clause)}" for warning in result.warnings]
         out += [f"- → {result.note(lang)}{cite(r.channel.clause)}", ""]
+    if plan.not_for_you:
+        out += [f"## {w['not_for_you']}", ""]
+        for result in plan.not_for_you:
+            why = ("；" if lang == "zh" else "; ").join(
+                f"{c.text.get(lang)}{cite(c.clause)}" for c in result.failed
+            )
+            out.append(f"- {result.resource.name.get(lang)}{colon}{why}")
+        out.append("")
     if plan.checklist:
         out += [f"## {w['checklist']}", ""]
         out += [f"- [ ] {i.text.get(lang)}{cite(i.clause)}" for i in plan.checklist]
@@ -216,7 +236,7 @@ def plan_markdown(plan: Plan) -> str:
     if plan.skills:
         out += [f"## {w['skills']}", ""]
         for s in plan.skills:
-            path = vocab.label("paths", s.path, lang)
+            path = s.label.get(lang)
             out.append(
                 f"- {path}：{s.skill.get(lang)}{cite(s.skill.clause)}"
                 if lang == "zh"
