@@ -121,10 +121,13 @@ def numbers_in(text: str) -> list[str]:
     return [n.replace(",", "") for n in _NUMBER.findall(strip_markers(text))]
 
 
-def numbers_supported(answer: str, cited: Sequence[str], question: str = "") -> tuple[int, int]:
+def numbers_supported(
+    answer: str, cited: Sequence[str], question: str = "", fixed: Iterable[str] = ()
+) -> tuple[int, int]:
     """(numbers found in cited text, numbers checked). Numbers the question itself contains are
-    not checked: repeating them ("资料里没有2026年的日期") invents nothing."""
-    asked = set(numbers_in(question))
+    not checked: repeating them ("资料里没有2026年的日期") invents nothing; nor are ``fixed``
+    numbers, those of the product's own fixed wording (the 12333 hotline in a closing line)."""
+    asked = set(numbers_in(question)) | set(fixed)
     sources = [normalise(c) for c in cited]
     checked = [n for n in numbers_in(answer) if n not in asked]
     found = 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.errors import ValidationFailed
 from evals.cases import Case, load_cases
 from evals.results import SuiteResult
-from evals.shipped import DatasetSpec, secret_prompt_texts, shipped_datasets
+from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
 from evals.suites.answers import JudgeFn, run_answers
 from evals.suites.plans import run_plans
 from evals.suites.retrieval import run_retrieval
@@ -118,7 +118,11 @@ def _run_one(
                     )
         case "answers":
             answer = workspace.answer_fn(spec.kb)
-            found = [run_answers(cases, answer, dataset=spec.name, judge=judge)]
+            found = [
+                run_answers(
+                    cases, answer, dataset=spec.name, judge=judge, fixed_numbers=fixed_numbers()
+                )
+            ]
         case "safety":
             answer = workspace.answer_fn(spec.kb)
             prompts = secret_prompt_texts()

@@ -64,3 +64,16 @@ def secret_prompt_texts(directory: Path = PROMPTS) -> list[str]:
         for name in SECRET_PROMPTS
         for p in sorted(directory.glob(f"{name}.*.md"))
     ]
+
+
+def fixed_numbers(directory: Path = PROMPTS) -> frozenset[str]:
+    """Long numbers (5+ digits: hotlines, platform names like 24365) in user-facing prompt files.
+
+    Shorter numbers are left out so an amount such as 300 is never excused."""
+    from evals.metrics import numbers_in
+
+    found: set[str] = set()
+    for path in directory.glob("*.md"):
+        if path.stem.split(".")[0] not in SECRET_PROMPTS:
+            found.update(n for n in numbers_in(path.read_text(encoding="utf-8")) if len(n) >= 5)
+    return frozenset(found)

@@ -84,3 +84,9 @@ def test_eligibility_precision_recall_ignores_unlabelled_entries() -> None:
     scores = m.precision_recall([first, second])
     assert scores["eligibility_precision"] == pytest.approx(2 / 3)
     assert scores["eligibility_recall"] == pytest.approx(2 / 3)
+
+
+def test_numbers_of_the_products_fixed_wording_are_not_checked() -> None:
+    answer = "见习期限一般为3至12个月[1]。详询12333。"
+    assert m.numbers_supported(answer, ["见习期限：一般为3至12个月。"]) == (2, 3)
+    assert m.numbers_supported(answer, ["见习期限：一般为3至12个月。"], fixed={"12333"}) == (2, 2)

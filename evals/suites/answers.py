@@ -33,6 +33,7 @@ def run_answers(
     dataset: str,
     judge: JudgeFn | None = None,
     system: str = "careercoach",
+    fixed_numbers: frozenset[str] = frozenset(),
 ) -> SuiteResult:
     started = time.perf_counter()
     outcomes: list[tuple[bool, bool]] = []
@@ -56,7 +57,9 @@ def run_answers(
         if not reply.abstained:
             passages = {c.n: c.text for c in reply.citations}
             valid, total = citation_validity(reply.answer, passages)
-            ok, checked = numbers_supported(reply.answer, list(passages.values()), case.question)
+            ok, checked = numbers_supported(
+                reply.answer, list(passages.values()), case.question, fixed_numbers
+            )
             bad, judged = unsupported_sentences(reply.answer, passages)
             for key, value in zip(
                 ("valid", "markers", "num_ok", "nums", "unsupported", "sentences"),
