@@ -104,7 +104,10 @@ class PostgresServer:
     def new_database(self) -> str:
         """Create an empty database and return its URL."""
         name = f"careercoach_test_{os.getpid()}_{next(self._numbers)}"
-        self._admin(f'CREATE DATABASE "{name}"')
+        # FILE_COPY (PostgreSQL 15+) is about twice as fast as the default for tiny databases
+        version = self.bindir.parent.name
+        strategy = " STRATEGY FILE_COPY" if version.isdigit() and int(version) >= 15 else ""
+        self._admin(f'CREATE DATABASE "{name}"{strategy}')
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
