@@ -15,6 +15,7 @@ import sys
 import click
 
 from bot.errors import CareerCoachError
+from bot.privacy import install_log_redaction
 from bot.settings import Settings, load_settings
 
 # Modules of this package that define a ``commands`` list of click commands or groups.
@@ -28,6 +29,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     """careercoach：面向高校毕业生的就业政策问答与职业规划助手 / a career coach for graduates."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    install_log_redaction()  # no phone number or ID number reaches a log
     ctx.obj = load_settings()
 
 
