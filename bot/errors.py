@@ -29,10 +29,15 @@ class ConfigError(CareerCoachError):
 class IngestError(CareerCoachError):
     """One source file cannot be read; ``reason`` is what the refresh report shows."""
 
-    def __init__(self, path: str, reason: str, *, status: str = "failed") -> None:
-        super().__init__(f"{path}: {reason}")
+    def __init__(
+        self, path: str, reason: str, *, status: str = "failed", reason_zh: str | None = None
+    ) -> None:
+        super().__init__(
+            f"{path}: {reason}", message_zh=f"{path}：{reason_zh}" if reason_zh else None
+        )
         self.path = path
         self.reason = reason
+        self.reason_zh = reason_zh or reason  # the reason in Chinese, when the raiser gave one
         self.status = status  # "failed" or "skipped"
 
 

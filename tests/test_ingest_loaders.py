@@ -220,3 +220,12 @@ def test_html_without_main_text(tmp_path: Path) -> None:
 def test_whitespace_only_text(tmp_path: Path) -> None:
     (tmp_path / "blank.txt").write_text(" \n\n\t\n", encoding="utf-8")
     assert _fail(tmp_path / "blank.txt").reason.startswith("no text found")
+
+
+def test_reasons_come_in_chinese_too(tmp_path: Path) -> None:
+    (tmp_path / "e.txt").write_bytes(b"")
+    err = _fail(tmp_path / "e.txt")
+    assert err.reason_zh == "空文件（0 字节）"
+    assert err.for_language("zh").endswith("空文件（0 字节）")
+    assert err.for_language("en").endswith("empty file (0 bytes)")
+    assert "需要先做文字识别" in _fail(INGEST / "scanned.pdf").reason_zh

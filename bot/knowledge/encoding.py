@@ -63,7 +63,11 @@ def decode_text(data: bytes, path: str) -> str:
             try:
                 return data.decode(codec)
             except UnicodeDecodeError as exc:
-                raise IngestError(path, f"broken {codec} text after its byte-order mark") from exc
+                raise IngestError(
+                    path,
+                    f"broken {codec} text after its byte-order mark",
+                    reason_zh=f"字节顺序标记之后的 {codec} 文本已损坏",
+                ) from exc
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -75,7 +79,11 @@ def decode_text(data: bytes, path: str) -> str:
     if utf16 is not None:
         return utf16
     if b"\x00" in data:
-        raise IngestError(path, "binary content, not text (contains NUL bytes)")
+        raise IngestError(
+            path,
+            "binary content, not text (contains NUL bytes)",
+            reason_zh="这是二进制内容，不是文本（含 NUL 字节）",
+        )
     best = charset_normalizer.from_bytes(data).best()
     candidates: list[str] = []
     if best is not None:
@@ -91,7 +99,11 @@ def decode_text(data: bytes, path: str) -> str:
         log.debug("%s: %s scores %.3f", path, codec, score)
         if score >= _MIN_PLAUSIBLE:
             return text
-    raise IngestError(path, "binary content or unknown text encoding (not UTF-8, GB18030, UTF-16)")
+    raise IngestError(
+        path,
+        "binary content or unknown text encoding (not UTF-8, GB18030, UTF-16)",
+        reason_zh="二进制内容或无法识别的文本编码（不是 UTF-8、GB18030、UTF-16）",
+    )
 
 
 def _guess_utf16(data: bytes) -> str | None:

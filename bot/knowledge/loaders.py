@@ -60,11 +60,13 @@ def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
     where = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIX_TYPES:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        shown = suffix or "(no suffix)"
         raise IngestError(
             where,
-            f"unsupported format {suffix or '(no suffix)'} "
-            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
+            f"unsupported format {shown} (supported: {supported})",
             status="skipped",
+            reason_zh=f"不支持的格式 {shown}（支持：{supported}）",
         )
     data = _read_checked(path, max_bytes)
     file_type = SUFFIX_TYPES[suffix]
@@ -95,14 +97,20 @@ def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
 
     paragraphs = join_lines(lines, keep_raw_spaces=keep_raw_spaces)
     if not any(p.text for p in paragraphs if not p.heading_level):
-        raise IngestError(where, "no text found (the file holds only whitespace or markup)")
+        raise IngestError(
+            where,
+            "no text found (the file holds only whitespace or markup)",
+            reason_zh="没有找到文字（文件只有空白或标记）",
+        )
     if explicit.get("title"):
         title_hint = explicit["title"]
     inferred = infer_meta([p.text for p in paragraphs], title_hint=title_hint)
     meta = merge_meta(explicit, inferred)
     blocks = build_blocks(paragraphs, title=meta.title)
     if not blocks:
-        raise IngestError(where, "no text found (only headings)")
+        raise IngestError(
+            where, "no text found (only headings)", reason_zh="没有找到正文（只有标题）"
+        )
     log.debug("%s: %s paragraphs, %s blocks", where, len(paragraphs), len(blocks))
     return make_document(path, data, file_type, meta, blocks, [p.text for p in paragraphs])
 
@@ -134,26 +142,42 @@ def _read_checked(path: Path, max_bytes: int) -> bytes:
         info = os.stat(path)
     except FileNotFoundError as exc:
         if path.is_symlink():
-            raise IngestError(where, "cannot read: broken symbolic link") from exc
-        raise IngestError(where, "cannot read: file not found") from exc
+            raise IngestError(
+                where, "cannot read: broken symbolic link", reason_zh="无法读取：符号链接已失效"
+            ) from exc
+        raise IngestError(
+            where, "cannot read: file not found", reason_zh="无法读取：文件不存在"
+        ) from exc
     except OSError as exc:
-        raise IngestError(where, f"cannot read: {(exc.strerror or str(exc)).lower()}") from exc
+        raise _unreadable(where, exc) from exc
     if stat.S_ISDIR(info.st_mode):
-        raise IngestError(where, "cannot read: it is a directory, not a file")
+        raise IngestError(
+            where,
+            "cannot read: it is a directory, not a file",
+            reason_zh="无法读取：这是文件夹，不是文件",
+        )
     if not stat.S_ISREG(info.st_mode):
-        raise IngestError(where, "cannot read: not a regular file")
+        raise IngestError(
+            where, "cannot read: not a regular file", reason_zh="无法读取：不是普通文件"
+        )
     if info.st_size > max_bytes:
         raise IngestError(
             where,
             f"file too large ({_mb(info.st_size)} > {_mb(max_bytes)} limit)",
             status="skipped",
+            reason_zh=f"文件过大（{_mb(info.st_size)}，上限 {_mb(max_bytes)}）",
         )
     if info.st_size == 0:
-        raise IngestError(where, "empty file (0 bytes)")
+        raise IngestError(where, "empty file (0 bytes)", reason_zh="空文件（0 字节）")
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise IngestError(where, f"cannot read: {(exc.strerror or str(exc)).lower()}") from exc
+        raise _unreadable(where, exc) from exc
+
+
+def _unreadable(where: str, exc: OSError) -> IngestError:
+    why = (exc.strerror or str(exc)).lower()
+    return IngestError(where, f"cannot read: {why}", reason_zh=f"无法读取：{why}")
 
 
 def _mb(n: int) -> str:
@@ -168,10 +192,22 @@ def _check_type(where: str, suffix: str, file_type: str, kind: str) -> None:
     if file_type == "html" and kind == "text":
         return  # an HTML fragment without <html>: BeautifulSoup reads it all the same
     if file_type == "docx" and kind.startswith("zip:"):
-        raise IngestError(where, f"not a Word document: {describe(kind)} without word/document.xml")
+        raise IngestError(
+            where,
+            f"not a Word document: {describe(kind)} without word/document.xml",
+            reason_zh="不是 Word 文档：压缩包里没有 word/document.xml",
+        )
     if file_type == "docx" and kind == "ole":
-        raise IngestError(where, "old binary Word file (.doc) named .docx: save it as .docx")
-    raise IngestError(where, f"content is {describe(kind)} but the name says {suffix}")
+        raise IngestError(
+            where,
+            "old binary Word file (.doc) named .docx: save it as .docx",
+            reason_zh="这是旧版 .doc 文件却以 .docx 命名：请另存为 .docx",
+        )
+    raise IngestError(
+        where,
+        f"content is {describe(kind)} but the name says {suffix}",
+        reason_zh=f"文件内容是 {describe(kind)}，但扩展名是 {suffix}",
+    )
 
 
 def _text_lines(text: str) -> list[Line]:

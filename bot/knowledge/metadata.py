@@ -57,7 +57,11 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise IngestError(str(path), f"cannot read metadata sidecar: {exc}") from exc
+        raise IngestError(
+            str(path),
+            f"cannot read metadata sidecar: {exc}",
+            reason_zh=f"无法读取元数据文件：{exc}",
+        ) from exc
     return parse_yaml_mapping(text, str(path))
 
 
@@ -78,11 +82,19 @@ def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise IngestError(where, f"metadata is not valid YAML{line}: {exc}") from exc
+        raise IngestError(
+            where,
+            f"metadata is not valid YAML{line}: {exc}",
+            reason_zh=f"元数据不是有效的 YAML{line}：{exc}",
+        ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise IngestError(where, "metadata must be a YAML mapping of field: value")
+        raise IngestError(
+            where,
+            "metadata must be a YAML mapping of field: value",
+            reason_zh="元数据必须是“字段: 值”形式的 YAML 映射",
+        )
     return data
 
 
@@ -96,6 +108,7 @@ def meta_from_mapping(data: dict[str, Any], where: str) -> dict[str, Any]:
             raise IngestError(
                 where,
                 f"unknown metadata field '{raw_key}' (known: {', '.join(sorted(fields))})",
+                reason_zh=f"未知的元数据字段“{raw_key}”（可用：{'、'.join(sorted(fields))}）",
             )
         if value is None:
             continue
@@ -111,7 +124,11 @@ def meta_from_mapping(data: dict[str, Any], where: str) -> dict[str, Any]:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise IngestError(where, f"bad metadata field '{field}': {first['msg']}") from exc
+        raise IngestError(
+            where,
+            f"bad metadata field '{field}': {first['msg']}",
+            reason_zh=f"元数据字段“{field}”有误：{first['msg']}",
+        ) from exc
     return out
 
 
@@ -200,5 +217,9 @@ def _as_date(value: Any, where: str, key: str) -> dt.date:
     m = re.fullmatch(r"\s*" + _DATE + r"\s*", str(value))
     parsed = _ymd(m.groups()) if m else None
     if parsed is None:
-        raise IngestError(where, f"bad date in metadata field '{key}': {value!r} (use 2025-04-08)")
+        raise IngestError(
+            where,
+            f"bad date in metadata field '{key}': {value!r} (use 2025-04-08)",
+            reason_zh=f"元数据字段“{key}”的日期无效：{value!r}（请写成 2025-04-08）",
+        )
     return parsed

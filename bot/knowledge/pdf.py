@@ -53,23 +53,40 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Line], str]:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _decrypt_without_password(reader):
-            raise IngestError(path, "encrypted PDF: remove the password and refresh again")
+            raise _encrypted(path)
         pages = [page.extract_text() or "" for page in reader.pages]
     except IngestError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
-        raise IngestError(path, "encrypted PDF: remove the password and refresh again") from exc
+        raise _encrypted(path) from exc
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise IngestError(path, f"truncated or corrupt PDF: {exc}") from exc
+        raise IngestError(
+            path, f"truncated or corrupt PDF: {exc}", reason_zh=f"PDF 不完整或已损坏：{exc}"
+        ) from exc
     if not pages:
-        raise IngestError(path, "truncated or corrupt PDF: no pages")
+        raise IngestError(
+            path, "truncated or corrupt PDF: no pages", reason_zh="PDF 不完整或已损坏：没有页面"
+        )
     visible = sum(len(re.sub(r"\s", "", t)) for t in pages)
     if visible < 10 * len(pages):
         if _has_images(reader):
-            raise IngestError(path, "no text layer: needs OCR", status="skipped")
-        raise IngestError(path, "no text in PDF (pages are blank)")
+            raise IngestError(
+                path,
+                "no text layer: needs OCR",
+                status="skipped",
+                reason_zh="没有文字层：需要先做文字识别（OCR）",
+            )
+        raise IngestError(path, "no text in PDF (pages are blank)", reason_zh="PDF 页面是空白的")
     title = _own_title(reader)
     return _strip_furniture(pages), title
+
+
+def _encrypted(path: str) -> IngestError:
+    return IngestError(
+        path,
+        "encrypted PDF: remove the password and refresh again",
+        reason_zh="PDF 已加密：请去掉密码后重新刷新",
+    )
 
 
 def _decrypt_without_password(reader: pypdf.PdfReader) -> bool:

@@ -57,7 +57,11 @@ def read_html(text: str, path: str) -> tuple[list[Line], str, dict[str, Any]]:
     if main is not None:
         _walk(main, lines)
     if not any(ln.text.strip() for ln in lines if not ln.heading_level):
-        raise IngestError(path, "HTML has no main text (only navigation, scripts or markup)")
+        raise IngestError(
+            path,
+            "HTML has no main text (only navigation, scripts or markup)",
+            reason_zh="网页没有正文（只有导航、脚本或标记）",
+        )
     return lines, title, meta
 
 

@@ -34,10 +34,12 @@ def read_docx(data: bytes, path: str) -> tuple[list[Line], str]:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise IngestError(path, f"corrupt DOCX: {exc}") from exc
+        raise IngestError(path, f"corrupt DOCX: {exc}", reason_zh=f"DOCX 已损坏：{exc}") from exc
     except Exception as exc:  # lxml raises its own XMLSyntaxError for broken parts
         if type(exc).__module__.startswith("lxml"):
-            raise IngestError(path, f"corrupt DOCX: {exc}") from exc
+            raise IngestError(
+                path, f"corrupt DOCX: {exc}", reason_zh=f"DOCX 已损坏：{exc}"
+            ) from exc
         raise
     lines: list[Line] = []
     title = ""
