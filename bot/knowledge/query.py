@@ -70,7 +70,7 @@ def load_glossary(path: Path) -> Glossary:
         return Glossary()
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw) or {}
+        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(
             f"{path}: not valid YAML ({exc})", message_zh=f"{path}：YAML 格式错误（{exc}）"

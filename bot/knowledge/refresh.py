@@ -147,8 +147,9 @@ def run_refresh(
             e.path: e for e in prev.entries if not _under(e.path, roots)
         }
         claimed = {e.doc_id: e.path for e in entries.values() if e.status == "indexed"}
+        present = {str(f) for f in files}
         for e in prev.entries:
-            if _under(e.path, roots) and e.path not in {str(f) for f in files}:
+            if _under(e.path, roots) and e.path not in present:
                 reports.append(FileReport(path=e.path, status="removed", doc_id=e.doc_id))
 
         total, done = len(files), 0
