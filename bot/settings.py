@@ -104,7 +104,7 @@ class Settings(BaseSettings):
         default=False, description="Force offline mode even when an endpoint is configured."
     )
     answer_min_evidence: float = Field(
-        default=0.3,
+        default=0.2,
         ge=0,
         le=1,
         description="Offline answers abstain below this evidence score (query-term coverage of "

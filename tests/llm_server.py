@@ -87,8 +87,11 @@ class ScriptedLLMServer:
                     time.sleep(reply.delay)
                 if reply.status != 200:
                     message = {401: "Incorrect API key provided", 429: "Rate limit reached"}
-                    error = {"message": message.get(reply.status, "scripted error"),
-                             "type": "scripted", "code": str(reply.status)}
+                    error = {
+                        "message": message.get(reply.status, "scripted error"),
+                        "type": "scripted",
+                        "code": str(reply.status),
+                    }
                     headers = {"retry-after-ms": "10", **reply.headers}
                     self._json(reply.status, {"error": error}, headers)
                     return
@@ -97,8 +100,9 @@ class ScriptedLLMServer:
                 else:
                     self._json(200, _completion(body, reply.text))
 
-            def _json(self, status: int, payload: dict[str, Any],
-                      headers: dict[str, str] | None = None) -> None:
+            def _json(
+                self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -114,7 +118,9 @@ class ScriptedLLMServer:
                 self.send_header("Cache-Control", "no-cache")
                 self.send_header("Connection", "close")
                 self.end_headers()
-                pieces = reply.chunks or [reply.text[i : i + 3] for i in range(0, len(reply.text), 3)]
+                pieces = reply.chunks or [
+                    reply.text[i : i + 3] for i in range(0, len(reply.text), 3)
+                ]
                 model = body.get("model", "scripted")
                 for piece in pieces:
                     self._event(_chunk(model, {"content": piece}, None))
@@ -149,8 +155,7 @@ def _completion(body: dict[str, Any], text: str) -> dict[str, Any]:
         "created": int(time.time()),
         "model": body.get("model", "scripted"),
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text},
-             "finish_reason": "stop"}
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }

@@ -60,7 +60,10 @@ def test_routing(message: str, intent: str) -> None:
 
 def test_follow_up_carries_the_topic() -> None:
     condenser = RuleCondenser(Glossary.load())
-    history = [Turn(role="user", text="一次性求职补贴谁可以申请？"), Turn(role="assistant", text="…")]
+    history = [
+        Turn(role="user", text="一次性求职补贴谁可以申请？"),
+        Turn(role="assistant", text="…"),
+    ]
     assert condenser.condense("那研究生呢？", history) == "一次性求职补贴 研究生呢？"
     assert condenser.condense("需要什么材料？", history).startswith("一次性求职补贴")
     # A question naming its own topic stays as it is.
@@ -94,7 +97,9 @@ def test_wrong_citation_is_moved_to_the_supporting_passage() -> None:
 def test_citations_are_renumbered_in_order_of_use() -> None:
     text = "创业担保贷款个人最高可贷20万元[2]。困难家庭毕业生可申请一次性求职补贴[1]。"
     result = check_answer(text, HITS)
-    assert result.text == "创业担保贷款个人最高可贷20万元[1]。困难家庭毕业生可申请一次性求职补贴[2]。"
+    assert (
+        result.text == "创业担保贷款个人最高可贷20万元[1]。困难家庭毕业生可申请一次性求职补贴[2]。"
+    )
     assert [c.n for c in result.citations] == [1, 2]
     assert [c.title for c in result.citations] == ["贷款办法", "补贴办法"]
 

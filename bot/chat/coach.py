@@ -47,7 +47,7 @@ class Coach:
         *,
         llm: LLMAnswerer | None = None,
         planner: Planner | None = None,
-        min_evidence: float = 0.3,
+        min_evidence: float = 0.2,
         default_lang: str = "zh",
         k: int = 6,
         today: Callable[[], date] = date.today,

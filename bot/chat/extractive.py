@@ -47,7 +47,8 @@ _CUES = [
 ]
 _ASKS_MONEY = re.compile(
     r"多少钱|多少元|补贴多少|能领多少|能贷多少|贷多少|最高.{0,4}多少|金额|额度|补助标准|补贴标准|"
-    r"利率|how much|stipend|amount|interest rate|salary of",
+    r"多少.{0,6}(?:补贴|钱|工资|薪|费)|(?:补贴|工资|薪|起薪|费用?)[^，。？?]{0,6}多少|"
+    r"利率|how much|stipend|amount|interest rate|salary",
     re.IGNORECASE,
 )
 _MONEY = re.compile(r"\d[\d,.]*\s*(?:元|万元|万|%|％)|[一二两三四五六七八九十百千万]+元|百分之")
@@ -164,7 +165,19 @@ class ExtractiveAnswerer:
         best_lexical = max(s.lexical for s in chosen)
         top_dense = max((_dense_prior(hits[s.hit_index].dense_score) for s in chosen), default=0)
         evidence = round(0.75 * best_lexical + 0.25 * top_dense, 4)
-        joined = " ".join(s.text for s in chosen)
+        # An amount or a date counts only in a sentence about the question's topic (a 1500元
+        # of another subsidy does not answer a question about 就业见习).
+        topics = [t.zh for t in self.glossary.in_chinese(query) if t.topic]
+        on_topic = [
+            s.text
+            for s in chosen
+            if not topics
+            or any(
+                t in f"{s.text} {hits[s.hit_index].title} {hits[s.hit_index].section}"
+                for t in topics
+            )
+        ]
+        joined = " ".join(on_topic)
         missing = ""
         if asks_money and not _MONEY.search(joined):
             missing = "amount"
@@ -193,8 +206,18 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(item)
             length += len(item.text)
+        # A chosen sentence that introduces a list ("…任意一种身份：") brings its items along.
+        by_place = {(s.hit_index, s.position): s for s in scored}
+        for item in list(chosen):
+            if not item.text.endswith(("：", ":")):
+                continue
+            for step in range(1, 7):
+                follower = by_place.get((item.hit_index, item.position + step))
+                if follower is None or follower in chosen:
+                    break
+                chosen.append(follower)
         # Group by source (best source first), reading order inside a source.
-        first_seen = {}
+        first_seen: dict[int, int] = {}
         for rank, item in enumerate(chosen):
             first_seen.setdefault(item.hit_index, rank)
         return sorted(chosen, key=lambda s: (first_seen[s.hit_index], s.position))
@@ -208,7 +231,10 @@ class ExtractiveAnswerer:
             tail = ""
             if sentence[-1] in "。！？；;.!?":
                 sentence, tail = sentence[:-1], sentence[-1]
-            piece = f"{sentence}[{item.hit_index + 1}]{tail or '。'}"
+            if tail == "" and sentence[-1] in "：:":
+                piece = f"{sentence}"  # the list items that follow carry the citation
+            else:
+                piece = f"{sentence}[{item.hit_index + 1}]{tail or '。'}"
             if item.hit_index == current:
                 lines[-1] += piece
             else:

@@ -41,8 +41,8 @@ _OUT_OF_SCOPE = re.compile(
 )
 _PLANNING = re.compile(
     r"职业规划|生涯规划|规划一下|帮我规划|职业方向|适合(?:什么|做|从事)|转行|求职计划|发展路径|"
-    r"考研还是|考公还是|还是工作|选哪个|offer.{0,6}选|career plan|plan my career|which (?:job|career)|"
-    r"career path|what job suits|should i (?:choose|take|go)",
+    r"考研还是|考公还是|还是工作|选哪个|offer.{0,6}选|career plan|plan my career|"
+    r"which (?:job|career)|career path|what job suits|should i (?:choose|take|go)",
     re.IGNORECASE,
 )
 
