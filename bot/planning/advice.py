@@ -2,9 +2,9 @@
 
 The model sees only the plan's milestones, resources, checklist and skills, each with the
 ``[n]`` of its source, and is asked to keep those markers. Advice that cites a number the plan
-does not have, or that the endpoint fails to give, is dropped (the structured plan stands on its
-own). Checking the advice sentence by sentence against passages is left to the answering
-engine's checks; here only the markers are checked.
+does not have, promises money or a place, or never comes (endpoint failure) is dropped: the
+structured plan stands on its own. Checking the advice sentence by sentence against passages is
+left to the answering engine's checks; here only markers and promises are checked.
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from bot.planning.plan import Plan
 
 log = logging.getLogger(__name__)
+
+# Advice must never promise money or a place; such advice is dropped, not edited.
+PROMISE = re.compile(
+    r"一定能|肯定能|保证(?:能|你)|包过|guarantee|you will (?:get|receive|be paid)", re.IGNORECASE
+)
 
 
 def plan_items(plan: Plan) -> list[str]:
@@ -60,6 +65,9 @@ def write_advice(plan: Plan, llm: Any, *, prompts_dir: Path | None = None) -> st
     text = str(getattr(reply, "content", reply)).strip()
     allowed = set(range(1, len(plan.clauses()) + 1))
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    if PROMISE.search(text):
+        log.warning("plan advice dropped: it promises an outcome")
+        return None
     if not text or not cited or not cited <= allowed:
         log.warning(
             "plan advice dropped: it cites %s, the plan has 1..%s", sorted(cited), len(allowed)
