@@ -1,0 +1,51 @@
+"""CI gate: the shipped datasets, run offline through the real product, meet evals/thresholds.yaml.
+
+One workspace (one throw-away index per knowledge folder) is shared by the gate's tests. The
+reference-corpus gate runs only where ../shared/corpus exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from evals.gate import check, load_thresholds
+from evals.runner import run_all, select
+from evals.shipped import DATASETS, THRESHOLDS
+from evals.workspace import Workspace
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    settings = Settings(home=tmp_path_factory.mktemp("gate-home"), offline=True)
+    with Workspace(settings) as shared:
+        yield shared
+
+
+def _gate(dataset: str, workspace: Workspace, baseline: bool = False) -> None:
+    thresholds = load_thresholds(THRESHOLDS)
+    assert dataset in thresholds, f"evals/thresholds.yaml has no entry for {dataset}"
+    runs = select("all", DATASETS / f"{dataset}.jsonl", baseline=baseline)
+    results = run_all(runs, workspace)
+    for r in results:  # the figures, for whoever reads the CI log
+        print(r.key, {k: None if v is None else round(v, 3) for k, v in r.metrics.items()})
+    assert {r.suite for r in results} == set(thresholds[dataset])
+    shortfalls = check(results, thresholds)
+    assert not shortfalls, "below thresholds:\n" + "\n".join(str(s) for s in shortfalls)
+
+
+def test_starter_kb_meets_thresholds(workspace: Workspace) -> None:
+    _gate("starter_kb", workspace)
+
+
+def test_safety_meets_thresholds(workspace: Workspace) -> None:
+    _gate("safety", workspace)
+
+
+def test_reference_corpus_meets_thresholds(workspace: Workspace, shared_corpus: Path) -> None:
+    _gate("reference_corpus", workspace, baseline=True)
