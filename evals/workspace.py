@@ -110,11 +110,9 @@ class Workspace:
 
 
 def _entry_id(result: Any) -> str:
-    return str(getattr(result, "entry_id", None) or result.id)
+    return str(result.resource_id)
 
 
 def _is_eligible(result: Any) -> bool:
-    status = getattr(result, "status", None)
-    if status is not None:
-        return str(getattr(status, "value", status)) == "eligible"
-    return bool(result.eligible)
+    # "likely": every condition met; "possible" (some facts unknown) does not count as eligible
+    return bool(result.outcome == "likely")
