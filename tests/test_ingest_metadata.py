@@ -56,7 +56,7 @@ def test_markdown_front_matter_and_chinese_date(tmp_path: Path) -> None:
     assert doc.meta.title == "三支一扶指南"
     assert doc.meta.doc_type == "guide"
     assert doc.meta.expiry_date == dt.date(2026, 12, 31)
-    assert doc.blocks[0].section_path == ["三支一扶指南", "服务期"]
+    assert doc.blocks[-1].section_path == ["三支一扶指南", "服务期"]
     assert "title:" not in doc.text
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -76,7 +77,8 @@ def chunk_document(
     sections = _merge_small(_sections(doc, chunk_tokens), chunk_tokens)
     chunks: list[Chunk] = []
     for section in sections:
-        for start, end, page in _pack(section.pieces, text, chunk_tokens, overlap_tokens):
+        target = _balanced_target(section.tokens, chunk_tokens, overlap_tokens)
+        for start, end, page in _pack(section.pieces, text, target, overlap_tokens, chunk_tokens):
             raw = text[start:end]
             body = raw.strip()
             start += len(raw) - len(raw.lstrip())
@@ -183,10 +185,21 @@ def _common_prefix(a: list[str], b: list[str]) -> list[str]:
     return a[:n]
 
 
+def _balanced_target(total: int, limit: int, overlap: int) -> int:
+    """A chunk size that splits ``total`` tokens into equal chunks instead of full chunks and
+    a small remainder (a 330-token section becomes two of ~190, not 320 + 58)."""
+    if total <= limit:
+        return limit
+    step = max(1, limit - overlap)
+    count = math.ceil((total - overlap) / step)
+    return min(limit, math.ceil((total + (count - 1) * overlap) / count * 1.1))
+
+
 def _pack(
-    pieces: list[_Piece], text: str, limit: int, overlap: int
+    pieces: list[_Piece], text: str, target: int, overlap: int, limit: int
 ) -> list[tuple[int, int, int | None]]:
-    """(start, end, page) of each chunk of one section.
+    """(start, end, page) of each chunk of one section, each about ``target`` tokens and never
+    above ``limit``.
 
     A chunk after the first starts with the tail of its predecessor: the longest run of whole
     sentences, or failing that of clauses, that stays within ``overlap`` tokens.
@@ -196,7 +209,7 @@ def _pack(
     start, carry, page = pieces[0].start, 0, pieces[0].page
     while i < len(pieces):
         j, total = i, carry
-        while j < len(pieces) and ((j == i and carry == 0) or total + pieces[j].tokens <= limit):
+        while j < len(pieces) and ((j == i and carry == 0) or total + pieces[j].tokens <= target):
             total += pieces[j].tokens
             j += 1
         # joining pieces can change the count a little: re-measure and shrink if needed

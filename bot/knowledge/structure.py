@@ -4,8 +4,10 @@ Headings come from two places: the format itself (Markdown ``#``, Word heading s
 ``<h1>``–``<h6>``, ranked by level) and Chinese or decimal numbering at the start of a paragraph
 (``headings``). A stack keeps the open headings: a new heading closes every open heading of the
 same or a lower rank, so ``五、`` closes ``（十）`` and ``2.2`` closes ``2.1``. The document title,
-when known, is the root of every path. A heading that is a whole paragraph becomes part of the
-path only; an inline heading (``（十一）健全困难帮扶机制。为…``) also stays in its block's text.
+when known, is the root of every path. Headings stay in the text: a heading paragraph is a block
+of its own under its own path, so a chunk that starts a section starts with its heading and
+merged small sections keep theirs; an inline heading (``（十一）健全困难帮扶机制。为…``) is the
+start of its block.
 What it leaves out: tables of contents (read as ordinary paragraphs) and headings longer than
 about 40 characters, which are treated as text.
 """
@@ -33,8 +35,6 @@ def build_blocks(paragraphs: list[Line], *, title: str = "") -> list[Block]:
             while stack and stack[-1].rank >= heading.rank:
                 stack.pop()
             stack.append(heading)
-            if heading.standalone:
-                continue
         blocks.append(Block(text=para.text, section_path=_path(stack, title), page=para.page))
     return blocks
 
