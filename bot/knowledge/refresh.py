@@ -333,6 +333,8 @@ def _build(
     tokens = [ctx.tokenizer.tokens(t) for t in texts]
     write_generation(ctx.layout, ctx.store, manifest, chunks_out, documents, vectors, tokens)
     ctx.layout.commit(manifest.generation)
+    # keep the generation just replaced: queries already running on it can finish
+    drop_old_generations(ctx.layout, ctx.store, keep={manifest.generation, prev.generation})
     return embedded
 
 
@@ -355,5 +357,4 @@ def remove_sources(ctx: RefreshContext, ref: str) -> list[str]:
             refreshed_at=prev.refreshed_at,
         )
         _build(ctx, prev, manifest, {})
-        drop_old_generations(ctx.layout, ctx.store, keep={manifest.generation, prev.generation})
         return [e.doc_id for e in hits if e.status == "indexed"]
