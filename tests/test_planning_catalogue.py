@@ -89,8 +89,8 @@ def _error(data: dict[str, Any]) -> str:
     ("mutate", "expected"),
     [
         (
-            lambda d: d["resources"][0]["conditions"][0].update(field="salary"),
-            ["'demo-grant'", "conditions[0]", "unknown field 'salary'"],
+            lambda d: d["resources"][0]["conditions"][2].update(field="salary"),
+            ["'demo-grant'", "conditions[2]", "unknown field 'salary'"],
         ),
         (
             lambda d: d["resources"][0]["conditions"][1].update(value="rich"),

@@ -342,6 +342,27 @@ def test_zhuanke_plan_has_the_upgrade_exam(catalogue: Catalogue) -> None:
     assert any(s.path == "upgrade_degree" for s in plan.skills)
 
 
+def test_a_third_year_student_sees_what_opens_in_the_final_year(catalogue: Catalogue) -> None:
+    profile = Profile(
+        education="本科",
+        graduation_date=2028,
+        home_province="云南",
+        circumstances=["脱贫家庭"],
+        paths=["基层项目"],
+        age=20,
+    )
+    plan = make_plan(profile, catalogue, TODAY, docs_dir=DOCS)
+    later = {i.result.resource_id: i.since for i in plan.later}
+    assert later["job-seeking-subsidy"] == "2027-07"
+    assert later["western-volunteer"] == "2027-07"
+    assert {m.month for m in plan.milestones if m.ref == "job-seeking-subsidy"} == {
+        "2027-09",
+        "2027-10",
+        "2027-11",
+    }
+    assert "以后可能适用" in render_markdown(plan)
+
+
 def test_empty_profile_plan_says_what_it_does_not_know(catalogue: Catalogue) -> None:
     plan = _plan("empty", catalogue)
     assert plan.notes and plan.end == "2028-11"

@@ -7,7 +7,7 @@ questions are prompt files, so an asked question is found verbatim in an assista
 question is asked once; an unanswered one is not repeated. When nothing is left to ask, or the
 graduate asks for the plan, it answers with the plan (``extra["plan_markdown"]`` for download,
 ``extra["profile"]`` for the profile understood). Routing a message to this flow is the
-answering engine's job.
+answering engine's job; :meth:`PlanningFlow.in_progress` tells it a conversation is mid-way.
 """
 
 from __future__ import annotations
@@ -91,6 +91,15 @@ class PlanningFlow:
             if self._asked([turns[index - 1]], step):
                 return step
         return None
+
+    def in_progress(self, history: list[Turn]) -> bool:
+        """True when the last assistant turn asked one of this flow's questions.
+
+        The answering engine routes each message on its own; it calls this to send the
+        graduate's answer ("本科，2027年毕业") back here, not to policy answering.
+        """
+        last = next((t for t in reversed(history) if t.role == "assistant"), None)
+        return last is not None and any(self._asked([last], step) for step, _ in STEPS)
 
     def profile_of(self, turns: list[Turn], today: date) -> Profile:
         """The profile the user turns of a planning conversation give."""

@@ -59,6 +59,13 @@ class SkillItem(BaseModel):
     skill: Claim
 
 
+class LaterResult(BaseModel):
+    """A resource that does not apply yet but may from ``since`` (final year, or after leaving)."""
+
+    since: str  # YYYY-MM
+    result: EligibilityResult
+
+
 class Plan(BaseModel):
     profile: Profile
     lang: Literal["zh", "en"]
@@ -68,6 +75,7 @@ class Plan(BaseModel):
     notes: list[Bilingual] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
     resources: list[EligibilityResult] = Field(default_factory=list)
+    later: list[LaterResult] = Field(default_factory=list)  # may apply from a later month
     not_for_you: list[EligibilityResult] = Field(default_factory=list)  # relevant but unlikely
     checklist: list[ChecklistItem] = Field(default_factory=list)
     skills: list[SkillItem] = Field(default_factory=list)
@@ -87,6 +95,8 @@ class Plan(BaseModel):
                 found.append(resource.amount.clause)
             found.extend(step.clause for step in resource.apply)
             found.append(resource.channel.clause)
+        for item in self.later:
+            found.extend([item.result.resource.summary.clause, item.result.resource.channel.clause])
         for result in self.not_for_you:
             found.extend(c.clause for c in result.failed)
         found.extend(item.clause for item in self.checklist)
@@ -133,6 +143,7 @@ class Plan(BaseModel):
                 for m in self.milestones
             ],
             "resources": [r.to_dict(lang) for r in self.resources],
+            "later": [{"since": i.since} | i.result.to_dict(lang) for i in self.later],
             "not_for_you": [r.to_dict(lang) for r in self.not_for_you],
             "checklist": [
                 {"item": i.text.get(lang), "cite": ref(i.clause)} for i in self.checklist
@@ -225,6 +236,29 @@ def _milestones(
     return found
 
 
+def _checkpoints(profile: Profile, today: date) -> list[date]:
+    """The start of the final year and the month after leaving, when still ahead."""
+    grad = profile.graduation_date
+    if grad is None:
+        return []
+    final = _month_index(grad) - 11
+    after = _month_index(grad) + 1
+    days = [date(i // 12, i % 12 + 1, 1) for i in (final, after)]
+    return [day for day in days if day > today]
+
+
+def _later(profile: Profile, catalogue: Catalogue, today: date, now: set[str]) -> list[LaterResult]:
+    """Resources that fail today only because of timing and may apply at a later checkpoint."""
+    found: list[LaterResult] = []
+    seen = set(now)
+    for day in _checkpoints(profile, today):
+        for result in assess(profile, catalogue, day):
+            if result.resource_id not in seen and _keep(result, profile):
+                seen.add(result.resource_id)
+                found.append(LaterResult(since=_month_label(_month_index(day)), result=result))
+    return found
+
+
 def _keep(result: EligibilityResult, profile: Profile) -> bool:
     return result.outcome != "unlikely" and _relevant(result.resource.paths, profile)
 
@@ -246,14 +280,17 @@ def make_plan(
     start, end = _horizon(profile, today, notes)
     assessed = assess(profile, catalogue, today)
     results = [r for r in assessed if _keep(r, profile)]
+    later = _later(profile, catalogue, today, {r.resource_id for r in results})
+    later_ids = {item.result.resource_id for item in later}
     excluded = [
         r
         for r in assessed
         if r.outcome == "unlikely"
+        and r.resource_id not in later_ids
         and (profile.paths is None or _relevant(r.resource.paths, profile))
     ]
     events = [(e, e.id) for e in catalogue.calendar if _relevant(e.paths, profile)]
-    for result in results:
+    for result in [*results, *(item.result for item in later)]:
         events.extend((w, result.resource_id) for w in result.resource.windows)
     plan = Plan(
         profile=profile,
@@ -264,6 +301,7 @@ def make_plan(
         notes=notes,
         milestones=_milestones(events, profile, start, end),
         resources=results,
+        later=later,
         not_for_you=excluded,
     )
     if docs_dir is not None:

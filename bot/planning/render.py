@@ -33,6 +33,7 @@ _TEXT = {
         "apply": "怎么申请",
         "channel": "官方渠道",
         "checklist": "行动清单",
+        "later": "以后可能适用（到时再确认）",
         "not_for_you": "按目前信息可能不适用（条件有变或当地规定不同时可再咨询）",
         "questions": "还需要确认的问题",
         "skills": "方向与技能准备",
@@ -85,6 +86,7 @@ _TEXT = {
         "apply": "How to apply",
         "channel": "Official channel",
         "checklist": "Checklist",
+        "later": "May apply later (check again then)",
         "not_for_you": "Probably not for you on what I know (ask again if things change)",
         "questions": "Questions still open",
         "skills": "Directions and skills",
@@ -217,6 +219,15 @@ def plan_markdown(plan: Plan) -> str:
         out.append(f"- {w['channel']}{colon}{r.channel.get(lang)}{cite(r.channel.clause)}")
         out += [f"- {warning.get(lang)}{cite(r.summary.clause)}" for warning in result.warnings]
         out += [f"- → {result.note(lang)}{cite(r.channel.clause)}", ""]
+    if plan.later:
+        out += [f"## {w['later']}", ""]
+        for item in plan.later:
+            r = item.result.resource
+            since = f"（{item.since} 起）" if lang == "zh" else f" (from {item.since})"
+            summary = f"{r.summary.get(lang)}{cite(r.summary.clause)}"
+            out.append(f"- {r.name.get(lang)}{since}{colon}{summary}")
+            out.append(f"  - {item.result.note(lang)}{cite(r.channel.clause)}")
+        out.append("")
     if plan.not_for_you:
         out += [f"## {w['not_for_you']}", ""]
         for result in plan.not_for_you:
