@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -45,6 +45,15 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-.:]{16,128}$")
 SYSTEM_USER = "system"  # who flags a conversation when the engine marks an answer
+
+
+_TURNS = selectinload(ConversationRow.turns)
+# Everything conversation_of reads, loaded in four queries instead of two per turn.
+_FULL = (
+    _TURNS.selectinload(TurnRow.feedback),
+    _TURNS.selectinload(TurnRow.annotations),
+    selectinload(ConversationRow.flag_events),
+)
 
 
 def _utcnow() -> datetime:
@@ -152,12 +161,18 @@ class Store:
         Returns the turn id (for feedback). An answer with ``flagged=True`` flags the
         conversation for counselors.
         """
-        self.ensure_session(session_id)
         digest = _digest(session_id)
+        with self._sessions() as db:
+            known = db.get(SessionRow, digest) is not None
+        if not known:
+            self.ensure_session(session_id)
         now = self._clock()
         with self._sessions.begin() as db:
-            conv = self._current(db, digest)
-            position = len(conv.turns)
+            conv = self._current(db, digest, full=False)
+            position = db.scalar(
+                select(func.count()).select_from(TurnRow).where(TurnRow.conversation_id == conv.id)
+            )
+            position = int(position or 0)
             details = {
                 "citations": [c.model_dump(mode="json") for c in answer.citations],
                 "warnings": list(answer.warnings),
@@ -339,14 +354,14 @@ class Store:
             session_sha256=digest, started_at=now, updated_at=now, flagged=False, flag_reason=""
         )
 
-    def _current(self, db: Session, digest: str) -> ConversationRow:
-        conv = db.scalars(
+    def _current(self, db: Session, digest: str, full: bool = True) -> ConversationRow:
+        query = (
             select(ConversationRow)
             .where(ConversationRow.session_sha256 == digest)
             .order_by(ConversationRow.id.desc())
-            .options(selectinload(ConversationRow.turns))
             .limit(1)
-        ).first()
+        )
+        conv = db.scalars(query.options(*_FULL) if full else query).first()
         if conv is None:  # purged while the session lived on
             conv = self._new_conversation(digest, self._clock())
             db.add(conv)
@@ -355,7 +370,7 @@ class Store:
 
     @staticmethod
     def _conversation(db: Session, conversation_id: int) -> ConversationRow:
-        conv = db.get(ConversationRow, conversation_id)
+        conv = db.get(ConversationRow, conversation_id, options=_FULL)
         if conv is None:
             raise NotFoundError(
                 f"conversation {conversation_id} does not exist",
