@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user-facing errors print their message and exit with status 2."""
     _register()
     try:
-        cli.main(args=argv, standalone_mode=False)
+        # without standalone mode click returns (not raises) the code of an Exit from a command
+        code = cli.main(args=argv, standalone_mode=False)
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.ClickException as bad:
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     except CareerCoachError as error:
         click.echo(f"error: {error.message}", err=True)
         return 2
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":
