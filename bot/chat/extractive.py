@@ -45,9 +45,9 @@ _CUES = [
     (r"材料|证明|documents|materials|paperwork", r"材料|证明|证书|身份证|表|协议", 0.12),
     (r"时间|何时|什么时候|截止|期限|when|deadline", r"\d+年|\d+月|\d+日|期间|之前|以内", 0.12),
 ]
-_ASKS_ASKS_RATE = re.compile(r"利率|利息.{0,4}多少|interest rate", re.IGNORECASE)
+_ASKS_RATE = re.compile(r"利率|利息.{0,4}多少|interest rate", re.IGNORECASE)
 _RATE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|个百分点|LPR", re.IGNORECASE)
-_MONEY = re.compile(
+_ASKS_MONEY = re.compile(
     r"多少钱|多少元|补贴多少|能领多少|能贷多少|贷多少|最高.{0,4}多少|金额|额度|补助标准|补贴标准|"
     r"多少.{0,6}(?:补贴|钱|工资|薪|费)|(?:补贴|工资|薪|起薪|费用?)[^，。？?]{0,6}多少|"
     r"利率|how much|stipend|amount|interest rate|salary",
@@ -181,9 +181,8 @@ class ExtractiveAnswerer:
         ]
         joined = " ".join(on_topic)
         missing = ""
-        if _ASKS_RATE.search(query) and not _RATE.search(joined):
-            missing = "amount"
-        elif asks_money and not _MONEY.search(joined):
+        rate_missing = _ASKS_RATE.search(query) is not None and not _RATE.search(joined)
+        if rate_missing or (asks_money and not _MONEY.search(joined)):
             missing = "amount"
         elif asks_date and not _DATE.search(joined):
             missing = "date"
