@@ -340,6 +340,8 @@ def test_zhuanke_plan_has_the_upgrade_exam(catalogue: Catalogue) -> None:
         "2027-04",
     }
     assert any(s.path == "upgrade_degree" for s in plan.skills)
+    hidden = {"veteran-study-preferences", "foreign-graduate-work-permit"}  # targeted groups
+    assert not hidden & {r.resource_id for r in plan.not_for_you}
 
 
 def test_a_third_year_student_sees_what_opens_in_the_final_year(catalogue: Catalogue) -> None:

@@ -165,6 +165,7 @@ class Resource(_Strict):
     amount: Claim | None = None
     regional: bool = False  # amounts and details are set by each province
     local_conditions: bool = False  # who qualifies is itself set locally: never "likely"
+    targeted: bool = False  # for one group only (veterans, foreigners): not listed as "not for you"
     local_rule: Bilingual | None = None  # where to find the local rule when regional
     apply: list[Claim] = Field(min_length=1)
     channel: Claim

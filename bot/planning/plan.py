@@ -287,6 +287,7 @@ def make_plan(
         for r in assessed
         if r.outcome == "unlikely"
         and r.resource_id not in later_ids
+        and not r.resource.targeted
         and (profile.paths is None or _relevant(r.resource.paths, profile))
     ]
     events = [(e, e.id) for e in catalogue.calendar if _relevant(e.paths, profile)]
