@@ -9,7 +9,7 @@ variables) and from ``.env`` only in entry points (``bot/cli``, ``ui/app.py``) t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr
@@ -157,6 +157,6 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.home / 'careercoach.sqlite3'}"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Build settings from the environment and ``.env``; call only from entry points."""
     return Settings(_env_file=".env", **overrides)  # type: ignore[call-arg]
