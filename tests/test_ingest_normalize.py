@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge.normalize import Line, is_wrapped, join_lines, normalize_spacing
+from bot.knowledge.normalize import (
+    Line,
+    is_wrapped,
+    join_lines,
+    normalize_characters,
+    normalize_spacing,
+)
 from bot.knowledge.pdf import _strip_furniture, is_page_furniture
 
 
@@ -108,3 +114,16 @@ def test_running_headers_repeated_across_pages_are_removed() -> None:
     middle = _column(PARA_1 + PARA_2, 10)[3]
     assert sum(1 for t in texts if t == middle) == 4  # mid-page lines stay, even repeated
     assert [ln.page for ln in lines][:2] == [1, 1]
+
+
+def test_look_alike_characters_are_mapped() -> None:
+    assert (
+        normalize_characters("⼀次性求职补贴⽤于⼯作") == "一次性求职补贴用于工作"
+    )  # Kangxi radicals
+    assert normalize_characters("２０２５年ＡＩ岗位") == "2025年AI岗位"
+    assert normalize_characters("就\u200b业\u00ad见习") == "就业见习"
+    assert normalize_characters("补贴，申请：材料。") == "补贴，申请：材料。"  # punctuation kept
+
+
+def test_join_lines_cleans_characters() -> None:
+    assert join_lines([Line("⼀次性求职补贴 ２ ０ ２ ５ 年")])[0].text == "一次性求职补贴2025年"

@@ -6,6 +6,8 @@ columns do to Chinese text:
 * pypdf puts spaces around numbers and between CJK characters (``4 月 8 日``, ``2 0 2 4 年``,
   ``摘\u2003要``); :func:`normalize_spacing` removes them while keeping the space after a
   heading number (``2.1 高质量就业``) and between English words.
+* some fonts come out as look-alike code points (Kangxi radicals ``⼯`` for ``工``) and
+  full-width digits; :func:`normalize_characters` maps them to ordinary characters.
 * columns break lines inside words. :func:`join_lines` rebuilds paragraphs: in *wrapped* text
   (most lines about as wide as the column) a line that fills the column continues in the next
   one, and a short line ends its paragraph; in unwrapped text each line is a paragraph. Blank
@@ -20,6 +22,7 @@ What it leaves out: page headers and footers (``pdf`` removes those) and heading
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.knowledge.headings import starts_like_heading
@@ -33,6 +36,9 @@ _HEAD_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,2})\s+")
 _MULTI_SPACE = re.compile(f"{_SP}{{2,}}")
 _TERMINAL = tuple("。！？；：…!?;:.")
 _CLOSERS = "”’」』）)》】"
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Kangxi radicals, CJK compatibility ideographs, full-width digits and Latin letters
+_LOOK_ALIKE = re.compile("[\u2f00-\u2fdf\uf900-\ufaff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _SPEAKER = re.compile(r"^(问|答|Q|A)\s*[：:]")
 _FULL = 0.85  # a line at least this share of the column width is a full line
 _MIN_CUT_PARAGRAPH = 40  # a paragraph this long ending in a short unpunctuated line goes on
@@ -47,6 +53,18 @@ class Line:
     heading_level: int | None = None  # explicit heading level from the format (1-6)
     hard: bool = False  # a unit of its own: table row, list item, heading
     literal: bool = False  # table row, list item or code: never read as a heading
+
+
+def normalize_characters(text: str) -> str:
+    """Map look-alike characters to the ones people type and search for.
+
+    Some Chinese PDF fonts make pypdf return Kangxi radicals (``⼯作`` with U+2F2F) or CJK
+    compatibility ideographs instead of ordinary characters; full-width digits and letters
+    (``２０２５``) are folded to ASCII; zero-width characters and soft hyphens are dropped.
+    Full-width punctuation (，。：) is left alone: it is ordinary Chinese.
+    """
+    text = _INVISIBLE.sub("", text)
+    return _LOOK_ALIKE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
 
 
 def normalize_spacing(text: str) -> str:
@@ -121,7 +139,7 @@ def join_lines(lines: list[Line], *, keep_raw_spaces: bool = False) -> list[Line
     if current is not None:
         out.append(current)
     for para in out:
-        para.text = normalize_spacing(para.text)
+        para.text = normalize_spacing(normalize_characters(para.text))
     return [p for p in out if p.text]
 
 
