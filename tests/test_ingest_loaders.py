@@ -229,3 +229,30 @@ def test_reasons_come_in_chinese_too(tmp_path: Path) -> None:
     assert err.for_language("zh").endswith("空文件（0 字节）")
     assert err.for_language("en").endswith("empty file (0 bytes)")
     assert "需要先做文字识别" in _fail(INGEST / "scanned.pdf").reason_zh
+
+
+def test_gbk_html_with_title_suffix_and_gov_meta(tmp_path: Path) -> None:
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+        "<title>关于做好高校毕业生就业工作的通知_政策文件</title>"
+        '<meta name="firstpublishedtime" content="2025-04-08-19:34:00"></head>'
+        '<body><div class="pages_content"><p>各省人力资源社会保障厅：</p>'
+        "<p>现就做好高校毕业生就业工作通知如下。</p><p>一、拓宽就业渠道</p>"
+        "<p>鼓励企业吸纳毕业生就业。</p></div></body></html>"
+    )
+    (tmp_path / "notice.htm").write_bytes(html.encode("gbk"))
+    doc = load_source(tmp_path / "notice.htm", max_bytes=MB)
+    assert doc.meta.title == "关于做好高校毕业生就业工作的通知"
+    assert doc.meta.publish_date == dt.date(2025, 4, 8)
+    assert doc.blocks[-1].text == "鼓励企业吸纳毕业生就业。"
+    assert doc.blocks[-1].section_path[-1] == "一、拓宽就业渠道"
+
+
+def test_windows_newlines_and_bom_in_markdown(tmp_path: Path) -> None:
+    text = (
+        "---\r\ntitle: 特岗教师指南\r\nregion: 全国\r\n---\r\n# 特岗教师指南\r\n\r\n服务期3年。\r\n"
+    )
+    (tmp_path / "t.md").write_bytes(text.encode("utf-8-sig"))
+    doc = load_source(tmp_path / "t.md", max_bytes=MB)
+    assert doc.meta.title == "特岗教师指南" and doc.meta.region == "全国"
+    assert doc.blocks[-1].text == "服务期3年。"

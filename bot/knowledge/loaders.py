@@ -85,7 +85,7 @@ def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
         lines, title_hint, html_meta = read_html(decode_text(data, where), where)
         explicit.update(meta_from_mapping(html_meta, f"{where} (meta tags)"))
     elif file_type == "md":
-        front, body = split_front_matter(decode_text(data, where), where)
+        front, body = split_front_matter(_unix_newlines(decode_text(data, where)), where)
         explicit.update(meta_from_mapping(front, f"{where} (front matter)"))
         lines = markdown_lines(body)
     else:
@@ -210,7 +210,11 @@ def _check_type(where: str, suffix: str, file_type: str, kind: str) -> None:
     )
 
 
+def _unix_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _text_lines(text: str) -> list[Line]:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _unix_newlines(text).split("\n")
     # text copied out of PDFs keeps page numbers and running heads between lines
     return [Line(ln) for ln in lines if not is_page_furniture(ln) or not ln.strip()]
