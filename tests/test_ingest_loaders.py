@@ -256,3 +256,13 @@ def test_windows_newlines_and_bom_in_markdown(tmp_path: Path) -> None:
     doc = load_source(tmp_path / "t.md", max_bytes=MB)
     assert doc.meta.title == "特岗教师指南" and doc.meta.region == "全国"
     assert doc.blocks[-1].text == "服务期3年。"
+
+
+def test_docx_automatic_numbering_is_rendered_and_makes_headings() -> None:
+    doc = load_source(INGEST / "numbered.docx", max_bytes=MB)
+    texts = [b.text for b in doc.blocks]
+    assert "一、总体要求" in texts and "三、组织实施" in texts
+    assert "（二）发放方式。补贴按月拨付给见习单位。" in texts
+    assert "见习单位应当为见习人员购买意外伤害保险" in texts  # a bullet gets no number
+    block = next(b for b in doc.blocks if b.text.startswith("（一）"))
+    assert block.section_path == ["就业见习管理办法", "二、见习补贴", "（一）补贴标准"]

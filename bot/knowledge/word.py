@@ -1,10 +1,10 @@
 """Read a DOCX file with python-docx into lines, in body order.
 
 Paragraph styles give explicit headings (``Heading 1``/``标题 1``, ``Title``, or an outline level);
-numbered headings written as text (``一、``, ``（三）``) are found later by ``headings``. Tables
+Word's automatic numbering is rendered into the text (``wordnumbering``), so numbered headings,
+typed or automatic (``一、``, ``（三）``), are found later by ``headings``. Tables
 become one line per row, cells joined with `` | `` (a merged cell is written once). What it
-leaves out: headers, footers, footnotes, comments, text boxes, and automatic list numbering that
-Word renders but does not store as text.
+leaves out: headers, footers, footnotes, comments and text boxes.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from bot.errors import IngestError
 from bot.knowledge.normalize import Line
+from bot.knowledge.wordnumbering import Numbering
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,16 @@ def read_docx(data: bytes, path: str) -> tuple[list[Line], str]:
         raise
     lines: list[Line] = []
     title = ""
+    numbering = Numbering.of(document)
     for item in _body_items(document):
         if isinstance(item, Table):
             lines.extend(_table_lines(item))
             continue
         text = item.text
+        label = numbering.label(item)
+        if label and text.strip():
+            gap = " " if label[-1] in ".)" and text[:1].isascii() else ""
+            text = label + gap + text.lstrip()
         level = _heading_level(item)
         if level == 0:
             title = title or text.strip()
