@@ -108,3 +108,22 @@ def test_explicit_headings_rank_above_numbering_and_title_is_not_repeated() -> N
 def test_table_rows_are_never_headings() -> None:
     blocks = build_blocks([Line("1. 个人 | 30万元", literal=True)])
     assert blocks[0].section_path == []
+
+
+def test_press_questions_head_their_answers_until_numbering_resumes() -> None:
+    paras = [
+        Line("问：《意见》将优化培养供给体系置于首位，有怎样的考虑？"),
+        Line("答：从强化人才支撑看，供给与需求适配不够的问题亟待解决。"),
+        Line("问：请介绍结构。"),
+        Line("答：主体共7个部分。"),
+        Line("（十）发挥多元主体作用。拓宽就业渠道。"),
+    ]
+    paths = [b.section_path for b in build_blocks(paras)]
+    assert paths[1] == ["问：《意见》将优化培养供给体系置于首位，有怎样的考虑？"]
+    assert paths[3] == ["问：请介绍结构。"]
+    assert paths[4] == ["（十）发挥多元主体作用"]
+
+
+def test_answer_is_not_a_heading() -> None:
+    assert match_heading("答：主体共7个部分。") is None
+    assert match_heading("问：" + "很长的问题" * 20 + "？") is None

@@ -2,8 +2,9 @@
 
 Kinds, in the conventional order of Chinese official documents (GB/T 9704) and papers:
 ``第一编`` > ``第一章`` > ``第一节`` > ``第一条`` > ``一、`` > ``（一）`` > ``1.``/``1 引言`` >
-``2.1`` > ``2.1.1`` > ``（1）``. The rank decides nesting, so an excerpt that starts at ``（十）``
-still puts a later ``五、`` above it. Chinese kinds may be *inline*
+``2.1`` > ``2.1.1`` > ``（1）`` > ``问：…？`` (a question of a press Q&A, up to its ？ or 。).
+The rank decides nesting, so an excerpt that starts at ``（十）`` still puts a later ``五、``
+above it. Chinese kinds may be *inline*
 (``（十一）健全困难帮扶机制。为…``: the heading is the first sentence); decimal kinds must stand
 alone on a short line, which keeps dates (``2024.1.5``), amounts (``1.5万人``) and numbered
 list items inside paragraphs from being taken for headings. What it leaves out: explicit
@@ -39,6 +40,10 @@ _KINDS: list[tuple[str, int, re.Pattern[str], bool]] = [
     ("arabic_paren", 9, re.compile(r"^[（(]\d{1,2}[）)]"), False),
 ]
 _TERMINAL = "。！？；;!?，,：:"
+_QUESTION = re.compile(r"^(?:问|Q)\s*[：:]")
+_QUESTION_END = re.compile(r"[？?。]")
+_QUESTION_RANK = 19  # below every numbered kind: the next numbered heading closes it
+MAX_QUESTION_CHARS = 80
 _INLINE_END = re.compile(r"[。：:！？]")
 
 
@@ -61,6 +66,9 @@ def starts_like_heading(text: str) -> bool:
 def match_heading(paragraph: str) -> Heading | None:
     """The heading ``paragraph`` starts with, or None."""
     s = paragraph.strip()
+    question = _question(s)
+    if question is not None:
+        return question
     for kind, rank, pattern, inline in _KINDS:
         m = pattern.match(s)
         if not m:
@@ -77,6 +85,16 @@ def match_heading(paragraph: str) -> Heading | None:
                 return Heading(kind, 10 + rank, m.group(0), False)
         return None
     return None
+
+
+def _question(s: str) -> Heading | None:
+    """``问：…？`` in a press Q&A: the answers that follow sit under the question."""
+    if not _QUESTION.match(s):
+        return None
+    end = _QUESTION_END.search(s)
+    if end is None or end.end() > MAX_QUESTION_CHARS:
+        return None
+    return Heading("question", 10 + _QUESTION_RANK, s[: end.end()], end.end() >= len(s))
 
 
 def _is_standalone(s: str, title: str) -> bool:
