@@ -144,8 +144,9 @@ def test_encrypted_pdf() -> None:
     assert err.reason == "encrypted PDF: remove the password and refresh again"
 
 
-def test_scanned_pdf_needs_ocr() -> None:
-    err = _fail(INGEST / "scanned.pdf")
+@pytest.mark.parametrize("name", ["scanned.pdf", "scanned-form.pdf"])
+def test_scanned_pdf_needs_ocr(name: str) -> None:
+    err = _fail(INGEST / name)
     assert err.reason == "no text layer: needs OCR"
     assert err.status == "skipped"
 
@@ -266,3 +267,13 @@ def test_docx_automatic_numbering_is_rendered_and_makes_headings() -> None:
     assert "见习单位应当为见习人员购买意外伤害保险" in texts  # a bullet gets no number
     block = next(b for b in doc.blocks if b.text.startswith("（一）"))
     assert block.section_path == ["就业见习管理办法", "二、见习补贴", "（一）补贴标准"]
+
+
+def test_blank_pdf_without_images_is_not_called_scanned(tmp_path: Path) -> None:
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(200, 200)
+    with (tmp_path / "blank.pdf").open("wb") as handle:
+        writer.write(handle)
+    assert _fail(tmp_path / "blank.pdf").reason == "no text in PDF (pages are blank)"

@@ -139,7 +139,9 @@ def join_lines(lines: list[Line], *, keep_raw_spaces: bool = False) -> list[Line
     if current is not None:
         out.append(current)
     for para in out:
-        para.text = normalize_spacing(normalize_characters(para.text))
+        para.text = normalize_characters(para.text)
+        if not (para.literal and "\n" in para.text):  # code blocks keep their spacing
+            para.text = normalize_spacing(para.text)
     return [p for p in out if p.text]
 
 

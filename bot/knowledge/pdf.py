@@ -98,16 +98,23 @@ def _decrypt_without_password(reader: pypdf.PdfReader) -> bool:
 
 
 def _has_images(reader: pypdf.PdfReader) -> bool:
-    for page in reader.pages:
-        resources = page.get("/Resources")
-        if resources is None:
-            continue
-        xobjects = resources.get_object().get("/XObject")
-        if xobjects is None:
-            continue
-        for ref in xobjects.get_object().values():
-            if ref.get_object().get("/Subtype") == "/Image":
-                return True
+    """True when a page draws an image, directly or inside a form XObject (as scanners do)."""
+    return any(_draws_image(page.get("/Resources"), depth=0) for page in reader.pages)
+
+
+def _draws_image(resources: object, depth: int) -> bool:
+    if resources is None or depth > 3:
+        return False
+    xobjects = resources.get_object().get("/XObject")  # type: ignore[attr-defined]
+    if xobjects is None:
+        return False
+    for ref in xobjects.get_object().values():
+        xobject = ref.get_object()
+        subtype = xobject.get("/Subtype")
+        if subtype == "/Image":
+            return True
+        if subtype == "/Form" and _draws_image(xobject.get("/Resources"), depth + 1):
+            return True
     return False
 
 
