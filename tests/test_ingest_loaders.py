@@ -277,3 +277,20 @@ def test_blank_pdf_without_images_is_not_called_scanned(tmp_path: Path) -> None:
     with (tmp_path / "blank.pdf").open("wb") as handle:
         writer.write(handle)
     assert _fail(tmp_path / "blank.pdf").reason == "no text in PDF (pages are blank)"
+
+
+def test_office_lock_file_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "~$guide.docx").write_bytes(b"\x05user" + b"\x00" * 100)
+    err = _fail(tmp_path / "~$guide.docx")
+    assert err.status == "skipped" and "lock file" in err.reason
+
+
+def test_permission_denied_while_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "locked.txt"
+    src.write_text("内容。", encoding="utf-8")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # tests run as root: chmod cannot block
+    assert _fail(src).reason == "cannot read: permission denied"

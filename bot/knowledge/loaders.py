@@ -68,6 +68,13 @@ def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
             status="skipped",
             reason_zh=f"不支持的格式 {shown}（支持：{supported}）",
         )
+    if path.name.startswith("~$"):
+        raise IngestError(
+            where,
+            "temporary lock file of an open Office document, not a document",
+            status="skipped",
+            reason_zh="这是 Office 打开文档时生成的临时锁文件，不是文档",
+        )
     data = _read_checked(path, max_bytes)
     file_type = SUFFIX_TYPES[suffix]
     kind = sniff(data)
