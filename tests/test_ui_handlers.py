@@ -100,7 +100,7 @@ def test_rating_and_comment_reach_the_store(parts) -> None:
     assert feedback is not None and feedback.rating == -1 and feedback.comment == "金额没说清楚"
     # a user message index or a comment before any rating does nothing
     assert chat.rate(0, True, ids, "中文", FakeRequest(SESSION)) == ("", None)
-    assert "👍" in chat.comment("hi", None, {}, "中文", FakeRequest(SESSION))[0]
+    assert "点赞" in chat.comment("hi", None, {}, "中文", FakeRequest(SESSION))[0]
 
 
 def test_plan_writes_a_markdown_file_to_download(parts) -> None:
@@ -132,7 +132,7 @@ def test_counselor_filters_open_annotate_flag(parts) -> None:
     assert [r[4] for r in rows] == ["火星上有补贴吗？"]
     rows, _ = review.search("", "", "", False, False, False, "低保")
     assert len(rows) == 1
-    assert review.search("2026-13-01", "", "", False, False, False, "")[1].startswith("⚠️")
+    assert review.search("2026-13-01", "", "", False, False, False, "")[1].startswith("注意")
 
     conversation_id = rows[0][0]
     view, turns = review.open(conversation_id)
@@ -140,7 +140,7 @@ def test_counselor_filters_open_annotate_flag(parts) -> None:
     turn_id = turns["value"]
     staff = FakeRequest(username="li")
     status, view = review.annotate(conversation_id, turn_id, "yes", "no", "—", "引用不对", staff)
-    assert "✅" in status and "Annotation by li" in view and "引用不对" in view
+    assert "annotation saved" in status and "Annotation by li" in view and "引用不对" in view
     note = store.get_conversation(conversation_id).turns[0].annotations[0]
     assert (note.correct, note.citations_ok, note.tone_ok) == (True, False, None)
 
@@ -192,7 +192,7 @@ def test_maintainer_refresh_uploads_and_folder_with_progress(parts, tmp_path: Pa
     assert "documents**: 2" in text
     assert sorted(r[0] for r in docs) == ["doc-a", "doc-new-policy"]
     assert console.remove("doc-a") == "已删除 / removed: doc-a"
-    assert console.remove("doc-a").startswith("⚠️")
+    assert console.remove("doc-a").startswith("注意")
     assert "doc-a" not in kb.docs
 
 

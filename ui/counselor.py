@@ -30,8 +30,8 @@ COLUMNS = [
     "first question",
     "intents",
     "abstained",
-    "👍",
-    "👎",
+    "up",
+    "down",
     "flagged",
 ]
 RUBRIC = ["—", "yes", "no"]
@@ -103,7 +103,7 @@ class CounselorReview:
         try:
             flt = self.make_filter(date_from, date_to, intent, abstained, negative, flagged, text)
         except CareerCoachError as error:
-            return [], "⚠️ " + error.for_language("zh")
+            return [], "注意 / Note: " + error.for_language("zh")
         rows = [
             [
                 s.id,
@@ -115,7 +115,7 @@ class CounselorReview:
                 s.abstained_turns,
                 s.positive_feedback,
                 s.negative_feedback,
-                "🚩" if s.flagged else "",
+                "yes" if s.flagged else "",
             ]
             for s in self.services.store.list_conversations(flt)
         ]
@@ -128,9 +128,10 @@ class CounselorReview:
         try:
             conversation = self.services.store.get_conversation(int(conversation_id))
         except CareerCoachError as error:
-            return "⚠️ " + error.for_language("zh"), gr.update(choices=[], value=None)
+            return "注意 / Note: " + error.for_language("zh"), gr.update(choices=[], value=None)
         turns = [
-            (f"Turn {turn.position}: {turn.question[:40]}", turn.id) for turn in conversation.turns
+            (f"Turn {turn.position + 1}: {turn.question[:40]}", turn.id)
+            for turn in conversation.turns
         ]
         last = turns[-1][1] if turns else None
         return conversation_markdown(conversation), gr.update(choices=turns, value=last)
@@ -153,7 +154,7 @@ class CounselorReview:
     ) -> tuple[str, Any]:
         """Save the rubric for one turn; returns (status, the conversation re-rendered)."""
         if turn_id is None:
-            return "⚠️ 请先选择一轮对话 / pick a turn first", gr.update()
+            return "注意 / Note: 请先选择一轮对话 / pick a turn first", gr.update()
         self.services.store.annotate(
             int(turn_id),
             _user(request),
@@ -163,21 +164,21 @@ class CounselorReview:
             note.strip(),
         )
         view, _ = self.open(conversation_id)
-        return "✅ 已保存标注 / annotation saved", view
+        return "已保存标注 / annotation saved", view
 
     def flag(
         self, conversation_id: float | None, reason: str, request: gr.Request | None = None
     ) -> tuple[str, Any]:
         if not conversation_id:
-            return "⚠️ 请先打开一个对话 / open a conversation first", gr.update()
+            return "注意 / Note: 请先打开一个对话 / open a conversation first", gr.update()
         self.services.store.flag(int(conversation_id), reason.strip(), _user(request))
-        return "🚩 已标记 / flagged", self.open(conversation_id)[0]
+        return "已标记 / flagged", self.open(conversation_id)[0]
 
     def unflag(
         self, conversation_id: float | None, request: gr.Request | None = None
     ) -> tuple[str, Any]:
         if not conversation_id:
-            return "⚠️ 请先打开一个对话 / open a conversation first", gr.update()
+            return "注意 / Note: 请先打开一个对话 / open a conversation first", gr.update()
         self.services.store.unflag(int(conversation_id), _user(request))
         return "已取消标记 / unflagged", self.open(conversation_id)[0]
 
@@ -196,7 +197,7 @@ class CounselorReview:
         try:
             flt = self.make_filter(date_from, date_to, intent, abstained, negative, flagged, text)
         except CareerCoachError as error:
-            return gr.update(visible=False), "⚠️ " + error.for_language("zh")
+            return gr.update(visible=False), "注意 / Note: " + error.for_language("zh")
         flt = flt.model_copy(update={"limit": None, "offset": 0})
         data = self.services.store.export(flt, fmt="csv" if fmt == "csv" else "jsonl")
         folder = self.services.settings.cache_dir / "exports"
@@ -217,7 +218,7 @@ def build_counselor_page(services: Services) -> gr.Blocks:
             text = gr.Textbox(label="文本搜索 / text", elem_id="text-filter")
         with gr.Row():
             abstained = gr.Checkbox(label="仅未作答 / abstained only", elem_id="abstained")
-            negative = gr.Checkbox(label="仅差评 / 👎 only", elem_id="negative")
+            negative = gr.Checkbox(label="仅差评 / thumbs-down only", elem_id="negative")
             flagged = gr.Checkbox(label="仅已标记 / flagged only", elem_id="flagged")
             search = gr.Button("筛选 / Filter", variant="primary", elem_id="search")
         status = gr.Markdown(elem_id="list-status")
@@ -248,7 +249,7 @@ def build_counselor_page(services: Services) -> gr.Blocks:
             save = gr.Button("保存标注 / Save annotation", variant="primary", elem_id="save")
         with gr.Row():
             reason = gr.Textbox(label="标记原因 / flag reason", elem_id="flag-reason")
-            flag = gr.Button("🚩 标记 / Flag", elem_id="flag")
+            flag = gr.Button("标记 / Flag", elem_id="flag")
             unflag = gr.Button("取消标记 / Unflag", elem_id="unflag")
         action_status = gr.Markdown(elem_id="action-status")
 

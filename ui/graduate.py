@@ -10,6 +10,7 @@ the browser, and the page restores it on load, so a reload keeps the conversatio
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -36,11 +37,15 @@ class GraduateChat:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        # The page's load event and a quick first question can both create the same new
+        # session; the store's insert is not safe against that race, so take turns here.
+        self._session_lock = threading.Lock()
 
     # --- session -------------------------------------------------------------------------
     def session_id(self, request: Any) -> str:
         """The browser's session (the ``cc_session`` cookie); a fresh one if it has none."""
-        return self.services.store.ensure_session(cookie_of(request, SESSION_COOKIE))
+        with self._session_lock:
+            return self.services.store.ensure_session(cookie_of(request, SESSION_COOKIE))
 
     def new_chat(
         self, request: gr.Request | None = None
@@ -101,7 +106,10 @@ class GraduateChat:
                 messages[-1] = {"role": "assistant", "content": text}
                 yield list(messages), turn_ids, [], gr.update(), "", ""
         except CareerCoachError as error:
-            messages[-1] = {"role": "assistant", "content": "⚠️ " + error.for_language("zh")}
+            messages[-1] = {
+                "role": "assistant",
+                "content": "注意 / Note: " + error.for_language("zh"),
+            }
             yield messages, turn_ids, [], gr.update(), "", ""
             return
         if answer is None:  # an engine that only streamed text; keep what it said
@@ -191,7 +199,7 @@ class GraduateChat:
         try:
             markdown, _profile = self.services.plan(fields, lang)
         except CareerCoachError as error:
-            return "⚠️ " + error.for_language(lang), gr.update(visible=False)
+            return "注意 / Note: " + error.for_language(lang), gr.update(visible=False)
         folder = self.services.settings.cache_dir / "plans"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"careercoach-plan-{datetime.now():%Y%m%d-%H%M%S-%f}.md"
@@ -206,7 +214,13 @@ def build_graduate_page(services: Services) -> gr.Blocks:
         with gr.Row(equal_height=True):
             title = gr.Markdown(f"## {t('title', zh)}", elem_id="title")
             lang = gr.Radio(
-                list(LANGS), value="中文", show_label=False, elem_id="lang", scale=0, min_width=180
+                list(LANGS),
+                value="中文",
+                show_label=False,
+                elem_id="lang",
+                scale=0,
+                min_width=200,
+                container=False,
             )
         notice = gr.Markdown(t("notice", zh), elem_id="notice")
         turn_ids = gr.State({})
@@ -225,7 +239,6 @@ def build_graduate_page(services: Services) -> gr.Blocks:
                             show_label=False,
                             scale=5,
                             elem_id="question",
-                            autofocus=True,
                         )
                         send = gr.Button(
                             t("send", zh), variant="primary", scale=1, min_width=80, elem_id="send"

@@ -44,7 +44,16 @@ def status_markdown(status: Any) -> str:
         if isinstance(value, list | dict):
             value = f"{len(value)} item(s)" if value else "—"
         lines.append(f"- **{key}**: {value if value not in (None, '') else '—'}")
-    return "### 知识库状态 / Knowledge base status\n\n" + "\n".join(lines)
+    text = "### 知识库状态 / Knowledge base status\n\n" + "\n".join(lines)
+    failures = data.get("failures") or []
+    if failures:
+        rows = "\n".join(
+            f"| {Path(str(f.get('path', ''))).name} | {f.get('status')} | {f.get('reason')} |"
+            for f in failures
+            if isinstance(f, dict)
+        )
+        text += "\n\n| file | status | reason |\n|---|---|---|\n" + rows
+    return text
 
 
 def report_rows(report: Any) -> list[list[Any]]:
@@ -72,14 +81,14 @@ class MaintainerConsole:
         """KB status, the document list, and the choices of the remove box."""
         kb = self.services.kb
         rows: list[list[Any]] = []
-        refs: list[str] = []
+        refs: list[tuple[str, str]] = []
         for doc in kb.documents():
             data = _plain(doc)
             if not isinstance(data, dict):
                 continue
             ref = str(data.get("doc_id") or data.get("path") or "")
-            refs.append(ref)
             title = data.get("title") or (data.get("meta") or {}).get("title", "")
+            refs.append((f"{title} ({ref})" if title else ref, ref))
             rows.append(
                 [
                     ref,
@@ -114,10 +123,13 @@ class MaintainerConsole:
         if folder:
             root = Path(folder).expanduser()
             if not root.is_dir():
-                return [], f"⚠️ {folder}: 不是服务器上的文件夹 / not a folder on the server"
+                return (
+                    [],
+                    f"注意 / Note: {folder}: 不是服务器上的文件夹 / not a folder on the server",
+                )
             paths.append(root)
         if not paths:
-            return [], "⚠️ 请上传文件或填写文件夹 / upload files or give a folder"
+            return [], "注意 / Note: 请上传文件或填写文件夹 / upload files or give a folder"
 
         def on_progress(done: int, total: int, path: str) -> None:
             if progress is not None:
@@ -126,22 +138,26 @@ class MaintainerConsole:
         try:
             report = self.services.kb.refresh(paths, progress=on_progress)
         except CareerCoachError as error:
-            return [], "⚠️ " + error.for_language("zh")
+            return [], "注意 / Note: " + error.for_language("zh")
         rows = report_rows(report)
         counts: dict[str, int] = {}
         for row in rows:
             counts[row[1]] = counts.get(row[1], 0) + 1
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing to do"
-        ok = "✅" if getattr(report, "ok", True) else "⚠️"
-        return rows, f"{ok} 刷新完成 / refresh done — {summary}"
+        head = (
+            "刷新完成 / refresh done"
+            if getattr(report, "ok", True)
+            else ("刷新完成，部分文件失败 / refresh done, some files failed")
+        )
+        return rows, f"{head} — {summary}"
 
     def remove(self, ref: str | None) -> str:
         if not ref:
-            return "⚠️ 请选择文档 / pick a document"
+            return "注意 / Note: 请选择文档 / pick a document"
         try:
             removed = self.services.kb.remove(ref)
         except CareerCoachError as error:
-            return "⚠️ " + error.for_language("zh")
+            return "注意 / Note: " + error.for_language("zh")
         return f"已删除 / removed: {', '.join(removed)}"
 
     def run_eval(self, suite: str) -> tuple[str, Any]:
@@ -151,7 +167,7 @@ class MaintainerConsole:
         try:
             result = self.services.run_eval(suite)
         except CareerCoachError as error:
-            return "⚠️ " + error.for_language("zh"), None
+            return "注意 / Note: " + error.for_language("zh"), None
         return eval_markdown(result), result
 
 
@@ -222,7 +238,7 @@ def build_maintainer_page(services: Services) -> gr.Blocks:
             )
             run = gr.Button("运行评测 / Run evaluation", elem_id="run-eval")
         eval_view = gr.Markdown(elem_id="eval-figures")
-        eval_json = gr.JSON(label="JSON", visible=True)
+        eval_json = gr.JSON(label="JSON")
 
         status_outputs = [status, documents, remove_ref]
         page.load(console.status, None, status_outputs)

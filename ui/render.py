@@ -6,16 +6,24 @@ review, so both show a citation the same way. No Gradio here.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.chat.models import Answer, Citation
 from bot.store.models import Conversation, StoredTurn
 from ui.texts import t
 
 
+def section_of(citation: Citation) -> str:
+    """The section path without the document title that often heads it."""
+    steps = [s.strip() for s in citation.section.split(" / ") if s.strip()]
+    return " / ".join(s for s in steps if s != citation.title.strip())
+
+
 def citation_label(citation: Citation, lang: str) -> str:
     """One line naming a source: ``[1] 《title》 · section · p. 3``."""
     parts = [f"[{citation.n}] 《{citation.title or citation.source or '?'}》"]
-    if citation.section:
-        parts.append(citation.section)
+    if section_of(citation):
+        parts.append(section_of(citation))
     if citation.page is not None:
         parts.append(f"第{citation.page}页" if lang == "zh" else f"p. {citation.page}")
     if citation.date:
@@ -27,10 +35,10 @@ def citation_detail(citation: Citation, lang: str) -> str:
     """The passage behind a citation, with document, section, page and date."""
     rows = [
         (t("document", lang), citation.title or "—"),
-        (t("section", lang), citation.section or "—"),
+        (t("section", lang), section_of(citation) or "—"),
         (t("page", lang), str(citation.page) if citation.page is not None else "—"),
         (t("date", lang), citation.date or "—"),
-        (t("source_file", lang), f"`{citation.source}`" if citation.source else "—"),
+        (t("source_file", lang), f"`{Path(citation.source).name}`" if citation.source else "—"),
     ]
     table = "\n".join(f"- **{name}**：{value}" for name, value in rows)
     quoted = "\n".join(f"> {line}" for line in citation.text.splitlines() if line.strip())
@@ -41,7 +49,7 @@ def answer_markdown(answer: Answer, lang: str) -> str:
     """The answer as shown in the chat: text, warnings, then the numbered sources."""
     parts = [answer.answer.strip()]
     if answer.warnings:
-        parts.append("\n".join(f"⚠️ {warning}" for warning in answer.warnings))
+        parts.append("\n".join(f"注意 / Note: {warning}" for warning in answer.warnings))
     if answer.citations:
         head = "来源：" if lang == "zh" else "Sources:"
         lines = [f"- {citation_label(c, lang)}" for c in answer.citations]
@@ -53,7 +61,7 @@ def answer_markdown(answer: Answer, lang: str) -> str:
 
 
 def _yes_no(value: bool | None) -> str:
-    return {True: "✅", False: "❌", None: "—"}[value]
+    return {True: "yes", False: "no", None: "—"}[value]
 
 
 def turn_markdown(turn: StoredTurn) -> str:
@@ -62,10 +70,10 @@ def turn_markdown(turn: StoredTurn) -> str:
     facts = (
         f"intent `{answer.intent}` · mode `{answer.mode}` · {turn.latency_ms} ms"
         f" · {'**abstained**' if answer.abstained else 'answered'}"
-        f"{' · 🚩 flagged' if answer.flagged else ''} · {turn.created_at:%Y-%m-%d %H:%M}"
+        f"{' · **flagged**' if answer.flagged else ''} · {turn.created_at:%Y-%m-%d %H:%M}"
     )
     lines = [
-        f"### Turn {turn.position} (id {turn.id})",
+        f"### Turn {turn.position + 1} (id {turn.id})",
         f"**Q:** {turn.question}",
         f"**A:** {answer.answer}",
         facts,
@@ -78,7 +86,7 @@ def turn_markdown(turn: StoredTurn) -> str:
             excerpt = excerpt[:160] + "…"
         lines.append(f"- {citation_label(citation, 'zh')} (score {citation.score:.2f}): {excerpt}")
     if turn.feedback is not None:
-        thumb = "👍" if turn.feedback.rating > 0 else "👎"
+        thumb = "thumbs up" if turn.feedback.rating > 0 else "**thumbs down**"
         lines.append(f"Feedback: {thumb} {turn.feedback.comment}")
     for note in turn.annotations:
         lines.append(
@@ -94,5 +102,5 @@ def conversation_markdown(conversation: Conversation) -> str:
         f" · language {conversation.lang} · {len(conversation.turns)} turns"
     )
     if conversation.flagged:
-        head += f" · 🚩 flagged: {conversation.flag_reason or '—'}"
+        head += f" · **flagged**: {conversation.flag_reason or '—'}"
     return "\n\n---\n\n".join([head, *(turn_markdown(turn) for turn in conversation.turns)])

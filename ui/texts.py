@@ -38,8 +38,8 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "send_comment": {"zh": "提交意见", "en": "Send comment"},
     "rate_first": {
-        "zh": "请先点 👍 或 👎 评价一条回答。",
-        "en": "Rate an answer with 👍 or 👎 first.",
+        "zh": "请先点赞或点踩评价一条回答。",
+        "en": "Rate an answer (thumbs up or down) first.",
     },
     "thanks": {"zh": "谢谢你的反馈！", "en": "Thank you for the feedback!"},
     "document": {"zh": "文件", "en": "Document"},

@@ -1,0 +1,103 @@
+"""A real ``careercoach serve`` on 127.0.0.1 with a temporary home, and Debian's Chromium.
+
+The server indexes the small knowledge base under ``tests/fixtures/ui/kb`` on first start (the
+product's own first-start path) and answers offline. Two staff accounts are created in its
+database beforehand. Chromium is the system one (``/usr/bin/chromium``); the tests skip when it
+is missing and never download a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.settings import Settings
+from bot.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "ui"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "browser-test-password-1"
+START_TIMEOUT_S = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, url: str, home: Path, log: Path) -> None:
+        self.url = url
+        self.home = home
+        self.log = log
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    home = tmp_path_factory.mktemp("browser") / "home"
+    with Store(Settings(home=home)) as store:
+        store.add_user("li", "counselor", PASSWORD)
+        store.add_user("wang", "maintainer", PASSWORD)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CAREERCOACH_"))}
+    env.update(
+        CAREERCOACH_HOME=str(home),
+        CAREERCOACH_STARTER_KB_DIR=str(FIXTURES / "kb"),
+        ANONYMIZED_TELEMETRY="False",
+        HF_HUB_OFFLINE="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+    )
+    port = _free_port()
+    log = home.parent / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--offline"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"careercoach serve exited:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"careercoach serve did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield LiveServer(url, home, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip(f"{CHROMIUM} is not installed (scripts/test.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
