@@ -72,3 +72,14 @@ def test_sniff_tells_types_from_bytes(tmp_path: Path) -> None:
     assert sniff("<html><body>就业</body></html>".encode("utf-16")) == "html"
     assert sniff(b"\x89PNG\r\n\x1a\n....") == "image"
     assert sniff("普通文本".encode()) == "text"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_english_utf16_without_bom_picks_the_right_byte_order(codec: str) -> None:
+    text = "Graduates may apply for the job-seeking subsidy in May.\n"
+    assert decode_text(text.encode(codec), "x.txt") == text
+
+
+def test_mixed_utf16_without_bom() -> None:
+    text = "2025年AI岗位 (new jobs) 增长明显。\n" * 3
+    assert decode_text(text.encode("utf-16-be"), "x.txt") == text

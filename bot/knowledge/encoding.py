@@ -107,10 +107,24 @@ def decode_text(data: bytes, path: str) -> str:
 
 
 def _guess_utf16(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: the byte order whose text reads as prose.
+
+    ASCII characters leave NUL bytes at odd offsets in little-endian and even offsets in
+    big-endian text; that decides the order when present (either order of English text is
+    otherwise "plausible", as its code units land in the CJK range). Chinese text has no NULs
+    and the plausibility score decides.
+    """
     if len(data) < 4 or len(data) % 2:
         return None
+    zeros_even, zeros_odd = data[0::2].count(0), data[1::2].count(0)
+    if zeros_odd > 2 * zeros_even:
+        order = ["utf-16-le"]
+    elif zeros_even > 2 * zeros_odd:
+        order = ["utf-16-be"]
+    else:
+        order = ["utf-16-le", "utf-16-be"]
     best: tuple[float, str] | None = None
-    for codec in ("utf-16-le", "utf-16-be"):
+    for codec in order:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
