@@ -130,3 +130,23 @@ def test_labels_are_not_titles_and_english_is_detected() -> None:
     meta = infer_meta(["Abstract", "This paper studies graduate employment in China.", "Summary"])
     assert meta.title == ""
     assert meta.language == "en"
+
+
+def test_news_report_takes_the_title_and_issuer_its_lead_names() -> None:
+    paragraphs = [
+        "本报讯 日前，某某省人力资源和社会保障厅印发了《关于做好高校毕业生就业见习工作的通知》，"
+        "要求各地扩大见习岗位。",
+        "问：这次通知有哪些新举措？",
+        "答：主要有三点。",
+    ]
+    meta = infer_meta(paragraphs)
+    assert meta.title == "关于做好高校毕业生就业见习工作的通知"
+    assert meta.issuer == "某某省人力资源和社会保障厅"
+
+
+def test_a_title_line_beats_the_news_lead() -> None:
+    paragraphs = [
+        "见习工作答记者问",
+        "日前，某某厅印发了《关于做好见习工作的通知》。",
+    ]
+    assert infer_meta(paragraphs).title == "见习工作答记者问"

@@ -37,6 +37,11 @@ _DATE_LINE = re.compile(r"^\s*" + _DATE + r"\s*$")
 _TITLE_DOC = re.compile(
     r"^(.{2,60}?)关于.{2,80}(通知|意见|办法|规定|方案|公告|通告|决定|细则|指南)$"
 )
+# A news lead that names the document it reports on: "…电 近日，中共中央办公厅、国务院办公厅印发了
+# 《关于…的意见》". Used only when the text has no title line of its own.
+_NEWS_LEAD = re.compile(
+    r"(?:电|讯)?\s*(?:近日|日前|今天|今日)?[，,]?\s*([^，,。《》]{2,40}?)(?:联合)?(?:印发|发布|公布)了?《([^《》]{4,80})》"
+)
 _LABEL = re.compile(r"^(abstract|summary|contents|keywords?|摘\s*要|目\s*录|关键词)\b", re.I)
 _ISSUER_WORDS = re.compile(r"(部|厅|局|委员会|委|办公室|政府|中心|大学|学院|学校|院|署|会|办)$")
 
@@ -186,13 +191,28 @@ def _infer_title(paragraphs: list[str]) -> str:
         and not _LABEL.match(s)
     ]
     chinese = [s for s in candidates if re.search(r"[\u4e00-\u9fff]", s)]
-    return (chinese or candidates or [""])[0]
+    if chinese or candidates:
+        return (chinese or candidates)[0]
+    lead = _news_lead(paragraphs)
+    return lead[1] if lead else ""
+
+
+def _news_lead(paragraphs: list[str]) -> tuple[str, str] | None:
+    """(issuer, title) of the document a news report opens with, when its lead names one."""
+    for para in paragraphs[:2]:
+        m = _NEWS_LEAD.search(para[:200])
+        if m:
+            return m.group(1).strip(), m.group(2).strip()
+    return None
 
 
 def _infer_issuer(paragraphs: list[str], title: str) -> str:
     m = _TITLE_DOC.match(title) if title else None
     if m and _ISSUER_WORDS.search(m.group(1).strip()):
         return re.sub(r"\s+", " ", m.group(1)).strip()
+    lead = _news_lead(paragraphs)
+    if lead and lead[1] == title and _ISSUER_WORDS.search(lead[0]):
+        return lead[0]
     # signature: a short line naming an office right before the closing date line
     for i in range(len(paragraphs) - 1, max(len(paragraphs) - 6, 0), -1):
         if _DATE_LINE.match(paragraphs[i]) and i > 0:
