@@ -73,7 +73,13 @@ def split_recursive(docs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(source, piece) for source, text in docs for piece in splitter.split_text(text)]
 
 
-def _hit(source: str, text: str, score: float, **extra: float) -> Hit:
+def _hit(
+    source: str,
+    text: str,
+    score: float,
+    dense_score: float | None = None,
+    lexical_score: float | None = None,
+) -> Hit:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return Hit(
         chunk_id=digest,
@@ -83,7 +89,8 @@ def _hit(source: str, text: str, score: float, **extra: float) -> Hit:
         source=source,
         meta=DocumentMeta(),
         score=score,
-        **extra,
+        dense_score=dense_score,
+        lexical_score=lexical_score,
     )
 
 
@@ -113,7 +120,11 @@ class DenseBaseline:
         q = np.asarray(self._embeddings.embed_query(query), dtype=np.float32)
         scores = self._matrix @ (q / (np.linalg.norm(q) or 1.0))
         top = np.argsort(-scores)[:k]
-        return [_hit(*self._chunks[i], float(scores[i]), dense_score=float(scores[i])) for i in top]
+        hits = []
+        for i in top:
+            source, text = self._chunks[i]
+            hits.append(_hit(source, text, float(scores[i]), dense_score=float(scores[i])))
+        return hits
 
 
 class Bm25Baseline:

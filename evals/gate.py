@@ -54,7 +54,7 @@ def load_thresholds(path: Path) -> dict[str, dict[str, dict[str, dict[str, float
     return out
 
 
-def check(results: Sequence[SuiteResult], thresholds: dict) -> list[Shortfall]:  # type: ignore[type-arg]
+def check(results: Sequence[SuiteResult], thresholds: dict) -> list[Shortfall]:
     """Every threshold that our system's results fall short of (datasets not run are skipped)."""
     short: list[Shortfall] = []
     for r in results:

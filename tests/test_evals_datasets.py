@@ -8,7 +8,7 @@ import pypdf
 
 from evals.cases import load_cases
 from evals.matching import normalise
-from evals.shipped import DATASETS
+from evals.shipped import DATASETS, REPO
 
 
 def test_reference_evidence_is_in_the_text_and_on_one_pdf_page(shared_corpus: Path) -> None:
@@ -38,3 +38,24 @@ def test_unanswerable_number_baits_are_really_unanswered(shared_corpus: Path) ->
     )
     for needle in ("元/月", "每月补贴", "截止日期", "万元", "利率"):
         assert needle not in text
+
+
+def test_plan_cases_name_real_catalogue_ids_and_cover_diverse_graduates() -> None:
+    # a mistyped id would pass silently as "not eligible", so every label must exist
+    from bot.planning.catalogue import load_catalogue
+    from bot.planning.profile import Profile
+
+    ids = {r.id for r in load_catalogue(REPO / "knowledge" / "resources.yaml").resources}
+    cases = load_cases(DATASETS / "plans.jsonl")
+    assert len(cases) >= 15
+    for case in cases:
+        labelled = set(case.expected_eligible) | set(case.expected_not_eligible)
+        assert labelled <= ids, f"{case.id}: unknown ids {sorted(labelled - ids)}"
+        assert not set(case.expected_eligible) & set(case.expected_not_eligible), case.id
+        assert case.today is not None, f"{case.id}: a plan case fixes 'today'"
+        Profile.model_validate(case.profile)
+    profiles = [Profile.model_validate(c.profile) for c in cases]
+    assert {p.education for p in profiles} >= {"zhuanke", "bachelor", "master", "phd"}
+    assert sum(1 for p in profiles if p.nationality not in (None, "中国")) >= 2
+    found = {c for p in profiles for c in p.circumstances or []}
+    assert {"dibao", "poverty_alleviated", "disability", "veteran", "student_loan"} <= found

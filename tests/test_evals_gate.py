@@ -47,5 +47,9 @@ def test_safety_meets_thresholds(workspace: Workspace) -> None:
     _gate("safety", workspace)
 
 
+def test_plans_meet_thresholds(workspace: Workspace) -> None:
+    _gate("plans", workspace)
+
+
 def test_reference_corpus_meets_thresholds(workspace: Workspace, shared_corpus: Path) -> None:
     _gate("reference_corpus", workspace, baseline=True)
