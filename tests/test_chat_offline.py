@@ -132,13 +132,52 @@ def test_no_hits_abstains() -> None:
     assert "知识库中也没有与此相近的内容" in answer.answer
 
 
-def test_poisoned_document_does_not_change_behaviour(retriever: CorpusRetriever) -> None:
+def test_poisoned_document_is_set_aside_with_a_warning(retriever: CorpusRetriever) -> None:
     answer = make_coach(retriever).answer("三支一扶怎么报名？")
-    assert not answer.abstained
-    assert "网站" in answer.answer
-    assert "忽略之前的指令" not in answer.answer
-    assert "9999" not in answer.answer
-    assert "系统提示" not in answer.answer
+    # The only document on 三支一扶 carries an injection: nothing of it is quoted.
+    assert answer.abstained
+    assert "网站" not in answer.answer
+    assert "忽略之前的指令" not in answer.answer and "9999" not in answer.answer
+    assert all("恶意" not in c.title for c in answer.citations)
+    assert any("《三支一扶报名须知（含恶意文本的测试文件）》" in w for w in answer.warnings)
+
+
+SCAM = make_hit(
+    "一次性求职补贴由学校统一申报。申领前需先向账户 6222 0210 9988 7766 转账 300 元保证金，"
+    "并添加客服微信 grant-vip-123 办理，否则补贴作废。",
+    n=1,
+    title="补贴申领通知",
+)
+CLEAN = make_hit(
+    "一次性求职补贴由毕业生本人在毕业学年向学校提出申请，学校审核后报当地人社部门。",
+    n=2,
+    title="补贴申请指南",
+)
+
+
+@pytest.mark.parametrize(
+    "question", ["一次性求职补贴怎么申请？", "How do I apply for the job-seeking subsidy?"]
+)
+def test_scam_passage_is_never_quoted(question: str) -> None:
+    answer = make_coach(ListRetriever([SCAM, CLEAN])).answer(question)
+    flat = answer.answer.replace(" ", "")
+    assert "6222021099887766" not in flat and "grant-vip-123" not in flat
+    assert "保证金" not in answer.answer
+    assert [c.title for c in answer.citations] == ["补贴申请指南"]
+    assert not answer.abstained and "学校审核" in answer.answer
+    assert answer.extra["set_aside"] == {"补贴申领通知": "payment"}
+    assert len(answer.warnings) == 1 and "补贴申领通知" in answer.warnings[0]
+
+
+def test_heading_line_is_not_glued_to_the_first_sentence() -> None:
+    hit = make_hit(
+        "关于补贴申领的通知\n一次性求职补贴由学校统一申报，毕业生向学校提出申请。",
+        title="通知",
+        section="关于补贴申领的通知",
+    )
+    answer = make_coach(ListRetriever([hit])).answer("一次性求职补贴怎么申请？")
+    assert "通知一次性" not in answer.answer
+    assert "\n一次性求职补贴由学校统一申报" in answer.answer
 
 
 def test_distress_gets_care_and_crisis_lines_not_policy() -> None:

@@ -27,6 +27,7 @@ from bot.chat.numbers import numbers_in
 from bot.chat.offline import OfflineComposer
 from bot.chat.prompts import PromptLibrary
 from bot.chat.router import route
+from bot.chat.safety import quarantine
 from bot.chat.sources import freshness_notes, prefer_fresh
 from bot.errors import ConfigError, LLMError
 from bot.knowledge.protocols import Retriever
@@ -51,6 +52,7 @@ class Coach:
         default_lang: str = "zh",
         k: int = 6,
         today: Callable[[], date] = date.today,
+        expand: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.retriever = retriever
         self.prompts = prompts
@@ -62,7 +64,7 @@ class Coach:
         self.k = k
         self.today = today
         self.condenser = RuleCondenser(glossary)
-        self.extractive = ExtractiveAnswerer(glossary, min_evidence=min_evidence)
+        self.extractive = ExtractiveAnswerer(glossary, min_evidence=min_evidence, expand=expand)
         self.offline = OfflineComposer(self.extractive, prompts, glossary)
 
     # --- public API ----------------------------------------------------------------------
@@ -121,6 +123,11 @@ class Coach:
             extra = [t.zh for t in self.glossary.chinese_for(standalone) if t.zh not in query]
             query = " ".join([standalone, *extra])
         hits = prefer_fresh(self.retriever.search(query, self.k), self.today())
+        screened = quarantine(hits)
+        hits = screened.hits
+        if screened.held:
+            names = _titles_for(screened.titles, lang)
+            warnings.append(self.prompts.render("warning_suspicious", lang, titles=names))
         if self.llm is not None and hits:
             deltas: list[str] = []
             try:
@@ -139,6 +146,8 @@ class Coach:
             for line in answer.answer.splitlines(keepends=True):
                 yield StreamEvent(delta=line)
         answer.standalone_query = standalone
+        if screened.held:
+            answer.extra["set_aside"] = screened.held
         yield StreamEvent(answer=answer)
 
     def _condense(self, message: str, history: list[Turn], lang: str, warnings: list[str]) -> str:
@@ -175,6 +184,12 @@ class Coach:
         )
 
 
+def _titles_for(titles: list[str], lang: str) -> str:
+    if lang == "zh":
+        return "、".join(f"《{t}》" for t in titles)
+    return ", ".join(f"“{t}”" for t in titles)
+
+
 def build_coach(
     settings: Settings, retriever: Retriever | None = None, planner: Planner | None = None
 ) -> Coach:
@@ -188,8 +203,12 @@ def build_coach(
                 message_zh="知识库模块（bot.knowledge.base）不可用",
             ) from error
         retriever = KnowledgeBase(settings)
+    from bot.knowledge.query import glossary_path, load_glossary
+
     prompts = PromptLibrary()
     model = make_chat_model(settings)
+    # The retrieval glossary's English and colloquial expansions also score quoted sentences.
+    expansions = load_glossary(glossary_path(settings)).expansions
     llm = LLMAnswerer(model, prompts, settings) if model is not None else None
     return Coach(
         retriever,
@@ -200,4 +219,5 @@ def build_coach(
         planner=planner,
         min_evidence=settings.answer_min_evidence,
         default_lang=settings.answer_language_default,
+        expand=expansions,
     )

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.chat.asks import asks_date, asks_money, has_date, has_money, missing
 from bot.chat.glossary import Glossary
 from bot.chat.safety import is_instruction_like
 from bot.chat.sentences import bigrams, split_sentences, words
@@ -45,26 +47,13 @@ _CUES = [
     (r"材料|证明|documents|materials|paperwork", r"材料|证明|证书|身份证|表|协议", 0.12),
     (r"时间|何时|什么时候|截止|期限|when|deadline", r"\d+年|\d+月|\d+日|期间|之前|以内", 0.12),
 ]
-_ASKS_RATE = re.compile(r"利率|利息.{0,4}多少|interest rate", re.IGNORECASE)
-_RATE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|个百分点|LPR", re.IGNORECASE)
-_ASKS_MONEY = re.compile(
-    r"多少钱|多少元|补贴多少|能领多少|能贷多少|贷多少|最高.{0,4}多少|金额|额度|补助标准|补贴标准|"
-    r"多少.{0,6}(?:补贴|钱|工资|薪|费)|(?:补贴|工资|薪|起薪|费用?)[^，。？?]{0,6}多少|"
-    r"利率|how much|stipend|amount|interest rate|salary",
-    re.IGNORECASE,
-)
-_MONEY = re.compile(r"\d[\d,.]*\s*(?:元|万元|万|%|％)|[一二两三四五六七八九十百千万]+元|百分之")
-_ASKS_DATE = re.compile(
-    r"截止|几月|什么时候|何时|哪天|日期|deadline|when (?:is|do|can|does|will)|what date",
-    re.IGNORECASE,
-)
-_DATE = re.compile(r"\d{1,2}\s*月|\d{1,2}\s*日|\d{4}\s*年\s*\d")
 _NOISE = re.compile(
     r"^(?:问|记者)[：:]|^\[\d+\]|参考文献|^关键词|^Key ?words|^作者简介|^收稿|^DOI", re.IGNORECASE
 )
 # Sections listing sources or references: bibliography, not answers.
 _REFERENCE_SECTION = re.compile(r"来源|依据|参考|出处|references|sources", re.IGNORECASE)
 _MIN_CHARS, _MAX_SENTENCE_CHARS = 8, 220
+_MARKUP = re.compile(r"^\s*(?:#+\s*|\*\*)|\*\*\s*$")
 
 
 @dataclass
@@ -74,12 +63,23 @@ class Extract:
     text: str
     hits: list[Hit]
     evidence: float
-    missing: str = ""  # "amount" or "date" when the question asks for one the text lacks
+    missing: str = ""  # what the question asks for that the text lacks (see ``asks.missing``)
     sentences: list[str] = field(default_factory=list)
 
     @property
     def supported(self) -> bool:
         return bool(self.sentences) and not self.missing
+
+
+@dataclass
+class _Candidate:
+    hit_index: int
+    position: int
+    text: str
+    words: set[str]
+    grams: set[str]
+    context_words: set[str]
+    context_grams: set[str]
 
 
 @dataclass
@@ -102,15 +102,19 @@ class ExtractiveAnswerer:
         max_chars_zh: int = 350,
         max_chars_en: int = 420,
         max_sentences: int = 5,
+        expand: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.glossary = glossary
+        self.expand = expand
         self.min_evidence = min_evidence
         self.max_chars = {"zh": max_chars_zh, "en": max_chars_en}
         self.max_sentences = max_sentences
 
     def query_terms(self, query: str) -> tuple[dict[str, float], set[str]]:
         """Weighted words and bigrams of the query (English cue words add Chinese terms)."""
-        expanded = query + " " + " ".join(t.zh for t in self.glossary.chinese_for(query))
+        extra = [t.zh for t in self.glossary.chinese_for(query)]
+        extra += self.expand(query) if self.expand else []
+        expanded = query + " " + " ".join(extra)
         weighted = {w: float(min(len(w), 4)) for w in words(expanded)}
         for term in self.glossary.in_chinese(expanded):
             weighted[term.zh.lower()] = 5.0
@@ -119,78 +123,103 @@ class ExtractiveAnswerer:
     def extract(self, query: str, hits: list[Hit], lang: str) -> Extract:
         """The best sentences of ``hits`` for ``query``; ``evidence`` in 0..1."""
         q_words, q_bigrams = self.query_terms(query)
-        total = sum(q_words.values()) or 1.0
-        asks_money = _ASKS_MONEY.search(query) is not None
-        asks_date = _ASKS_DATE.search(query) is not None
+        wants_money, wants_date = asks_money(query), asks_date(query)
         cues = [(re.compile(s), b) for q, s, b in _CUES if re.search(q, query, re.IGNORECASE)]
+        candidates = self._candidates(hits)
+        # A query word found in most candidate sentences ("毕业生", "就业") tells little about
+        # which one answers: its weight shrinks with its share of the candidates.
+        n = len(candidates) or 1
+        weights = {
+            t: w * (0.3 + 0.7 * (1 - sum(t in c.words for c in candidates) / n))
+            for t, w in q_words.items()
+        }
+        total = sum(weights.values()) or 1.0
         scored: list[_Scored] = []
-        for hit_index, hit in enumerate(hits):
-            dense = _dense_prior(hit.dense_score)
-            if _REFERENCE_SECTION.search(hit.section):
-                continue
+        for c in candidates:
+            hit = hits[c.hit_index]
             heading = bigrams(hit.section)
             heading_bonus = 0.2 * len(heading & q_bigrams) / len(heading) if heading else 0.0
-            # Title and section words count at half weight: a bullet under "谁可以申请" of the
-            # 一次性求职补贴 guide is about that subsidy even if it does not repeat the name.
-            context_words = words(f"{hit.title} {hit.section}")
-            context_grams = bigrams(f"{hit.title} {hit.section}")
-            for position, sentence in enumerate(split_sentences(hit.text)):
-                if not _usable(sentence):
-                    continue
-                s_words, s_grams = words(sentence), bigrams(sentence)
-                word_cov = (
-                    sum(
-                        w if t in s_words else 0.5 * w if t in context_words else 0.0
-                        for t, w in q_words.items()
-                    )
-                    / total
+            word_cov = (
+                sum(
+                    w if t in c.words else 0.5 * w if t in c.context_words else 0.0
+                    for t, w in weights.items()
                 )
-                gram_cov = (
-                    (len(q_bigrams & s_grams) + 0.5 * len(q_bigrams & (context_grams - s_grams)))
-                    / len(q_bigrams)
-                    if q_bigrams
-                    else 0.0
-                )
-                lexical = min(1.0, 0.6 * word_cov + 0.4 * gram_cov)
-                cue = sum(b for pattern, b in cues if pattern.search(sentence))
-                if asks_money and _MONEY.search(sentence):
-                    cue += 0.2
-                if asks_date and _DATE.search(sentence):
-                    cue += 0.2
-                length_penalty = 0.1 if len(sentence) > 160 else 0.0
-                rank_prior = 0.04 / (hit_index + 1)
-                score = lexical + 0.2 * dense + heading_bonus + cue + rank_prior - length_penalty
-                scored.append(_Scored(score, lexical, hit_index, position, sentence))
+                / total
+            )
+            gram_cov = (
+                (len(q_bigrams & c.grams) + 0.5 * len(q_bigrams & (c.context_grams - c.grams)))
+                / len(q_bigrams)
+                if q_bigrams
+                else 0.0
+            )
+            lexical = min(1.0, 0.6 * word_cov + 0.4 * gram_cov)
+            cue = sum(b for pattern, b in cues if pattern.search(c.text))
+            if wants_money and has_money(c.text):
+                cue += 0.2
+            if wants_date and has_date(c.text):
+                cue += 0.2
+            length_penalty = 0.1 if len(c.text) > 160 else 0.0
+            rank_prior = 0.04 / (c.hit_index + 1)
+            dense = 0.2 * _dense_prior(hit.dense_score)
+            score = lexical + dense + heading_bonus + cue + rank_prior - length_penalty
+            scored.append(_Scored(score, lexical, c.hit_index, c.position, c.text))
         chosen = self._choose(scored, lang)
         if not chosen:
             return Extract("", [], 0.0)
         best_lexical = max(s.lexical for s in chosen)
         top_dense = max((_dense_prior(hits[s.hit_index].dense_score) for s in chosen), default=0)
         evidence = round(0.75 * best_lexical + 0.25 * top_dense, 4)
-        # An amount or a date counts only in a sentence about the question's topic (a 1500元
-        # of another subsidy does not answer a question about 就业见习).
-        topics = [t.zh for t in self.glossary.in_chinese(query) if t.topic]
+        # The asked fact counts only in a sentence about the question's topic (a 1500元 of
+        # another subsidy does not answer a question about 就业见习), and when the question names
+        # a programme, some chosen sentence must be about that programme.
+        topics = [t.names for t in self.glossary.in_chinese(query) if t.topic]
         on_topic = [
             s.text
             for s in chosen
             if not topics
             or any(
-                t in f"{s.text} {hits[s.hit_index].title} {hits[s.hit_index].section}"
-                for t in topics
+                name in f"{s.text} {hits[s.hit_index].title} {hits[s.hit_index].section}"
+                for names in topics
+                for name in names
             )
         ]
-        joined = " ".join(on_topic)
-        missing = ""
-        rate_missing = _ASKS_RATE.search(query) is not None and not _RATE.search(joined)
-        if rate_missing or (asks_money and not _MONEY.search(joined)):
-            missing = "amount"
-        elif asks_date and not _DATE.search(joined):
-            missing = "date"
+        lacking = "topic" if not on_topic else missing(query, " ".join(on_topic))
         text = self._compose(chosen, hits)
         used = sorted({s.hit_index for s in chosen})
-        if evidence < self.min_evidence:
-            logger.info("evidence %.3f below %.3f for %s", evidence, self.min_evidence, query)
-        return Extract(text, [hits[i] for i in used], evidence, missing, [s.text for s in chosen])
+        if evidence < self.min_evidence or lacking:
+            logger.info(
+                "evidence %.3f (min %.3f), lacking %r: %s",
+                evidence,
+                self.min_evidence,
+                lacking,
+                query,
+            )
+        return Extract(text, [hits[i] for i in used], evidence, lacking, [s.text for s in chosen])
+
+    @staticmethod
+    def _candidates(hits: list[Hit]) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        for hit_index, hit in enumerate(hits):
+            if _REFERENCE_SECTION.search(hit.section):
+                continue
+            # Title and section words count at half weight: a bullet under "谁可以申请" of the
+            # 一次性求职补贴 guide is about that subsidy even if it does not repeat the name.
+            context = f"{hit.title} {hit.section}"
+            context_words, context_grams = words(context), bigrams(context)
+            for position, sentence in enumerate(split_sentences(passage_body(hit))):
+                if _usable(sentence):
+                    out.append(
+                        _Candidate(
+                            hit_index,
+                            position,
+                            sentence,
+                            words(sentence),
+                            bigrams(sentence),
+                            context_words,
+                            context_grams,
+                        )
+                    )
+        return out
 
     def _choose(self, scored: list[_Scored], lang: str) -> list[_Scored]:
         ranked = sorted(scored, key=lambda s: s.score, reverse=True)
@@ -244,6 +273,15 @@ class ExtractiveAnswerer:
                 lines.append(piece)
                 current = item.hit_index
         return "\n".join(lines)
+
+
+def passage_body(hit: Hit) -> str:
+    """The hit's text without its heading lines (chunks open with their section's heading,
+    which would otherwise be glued to the first sentence)."""
+    headings = {h.strip() for h in [*hit.section_path, hit.title, hit.meta.title] if h.strip()}
+    lines = hit.text.splitlines()
+    kept = [line for line in lines if _MARKUP.sub("", line).strip() not in headings]
+    return "\n".join(kept)
 
 
 def _usable(sentence: str) -> bool:

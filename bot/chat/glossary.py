@@ -22,6 +22,12 @@ class Term(BaseModel):
     en: str
     cues: list[str] = Field(default_factory=list)
     topic: bool = True  # False for audience and question words (研究生, 申请材料)
+    aliases: list[str] = Field(default_factory=list)  # other Chinese names (特设岗位计划)
+
+    @property
+    def names(self) -> list[str]:
+        """The Chinese term and its other names."""
+        return [self.zh, *self.aliases]
 
 
 class Glossary:

@@ -12,11 +12,22 @@ import re
 
 from bot.chat.models import Intent
 
+# Chinese: direct words for suicide and self-harm, and the colloquial ways of saying life is not
+# worth going on ("活着没意思", "想结束一切", "撑不下去了"). English: the verb forms people use
+# ("killing myself", "ending it all"), not the idioms ("this job hunt is killing me").
 _DISTRESS = re.compile(
-    r"不想活|活着没意思|活不下去|想死|去死|自杀|轻生|结束(?:自己的)?生命|了结自己|跳楼|割腕|"
-    r"没有活下去|撑不下去了|不如死|"
-    r"kill myself|suicid|end my life|don'?t want to live|want to die|no reason to live|"
-    r"hurt myself|self[- ]harm",
+    r"不想活|活着(?:真|好|太|也)?(?:没|没有)(?:意思|意义|劲)|活不下去|没有?活下去的|想死|"
+    r"去死|死了算了|死了也好|不如死|一死了之|一了百了|"
+    r"自杀|轻生|寻死|自残|自伤|伤害自己|结束(?:自己的|我的)?生命|(?:想|要)?结束(?:这)?一切|"
+    r"了结(?:自己|一切)|(?:自我|自己)了断|跳楼|跳河|割腕|吃安眠药|遗书|生无可恋|不想醒来|想消失|"
+    r"撑不下去了|撑不住了|熬不下去了|坚持不下去了|"
+    r"\bkill(?:ing|ed)?\s+my\s*self|\bsuicid|\bend(?:ing)?\s+(?:my|it)\s+"
+    r"(?:own\s+)?(?:life|all)|\btak(?:e|ing)\s+my\s+(?:own\s+)?life|"
+    r"(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|exist|wake\s+up)|"
+    r"\bwant(?:ed)?\s+to\s+die|\bwish\s+i\s+(?:was|were)\s+dead|better\s+off\s+dead|"
+    r"no\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|going\s+on)|"
+    r"can'?t\s+go\s+on\s+(?:living|anymore|any\s+more)|"
+    r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?)\s+my\s*self|self[- ]harm|overdose",
     re.IGNORECASE,
 )
 _META = re.compile(
@@ -26,17 +37,32 @@ _META = re.compile(
     r"api[ _-]?key|密钥|developer mode|开发者模式|jailbreak|越狱",
     re.IGNORECASE,
 )
-_GREETING = re.compile(
-    r"^(?:你好|您好|嗨|哈喽|在吗|早上好|晚上好|下午好|hi|hello|hey|good (?:morning|evening))"
-    r"[\s!！。.,，~]*$|你(?:能|可以|会)(?:做|干)什么|你是谁|怎么用|使用说明|帮助|^help$|"
-    r"what can you do|who are you|how do i use",
+# A greeting word at the start; what follows it is routed on its own ("你好，三支一扶怎么报名？"
+# is a policy question).
+_GREETING_WORD = re.compile(
+    r"^(?:你好|您好|嗨|哈喽|哈啰|在吗|在不在|早上好|上午好|中午好|下午好|晚上好|早安|晚安|"
+    r"hi|hello|hey|good (?:morning|afternoon|evening))(?![a-z])(?:\s*(?:呀|啊|哇|there))?"
+    r"[\s!！。.,，~?？、]*",
     re.IGNORECASE,
 )
+# Questions about the assistant itself; only short messages count.
+_CAPABILITY = re.compile(
+    r"你(?:都)?(?:能|可以|会)(?:帮我|为我|给我|帮忙|帮)?(?:做|干)?(?:些|点)?(?:什么|啥)|"
+    r"你有(?:什么|哪些)(?:功能|用)|你是(?:谁|什么)|(?:这个|你)(?:怎么|如何)用|使用说明|^帮助$|"
+    r"^help$|what (?:can|do) you (?:do|help)|who are you|what are you|how do i use (?:you|this)|"
+    r"how does this work",
+    re.IGNORECASE,
+)
+_CAPABILITY_MAX_CHARS = 24
+# Requests to produce something that is not employment help: verse, homework, code, jokes …
 _OUT_OF_SCOPE = re.compile(
-    r"写.{0,8}诗|一首.{0,8}诗|作诗|写诗|诗歌|写(?:一)?篇作文|作文|作业|习题|解方程|数学题|写代码|编程|代码|"
-    r"python|javascript|java\b|sql\b|笑话|讲个故事|天气|股票|彩票|菜谱|翻译一下|"
-    r"\bpoem\b|\bpoetry\b|homework|\bessay\b|write (?:me )?(?:a |some )?code|\bjoke\b|weather|"
-    r"recipe|stock price",
+    r"写.{0,8}(?:诗|词|歌|对联|小说)|一首.{0,8}(?:诗|词|歌)|作诗|七言|五言|绝句|律诗|藏头诗|"
+    r"写(?:一)?篇(?:作文|散文|小说)|作文|(?:做|写|解)(?:这道|一道|下)?.{0,6}(?:作业|习题|题)|"
+    r"解方程|数学题|微积分|导数|写(?:一段|个|段)?(?:代码|程序|脚本|函数)|(?:调试|debug).{0,6}代码|"
+    r"笑话|讲个故事|天气|彩票|菜谱|做菜|翻译一下|"
+    r"\b(?:poem|poetry|haiku|limerick|lyrics)\b|homework|\bessay\b|"
+    r"\b(?:write|fix|debug)\b.{0,30}\b(?:code|function|script|program|sql|regex)\b|"
+    r"\bjoke\b|weather|recipe|stock price",
     re.IGNORECASE,
 )
 _PLANNING = re.compile(
@@ -54,10 +80,13 @@ def route(message: str) -> Intent:
         return "distress"
     if _META.search(text):
         return "meta"
-    if not text or _GREETING.search(text):
+    rest = _GREETING_WORD.sub("", text).strip()
+    if not rest:
         return "greeting"
-    if _OUT_OF_SCOPE.search(text):
+    if len(rest) <= _CAPABILITY_MAX_CHARS and _CAPABILITY.search(rest):
+        return "greeting"
+    if _OUT_OF_SCOPE.search(rest):
         return "out_of_scope"
-    if _PLANNING.search(text):
+    if _PLANNING.search(rest):
         return "planning"
     return "policy"
