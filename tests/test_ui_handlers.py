@@ -204,3 +204,16 @@ def test_maintainer_eval_figures(parts) -> None:
     assert "| hit@5 | 0.9 |" in table
     nested = eval_markdown({"retrieval": {"ours": {"mrr": 0.71234}, "n": 52}})
     assert "| retrieval.ours.mrr | 0.7123 |" in nested and "| retrieval.n | 52 |" in nested
+    listed = eval_markdown(
+        {
+            "result": [
+                {
+                    "suite": "safety",
+                    "system": "careercoach",
+                    "metrics": {"no_leak": 1.0},
+                    "seconds": 9.1,
+                }
+            ]
+        }
+    )
+    assert "| safety/careercoach.metrics.no_leak | 1.0 |" in listed

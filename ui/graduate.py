@@ -267,13 +267,17 @@ def build_graduate_page(services: Services) -> gr.Blocks:
                         vocabulary_choices("education", zh), label=t("education", zh), value=None
                     )
                     major = gr.Textbox(label=t("major", zh))
-                    graduation_year = gr.Number(label=t("graduation_year", zh), precision=0)
+                    graduation_year = gr.Number(
+                        label=t("graduation_year", zh), precision=0, elem_id="graduation-year"
+                    )
                 with gr.Row():
                     home_province = gr.Textbox(label=t("home_province", zh))
                     target_province = gr.Textbox(label=t("target_province", zh))
                 paths = gr.CheckboxGroup(vocabulary_choices("paths", zh), label=t("paths", zh))
                 circumstances = gr.CheckboxGroup(
-                    vocabulary_choices("circumstances", zh), label=t("circumstances", zh)
+                    vocabulary_choices("circumstances", zh),
+                    label=t("circumstances", zh),
+                    elem_id="circumstances",
                 )
                 describe = gr.Textbox(label=t("describe", zh), lines=2)
                 make_plan = gr.Button(t("make_plan", zh), variant="primary", elem_id="make-plan")

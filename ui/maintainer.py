@@ -179,12 +179,16 @@ def eval_markdown(result: dict[str, Any]) -> str:
         if isinstance(value, dict):
             for key, inner in value.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for i, item in enumerate(value):
+                name = "/".join(str(item[k]) for k in ("suite", "system") if item.get(k))
+                walk(f"{prefix}.{name or i}" if prefix else (name or str(i)), item)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             rows.append((prefix, round(value, 4) if isinstance(value, float) else value))
         elif isinstance(value, bool | str) and len(str(value)) < 80:
             rows.append((prefix, value))
 
-    walk("", result)
+    walk("", result.get("result", result) if len(result) == 1 else result)
     if not rows:
         return "```json\n" + json.dumps(result, ensure_ascii=False, indent=1)[:4000] + "\n```"
     return "| figure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows[:200])

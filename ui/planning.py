@@ -67,7 +67,7 @@ def form_profile(fields: dict[str, Any], lang: str, today: date) -> Any:
     return profile
 
 
-def make_plan_maker(settings: Settings, retriever: Retriever) -> PlanMaker | None:
+def make_plan_maker(settings: Settings, retriever: Retriever | None) -> PlanMaker | None:
     """A function from the profile form to (plan Markdown, profile understood)."""
     from bot.chat.llm import make_chat_model
     from bot.planning.plan import make_plan, render_markdown

@@ -109,6 +109,28 @@ def test_graduate_asks_sees_a_cited_answer_and_rates_it(
         each.close()
 
 
+def test_graduate_fills_the_profile_form_and_downloads_a_plan(
+    browser: Any, live_server: LiveServer, shots: Path
+) -> None:
+    expect = _expect()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("tab", name="职业规划").click()
+    page.locator("#graduation-year input").fill("2026")
+    page.locator("#circumstances label").filter(has_text="低保家庭").first.click()
+    page.locator("#make-plan").click()
+    expect(page.locator("#plan")).to_contain_text("一次性求职补贴", timeout=ANSWER_TIMEOUT_MS)
+    button = page.locator("#download-plan")
+    expect(button).to_be_visible()
+    with page.expect_download() as download:
+        button.click()
+    plan = Path(download.value.path()).read_text(encoding="utf-8")
+    assert plan.startswith("#") and "一次性求职补贴" in plan
+    page.evaluate("document.querySelector('#plan').scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(shots / "graduate-plan.png"), full_page=False)
+    page.context.close()
+
+
 def test_counselor_finds_annotates_and_exports(
     browser: Any, live_server: LiveServer, shots: Path
 ) -> None:
