@@ -8,6 +8,8 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# a CJK font, so browser screenshots show Chinese rather than empty boxes
+fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy\|noto sans cjk" || need_apt+=(fonts-wqy-microhei)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
