@@ -15,6 +15,7 @@ from datetime import date
 from bot.chat.checks import check_answer
 from bot.chat.extractive import ExtractiveAnswerer
 from bot.chat.glossary import Glossary
+from bot.chat.language import has_cjk
 from bot.chat.models import Answer
 from bot.chat.prompts import PromptLibrary
 from bot.chat.sources import freshness_notes
@@ -70,7 +71,9 @@ class OfflineComposer:
                 extra=extra,
             )
         titles = _titles(checked.hits, lang)
-        parts = [self.prompts.render("offline_lead", lang, titles=titles), checked.text]
+        # An English question quoting English text needs no "the source is in Chinese".
+        lead = "offline_lead_same_language" if lang == "en" and not has_cjk(checked.text) else ""
+        parts = [self.prompts.render(lead or "offline_lead", lang, titles=titles), checked.text]
         notes = freshness_notes(checked.hits, today, lang, self.prompts)
         if notes:
             parts.extend(notes)

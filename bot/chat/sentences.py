@@ -119,13 +119,13 @@ def join_broken_lines(text: str) -> str:
             # A blank line after a full column-width line without final punctuation is a
             # column break inside a sentence, not a paragraph end.
             full = out and out[-1] != "\n" and len(out[-1]) % max(column, 1) >= column - 2
-            if not (full and column >= 8 and not re.search(r"[。！？!?：:；;]$", out[-1])):
+            if not (full and column >= 8 and not re.search(r"[。！？!?：:；;.]$", out[-1])):
                 out.append("\n")
             continue
         if (
             out
             and out[-1] != "\n"
-            and not re.search(r"[。！？!?：:；;]$", out[-1])
+            and not re.search(r"[。！？!?：:；;.]$", out[-1])
             and not _BLOCK_START.match(line)
             and not _BLOCK_START.match(out[-1])
         ):
