@@ -390,3 +390,28 @@ def test_initial_migration_downgrades_and_upgrades_again(database_url: str) -> N
         sid = store.ensure_session(None)
         store.add_exchange(sid, "又一次", answer(), 1)
         assert store.list_conversations()[0].turn_count == 1
+
+
+def test_a_new_session_created_by_racing_requests_ends_up_once(store: Store) -> None:
+    """A page load and a first question may both create the same new session at once."""
+    import threading
+
+    sid = "race-session-0123456789abcdef"
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def create() -> None:
+        try:
+            start.wait()
+            assert store.ensure_session(sid) == sid
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    store.add_exchange(sid, "你好", answer("你好[1]。"), latency_ms=5)
+    assert len(store.conversation_for_session(sid).turns) == 1

@@ -138,12 +138,19 @@ class Store:
             )
         token = session_id or secrets.token_urlsafe(24)
         digest = _digest(token)
-        with self._sessions.begin() as db:
-            if db.get(SessionRow, digest) is None:
-                now = self._clock()
-                db.add(SessionRow(token_sha256=digest, created_at=now))
-                db.flush()
-                db.add(self._new_conversation(digest, now))
+        try:
+            with self._sessions.begin() as db:
+                if db.get(SessionRow, digest) is None:
+                    now = self._clock()
+                    db.add(SessionRow(token_sha256=digest, created_at=now))
+                    db.flush()
+                    db.add(self._new_conversation(digest, now))
+        except IntegrityError:
+            # Two requests of one new session raced (a page load and a first question); the
+            # other one created it, which is all this call needs.
+            with self._sessions() as db:
+                if db.get(SessionRow, digest) is None:
+                    raise
         return token
 
     def new_conversation(self, session_id: str) -> int:
