@@ -112,7 +112,8 @@ def test_plans_suite_json_over_the_real_catalogue(capsys: pytest.CaptureFixture[
     assert result["counts"]["cases"] >= 15
     assert set(result["metrics"]) == {"eligibility_precision", "eligibility_recall"}
     case = result["cases"][0]
-    assert set(case["details"]) == {"missed", "wrongly_eligible", "eligible"}
+    assert set(case["details"]) == {"missed", "wrongly_eligible", "note", "eligible"}
+    assert case["details"]["note"]  # the dataset's reason for its labels reaches the report
 
 
 MINI = ["--dataset", "{tmp}/mini.jsonl"]

@@ -193,3 +193,26 @@ def test_shipped_datasets_are_valid_and_cover_what_is_promised() -> None:
         assert load_cases(path), path
     rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
     assert {r["id"] for r in rows} == {"m1", "m2", "m3"}
+
+
+def test_report_summary_gate_verdicts_failures_first_and_na(tmp_path: Path) -> None:
+    cases = load_cases(FIXTURE)
+    ours = run_retrieval(cases, KeywordRetriever({"loan": 1}), dataset="mini")
+    base = run_retrieval(cases, KeywordRetriever({}), dataset="mini", system="bm25-only")
+    answers = run_answers(cases, _answer, dataset="mini")
+    answers.metrics["faithfulness"] = None  # nothing judged: must read n/a, not 0
+    limits = {"mini": {"retrieval": {"hit@1": {"min": 0.9}}}}
+    md, page = write_report([ours, base, answers], tmp_path / "r", limits)
+    text = md.read_text(encoding="utf-8")
+    summary = text.split("## Summary", 1)[1].split("## mini", 1)[0]
+    assert "| mini | retrieval | 2 | 1 | FAIL: hit@1 0.500 (wanted >= 0.9) |" in summary
+    assert "| mini | answers | 3 | 1 | no thresholds |" in summary
+    assert "bm25-only" not in summary  # baselines are compared, not gated
+    # ours and the baseline side by side, next to the threshold
+    assert "| retrieval | hit@1 | 0.500 | 0.000 | ≥ 0.9 |" in text
+    assert "| answers | faithfulness | n/a | — |  |" in text
+    assert "unsupported_sentence_rate ↓" in text
+    cases_table = text.split("### retrieval — careercoach", 1)[1]
+    assert cases_table.index("| m1 | FAIL |") < cases_table.index("| m2 | pass |")
+    assert "class='fail'" in page.read_text(encoding="utf-8")
+    assert "## What the metrics mean" in text

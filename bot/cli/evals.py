@@ -102,12 +102,12 @@ def eval_command(
             failed = [c.id for c in r.cases if c.passed is False]
             if failed:
                 click.echo(f"  failed: {', '.join(failed)}")
+    limits_file = thresholds_file or THRESHOLDS
+    limits = load_thresholds(limits_file)
     if report_dir is not None:
-        md, page = write_report(results, report_dir)
+        md, page = write_report(results, report_dir, limits)
         click.echo(f"report: {md} {page}", err=True)
     if check_thresholds:
-        limits_file = thresholds_file or THRESHOLDS
-        limits = load_thresholds(limits_file)
         shortfalls = check(results, limits)
         for s in shortfalls:
             click.echo(f"below threshold: {s}", err=True)

@@ -39,6 +39,8 @@ def run_plans(
                 details={
                     "missed": missed,
                     "wrongly_eligible": wrong,
+                    # why the labels are what they are, when the dataset says (shown in reports)
+                    **({"note": str(note)} if (note := _note(case)) else {}),
                     "eligible": sorted(predicted),
                 },
             )
@@ -52,3 +54,7 @@ def run_plans(
         cases=results,
         seconds=time.perf_counter() - started,
     )
+
+
+def _note(case: Case) -> object:
+    return (case.model_extra or {}).get("note")
