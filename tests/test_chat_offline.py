@@ -225,3 +225,12 @@ def test_stream_ends_with_the_answer_and_deltas_add_up(retriever: CorpusRetrieve
     assert events[-1].answer is not None
     assert all(e.answer is None for e in events[:-1])
     assert "".join(e.delta for e in events) == events[-1].answer.answer
+
+
+def test_abstention_echoes_the_question_without_personal_data() -> None:
+    answer = make_coach(ListRetriever([])).answer(
+        "我叫张三，身份证号110101200001011234，手机13812345678，西部计划补贴多少钱？"
+    )
+    assert answer.abstained
+    assert "110101200001011234" not in answer.answer and "13812345678" not in answer.answer
+    assert "[身份证号]" in answer.answer and "[电话]" in answer.answer

@@ -139,10 +139,10 @@ class Coach:
                 logger.warning("LLM failed, answering offline: %s", error.message)
                 reason = error.for_language(lang)
                 warnings.append(self.prompts.render("warning_llm_fallback", lang, reason=reason))
-                answer = self.offline.compose(query, hits, lang, self.today(), warnings)
+                answer = self.offline.compose(query, hits, lang, self.today(), warnings, standalone)
                 yield StreamEvent(delta=("\n\n" if deltas else "") + answer.answer)
         else:
-            answer = self.offline.compose(query, hits, lang, self.today(), warnings)
+            answer = self.offline.compose(query, hits, lang, self.today(), warnings, standalone)
             for line in answer.answer.splitlines(keepends=True):
                 yield StreamEvent(delta=line)
         answer.standalone_query = standalone

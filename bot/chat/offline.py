@@ -20,6 +20,7 @@ from bot.chat.models import Answer
 from bot.chat.prompts import PromptLibrary
 from bot.chat.sources import freshness_notes
 from bot.knowledge.models import Hit
+from bot.privacy import redact
 
 # Questions about amounts, dates, procedures or eligibility get the official-channel pointer.
 _SPECIFICS = re.compile(
@@ -40,8 +41,16 @@ class OfflineComposer:
         self.glossary = glossary
 
     def compose(
-        self, query: str, hits: list[Hit], lang: str, today: date, warnings: list[str]
+        self,
+        query: str,
+        hits: list[Hit],
+        lang: str,
+        today: date,
+        warnings: list[str],
+        asked: str | None = None,
     ) -> Answer:
+        """The offline answer to ``query``; ``asked`` is the question as the user put it,
+        echoed (without personal data) when abstaining."""
         extract = self.extractive.extract(query, hits, lang)
         channels = self.prompts.render("channels", lang)
         checked = check_answer(extract.text, hits, glossary=self.glossary) if extract.text else None
@@ -56,7 +65,8 @@ class OfflineComposer:
                 nearby = self.prompts.render("nearby", lang, extract=checked.text)
             else:
                 nearby = self.prompts.render("nearby_none", lang)
-            question = query if len(query) <= 60 else query[:60] + "…"
+            question = redact(asked or query)
+            question = question if len(question) <= 60 else question[:60] + "…"
             text = self.prompts.render(
                 "abstain", lang, question=question, nearby=nearby, channels=channels
             )
