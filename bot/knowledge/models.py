@@ -92,7 +92,11 @@ class Hit(BaseModel):
 
     @property
     def section(self) -> str:
-        return " / ".join(self.section_path)
+        """The section path below the document title, as a citation names it."""
+        path = self.section_path
+        if path and path[0] == self.title:
+            path = path[1:]
+        return " / ".join(path)
 
 
 class SearchFilters(BaseModel):
