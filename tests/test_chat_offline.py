@@ -216,8 +216,31 @@ def test_planning_is_handed_to_the_planner() -> None:
         def respond(self, message: str, history: list[Turn], lang: str) -> Answer:
             return Answer(answer=f"plan for {message}", intent="planning", lang="zh")
 
+        def in_progress(self, history: list[Turn]) -> bool:
+            return False
+
     answer = make_coach(ListRetriever([]), planner=Planner()).answer("帮我做个职业规划")
     assert answer.answer == "plan for 帮我做个职业规划"
+
+
+def test_answers_inside_a_planning_interview_go_back_to_the_planner() -> None:
+    class Interview:
+        def respond(self, message: str, history: list[Turn], lang: str) -> Answer:
+            return Answer(answer=f"noted: {message}", intent="planning", lang="zh")
+
+        def in_progress(self, history: list[Turn]) -> bool:
+            return bool(history) and history[-1].text.startswith("你的学历")
+
+    coach = make_coach(ListRetriever([]), planner=Interview())
+    asked = [
+        Turn(role="user", text="帮我做个职业规划"),
+        Turn(role="assistant", text="你的学历是？"),
+    ]
+    assert coach.answer("本科，2027年毕业", asked).answer == "noted: 本科，2027年毕业"
+    # a new question mid-interview, distress, and messages outside an interview are not captured
+    assert coach.answer("三支一扶怎么报名？", asked).intent == "policy"
+    assert coach.answer("找不到工作，不想活了", asked).intent == "distress"
+    assert coach.answer("本科，2027年毕业", []).intent != "planning"
 
 
 def test_stream_ends_with_the_answer_and_deltas_add_up(retriever: CorpusRetriever) -> None:

@@ -107,3 +107,16 @@ def test_english_conversation_for_an_international_student(flow: PlanningFlow) -
     assert markdown.startswith("# Career plan")
     assert "Work permit route for outstanding international graduates" in markdown
     assert "Probably not for you" in markdown  # no circumstances question for a foreigner
+
+
+def test_the_flow_stays_in_progress_after_a_plan_so_details_update_it(flow: PlanningFlow) -> None:
+    history, asked = _talk(flow, ["帮我做个职业规划"])
+    assert flow.in_progress(history)
+    history, plan = _talk(
+        flow, ["帮我做个职业规划", "本科，会计专业，甘肃人，2027年毕业", "直接出规划"]
+    )
+    assert "plan_markdown" in plan.extra
+    assert flow.in_progress(history)
+    updated = flow.respond("也想考公务员", history, "zh")
+    assert "civil_service" in updated.extra["profile"]["paths"]  # type: ignore[index]
+    assert not flow.in_progress([Turn(role="assistant", text="一次性求职补贴由学校统一申报[1]。")])

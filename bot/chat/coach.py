@@ -12,6 +12,7 @@ answers are rendered (``sources.format_sources``, the CLI and the web app).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -89,13 +90,30 @@ class Coach:
         """
         history = history or []
         language = lang if lang in ("zh", "en") else detect_language(message, self.default_lang)  # type: ignore[arg-type]
-        intent = route(message)
+        intent = self._intent(message, history)
         if intent != "policy":
             reply = self._fixed_reply(intent, message, history, language)
             yield StreamEvent(delta=reply.answer)
             yield StreamEvent(answer=reply)
             return
         yield from self._policy(message, history, language)
+
+    def _intent(self, message: str, history: list[Turn]) -> str:
+        """The route of a message, keeping a planning interview going.
+
+        Each message is routed on its own, so a short answer to the planner's question
+        ("本科，2027年毕业") would otherwise look like a policy question. Distress and requests for
+        the prompt still win, and so does a new question the graduate asks mid-interview.
+        """
+        intent = route(message)
+        if (
+            self.planner is not None
+            and intent not in ("distress", "meta", "planning")
+            and not _is_question(message)
+            and self.planner.in_progress(history)
+        ):
+            return "planning"
+        return intent
 
     # --- intents other than policy -------------------------------------------------------
     def _fixed_reply(self, intent: str, message: str, history: list[Turn], lang: str) -> Answer:
@@ -221,3 +239,15 @@ def build_coach(
         default_lang=settings.answer_language_default,
         expand=expansions,
     )
+
+
+_ASKING = re.compile(
+    r"[?？]\s*$|[吗呢]\s*$|怎么|如何|什么|哪些|哪里|多少|是否|能不能|可不可以|有没有"
+    r"|\b(?:how|what|which|when|where|who|can i|do i|is there)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_question(message: str) -> bool:
+    """A message that asks something rather than answers the planner's question."""
+    return _ASKING.search(message.strip()) is not None

@@ -68,3 +68,7 @@ class Planner(Protocol):
     """The planning flow the engine hands career-planning conversations to."""
 
     def respond(self, message: str, history: list[Turn], lang: str) -> Answer: ...
+
+    def in_progress(self, history: list[Turn]) -> bool:
+        """True while the flow waits for the graduate's answer to one of its questions."""
+        ...

@@ -93,13 +93,25 @@ class PlanningFlow:
         return None
 
     def in_progress(self, history: list[Turn]) -> bool:
-        """True when the last assistant turn asked one of this flow's questions.
+        """True when the last assistant turn asked one of this flow's questions or gave a plan.
 
         The answering engine routes each message on its own; it calls this to send the
-        graduate's answer ("本科，2027年毕业") back here, not to policy answering.
+        graduate's answer ("本科，2027年毕业") back here, not to policy answering. After a plan,
+        the graduate was invited to add details ("也想考公务员"), which update the plan.
         """
         last = next((t for t in reversed(history) if t.role == "assistant"), None)
-        return last is not None and any(self._asked([last], step) for step, _ in STEPS)
+        if last is None:
+            return False
+        return any(self._asked([last], step) for step, _ in STEPS) or self._presented(last)
+
+    def _presented(self, turn: Turn) -> bool:
+        """True when ``turn`` is this flow's plan presentation."""
+        sentinel = "\x00plan\x00"
+        for lang in ("zh", "en"):
+            lead = self.prompts.render("plan_ready", lang, plan=sentinel).split(sentinel)[0]
+            if lead.strip() and turn.text.startswith(lead.strip()):
+                return True
+        return False
 
     def profile_of(self, turns: list[Turn], today: date) -> Profile:
         """The profile the user turns of a planning conversation give."""
