@@ -110,7 +110,7 @@ def search(system: str, chunks: int, queries: int) -> dict[str, Any]:
         t = time.perf_counter()
         recipe.search(q, k=5)
         times.append((time.perf_counter() - t) * 1000)
-    return {"chunks": chunks, "build_s": round(build_s, 2), **_percentiles(times)}
+    return {"chunks": chunks, "build_s": round(build_s, 4), **_percentiles(times)}
 
 
 # --- a second refresh when nothing changed (baselines: a full rebuild) -----------------------
