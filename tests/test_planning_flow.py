@@ -116,6 +116,8 @@ def test_the_flow_stays_in_progress_after_a_plan_so_details_update_it(flow: Plan
         flow, ["帮我做个职业规划", "本科，会计专业，甘肃人，2027年毕业", "直接出规划"]
     )
     assert "plan_markdown" in plan.extra
+    # sources are list items, so Markdown shows one per line rather than one run-on paragraph
+    assert "\n- [1] " in str(plan.extra["plan_markdown"])
     assert flow.in_progress(history)
     updated = flow.respond("也想考公务员", history, "zh")
     assert "civil_service" in updated.extra["profile"]["paths"]  # type: ignore[index]

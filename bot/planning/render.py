@@ -262,5 +262,5 @@ def plan_markdown(plan: Plan) -> str:
         out.append("")
     out += [f"## {w['sources']}", ""]
     for c in plan.citations():
-        out.append(f"[{c.n}] {c.title} § {c.section}：“{c.text}”（{c.source}）")
+        out.append(f"- [{c.n}] {c.title} § {c.section}：“{c.text}”（{c.source}）")
     return "\n".join(out).replace("\n\n\n", "\n\n").strip() + "\n"
