@@ -110,7 +110,7 @@ def test_english_conversation_for_an_international_student(flow: PlanningFlow) -
 
 
 def test_the_flow_stays_in_progress_after_a_plan_so_details_update_it(flow: PlanningFlow) -> None:
-    history, asked = _talk(flow, ["帮我做个职业规划"])
+    history, _ = _talk(flow, ["帮我做个职业规划"])
     assert flow.in_progress(history)
     history, plan = _talk(
         flow, ["帮我做个职业规划", "本科，会计专业，甘肃人，2027年毕业", "直接出规划"]

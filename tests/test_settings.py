@@ -13,7 +13,9 @@ def test_offline_by_default(tmp_path: Path) -> None:
     assert str(tmp_path) in settings.sqlalchemy_url
 
 
-def test_openai_variables_switch_on_llm_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_openai_variables_switch_on_llm_mode(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     settings = Settings(home=tmp_path)
     assert settings.llm_configured

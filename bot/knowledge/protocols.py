@@ -10,6 +10,4 @@ from bot.knowledge.models import Hit, SearchFilters
 class Retriever(Protocol):
     """Anything that turns a query into ranked hits."""
 
-    def search(
-        self, query: str, k: int = 5, filters: SearchFilters | None = None
-    ) -> list[Hit]: ...
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]: ...
