@@ -156,6 +156,30 @@ def unsupported_sentences(answer: str, passages: Mapping[int, str]) -> tuple[int
     return unsupported, judged
 
 
+def _folded_text(text: str) -> str:
+    """Markers, whitespace and punctuation removed, NFKC- and case-folded."""
+    return "".join(ch for ch in normalise(strip_markers(text)) if ch.isalnum())
+
+
+def quotes_evidence(answer: str, evidence: Iterable[str], min_bigrams: float = 0.6) -> bool:
+    """Does the answer text itself say what an evidence string says? True when one evidence
+    string occurs in it ignoring whitespace, punctuation and ``[n]`` markers, or when at least
+    ``min_bigrams`` of that string's CJK bigrams occur in it (a quote cut at a clause boundary
+    or an "、" list that lost an item still counts)."""
+    body = _folded_text(answer)
+    grams = lexical_tokens(body)
+    for item in evidence:
+        wanted = _folded_text(item)
+        if not wanted:
+            continue
+        if wanted in body:
+            return True
+        cjk = {t for t in lexical_tokens(wanted) if _CJK.match(t)}
+        if cjk and len(cjk & grams) / len(cjk) >= min_bigrams:
+            return True
+    return False
+
+
 # --- plans ----------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from evals.metrics import (
     abstention_scores,
     citation_validity,
     numbers_supported,
+    quotes_evidence,
     share,
     unsupported_sentences,
 )
@@ -40,6 +41,7 @@ def run_answers(
     tally = dict.fromkeys(
         ("valid", "markers", "num_ok", "nums", "unsupported", "sentences", "ev_hit", "ev_cases"), 0
     )
+    quoted: list[bool] = []  # answered, answerable cases: does the answer text say the evidence?
     lang_ok = 0
     faithfulness: list[float] = []
     results: list[CaseResult] = []
@@ -75,6 +77,8 @@ def run_answers(
                 cited = any(contains_evidence(c.text, case.evidence) for c in reply.citations)
                 tally["ev_hit"] += cited
                 details["evidence_cited"] = cited
+                quoted.append(quotes_evidence(reply.answer, case.evidence))
+                details["evidence_quoted"] = quoted[-1]
                 passed = passed and cited
             if judge is not None:
                 score = judge(case.question, reply.answer, list(passages.values()))
@@ -91,6 +95,7 @@ def run_answers(
     metrics = abstention_scores(outcomes)
     metrics |= {
         "evidence_cited": share(tally["ev_hit"], tally["ev_cases"]),
+        "evidence_quoted": share(sum(quoted), len(quoted)),
         "citation_validity": share(tally["valid"], tally["markers"]),
         "numbers_supported": share(tally["num_ok"], tally["nums"]),
         "unsupported_sentence_rate": share(tally["unsupported"], tally["sentences"]),
