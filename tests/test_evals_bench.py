@@ -18,7 +18,7 @@ def _positive_numbers(figures: dict[str, Any]) -> list[str]:
     """Names of the figures that are not positive numbers (counts of nothing are allowed)."""
     bad = []
     for name, value in figures.items():
-        if name in {"reembedded_chunks"}:
+        if name in {"reembedded_chunks", "duplicates_skipped"}:
             ok = isinstance(value, int) and value >= 0
         else:
             ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
