@@ -70,7 +70,24 @@ def test_overlapping_chunks_of_one_document_are_deduplicated(tmp_path: Path) -> 
     spans = sorted(
         (c.char_start, c.char_end) for h in hits for c in chunks if c.chunk_id == h.chunk_id
     )
-    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    for a, b in itertools.combinations(spans, 2):
+        shared = min(a[1], b[1]) - max(a[0], b[0])
+        assert shared * 2 < min(a[1] - a[0], b[1] - b[0])  # no hit mostly repeats another
+
+
+def test_neighbours_sharing_only_the_overlap_are_both_kept(tmp_path: Path) -> None:
+    """A list that runs across a chunk boundary must not lose its first half."""
+    settings = Settings(home=tmp_path / "home", chunk_tokens=90, chunk_overlap=30)
+    doc = tmp_path / "docs" / "list.txt"
+    doc.parent.mkdir()
+    items = [f"第{i}类：低保家庭毕业生可以申请一次性求职补贴的情形之{i}。" for i in range(1, 12)]
+    doc.write_text("".join(items), encoding="utf-8")
+    base = KnowledgeBase(settings, embeddings=FakeEmbeddings(), embedding_id="fake:1")
+    base.refresh([doc.parent])
+    chunks = base.generation().chunks
+    assert len(chunks) >= 3 and chunks[0].char_end > chunks[1].char_start  # neighbours overlap
+    hits = base.search("低保家庭 一次性求职补贴", k=len(chunks))
+    assert len(hits) == len(chunks)
 
 
 def test_empty_index_and_empty_query(settings: Settings) -> None:
