@@ -2,13 +2,18 @@
 
 No model writes anything: the answer is made of sentences copied from retrieved passages, so
 every statement is quoted and cited by construction. Each sentence is scored by query-term
-overlap (jieba words weighted by length, CJK bigrams, glossary terms for English questions), the
-passage's dense similarity, a match with its section heading, and intent cues (条件/谁 →
-eligibility, 怎么/流程 → steps, 多少/标准 → amounts, 何时/截止 → dates). The best ones are
-de-duplicated, kept to a readable length and grouped by source in reading order.
+overlap (jieba words weighted by length, CJK bigrams, glossary terms for English questions and
+the official names of everyday wording such as 低保户), the passage's dense similarity, a match
+with its section heading, and what the question asks for (``bot.chat.question``): its type's
+preferred headings (谁可以申请 for "who can apply") and sentence cues, the object of a yes/no
+question, and for a superlative (最长, 上限) the sentence stating the extreme limit. A sentence
+about another programme than the one asked (``bot.chat.focus``) is never quoted; one naming no
+programme counts less. The best ones are de-duplicated, kept to a readable length, list items
+brought with their lead-in, and ordered so the best sentence leads (``bot.chat.ordering``).
 
-Evidence is judged twice: an overall score (calibrated on ``evals/datasets``) and a hard rule
-that a question asking for an amount or a date gets one only when a chosen sentence holds one.
+Evidence is judged twice: an overall score (calibrated on ``evals/datasets``) and hard rules:
+a question asking for an amount or a date gets one only when a chosen sentence holds one, and
+the programmes it names (入编 → 编制) must be named by the chosen sentences or their passages.
 Framing (lead-in, notes, channels) is the coach's job, from prompt files.
 """
 
@@ -20,33 +25,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.chat.asks import asks_date, asks_money, has_date, has_money, missing
+from bot.chat.focus import TopicCheck, extreme_positions
 from bot.chat.glossary import Glossary
+from bot.chat.ordering import Scored, lead_in, reading_order
+from bot.chat.question import asked_object, classify, superlative
 from bot.chat.safety import is_instruction_like
 from bot.chat.sentences import bigrams, split_sentences, words
 from bot.knowledge.models import Hit
 
 logger = logging.getLogger(__name__)
 
-# Intent cues: (question pattern, sentence pattern, bonus).
-_CUES = [
-    (
-        r"条件|谁|哪些人|资格|对象|符合|能不能|可以申请|eligib|qualif|who can",
-        r"条件|对象|符合|应当|具有|未就业|困难|家庭|毕业生|年度|持有|登记",
-        0.12,
-    ),
-    (
-        r"怎么|如何|流程|步骤|办理|申请|报名|程序|how do|how to|apply|procedure",
-        r"申请|办理|提交|登录|向|审核|流程|平台|报名|按照|经|通过",
-        0.12,
-    ),
-    (
-        r"多少|标准|金额|额度|几|how much|how many|amount",
-        r"\d|[一二三四五六七八九十百千万]+(?:元|万|年|个|人|倍)|千万|百分之",
-        0.15,
-    ),
-    (r"材料|证明|documents|materials|paperwork", r"材料|证明|证书|身份证|表|协议", 0.12),
-    (r"时间|何时|什么时候|截止|期限|when|deadline", r"\d+年|\d+月|\d+日|期间|之前|以内", 0.12),
-]
+# A question asking for a quantity favours sentences with one (the question type adds its own
+# sentence cues and section headings, see ``bot.chat.question``).
+_ASKS_NUMBER = re.compile(r"多少|标准|金额|额度|几|how much|how many|amount", re.IGNORECASE)
+_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|万|年|个|人|倍)|千万|百分之")
+_TYPE_CUE, _TYPE_HEADING, _SUPERLATIVE, _EXTREME, _NEUTRAL, _OBJECT = (
+    0.12,
+    0.25,
+    0.1,
+    0.3,
+    0.15,
+    0.1,
+)
 _NOISE = re.compile(
     r"^(?:问|记者)[：:]|^\[\d+\]|参考文献|^关键词|^Key ?words|^作者简介|^收稿|^DOI", re.IGNORECASE
 )
@@ -82,15 +82,6 @@ class _Candidate:
     context_grams: set[str]
 
 
-@dataclass
-class _Scored:
-    score: float
-    lexical: float
-    hit_index: int
-    position: int
-    text: str
-
-
 class ExtractiveAnswerer:
     """Builds an :class:`Extract` from hits; stateless apart from its configuration."""
 
@@ -113,6 +104,7 @@ class ExtractiveAnswerer:
     def query_terms(self, query: str) -> tuple[dict[str, float], set[str]]:
         """Weighted words and bigrams of the query (English cue words add Chinese terms)."""
         extra = [t.zh for t in self.glossary.chinese_for(query)]
+        extra += [t.zh for t in self.glossary.colloquial_in(query)]  # 低保户 → 低保家庭
         extra += self.expand(query) if self.expand else []
         expanded = query + " " + " ".join(extra)
         weighted = {w: float(min(len(w), 4)) for w in words(expanded)}
@@ -124,8 +116,21 @@ class ExtractiveAnswerer:
         """The best sentences of ``hits`` for ``query``; ``evidence`` in 0..1."""
         q_words, q_bigrams = self.query_terms(query)
         wants_money, wants_date = asks_money(query), asks_date(query)
-        cues = [(re.compile(s), b) for q, s, b in _CUES if re.search(q, query, re.IGNORECASE)]
-        candidates = self._candidates(hits)
+        wants_number = _ASKS_NUMBER.search(query) is not None
+        kind = classify(query)
+        topics = TopicCheck(self.glossary, query)
+        candidates: list[_Candidate] = []
+        neutral: set[int] = set()
+        for c in self._candidates(hits):
+            hit = hits[c.hit_index]
+            verdict = topics.verdict(c.text, f"{hit.title} {hit.section}")
+            if verdict == "other":  # another programme's rule does not answer this one
+                continue
+            if verdict == "neutral":
+                neutral.add(len(candidates))
+            candidates.append(c)
+        extreme, limits = extreme_positions([c.text for c in candidates], superlative(query))
+        wanted = words(asked_object(query))  # "有没有补贴": a passage about 补贴 answers it
         # A query word found in most candidate sentences ("毕业生", "就业") tells little about
         # which one answers: its weight shrinks with its share of the candidates.
         n = len(candidates) or 1
@@ -134,11 +139,13 @@ class ExtractiveAnswerer:
             for t, w in q_words.items()
         }
         total = sum(weights.values()) or 1.0
-        scored: list[_Scored] = []
-        for c in candidates:
+        scored: list[Scored] = []
+        for i, c in enumerate(candidates):
             hit = hits[c.hit_index]
             heading = bigrams(hit.section)
             heading_bonus = 0.2 * len(heading & q_bigrams) / len(heading) if heading else 0.0
+            if kind.headings is not None and kind.headings.search(hit.section):
+                heading_bonus += _TYPE_HEADING  # 报名条件 answers "who can apply"
             word_cov = (
                 sum(
                     w if t in c.words else 0.5 * w if t in c.context_words else 0.0
@@ -153,7 +160,12 @@ class ExtractiveAnswerer:
                 else 0.0
             )
             lexical = min(1.0, 0.6 * word_cov + 0.4 * gram_cov)
-            cue = sum(b for pattern, b in cues if pattern.search(c.text))
+            cue = _TYPE_CUE if kind.cues is not None and kind.cues.search(c.text) else 0.0
+            cue += 0.15 if wants_number and _NUMBER.search(c.text) else 0.0
+            cue += _EXTREME if i in extreme else _SUPERLATIVE if i in limits else 0.0
+            cue -= _NEUTRAL if i in neutral else 0.0
+            if wanted and wanted <= c.words | c.context_words:
+                cue += _OBJECT
             if wants_money and has_money(c.text):
                 cue += 0.2
             if wants_date and has_date(c.text):
@@ -162,7 +174,7 @@ class ExtractiveAnswerer:
             rank_prior = 0.04 / (c.hit_index + 1)
             dense = 0.2 * _dense_prior(hit.dense_score)
             score = lexical + dense + heading_bonus + cue + rank_prior - length_penalty
-            scored.append(_Scored(score, lexical, c.hit_index, c.position, c.text))
+            scored.append(Scored(score, lexical, c.hit_index, c.position, c.text))
         chosen = self._choose(scored, lang)
         if not chosen:
             return Extract("", [], 0.0)
@@ -170,20 +182,19 @@ class ExtractiveAnswerer:
         top_dense = max((_dense_prior(hits[s.hit_index].dense_score) for s in chosen), default=0)
         evidence = round(0.75 * best_lexical + 0.25 * top_dense, 4)
         # The asked fact counts only in a sentence about the question's topic (a 1500元 of
-        # another subsidy does not answer a question about 就业见习), and when the question names
-        # a programme, some chosen sentence must be about that programme.
-        topics = [t.names for t in self.glossary.in_chinese(query) if t.topic]
+        # another subsidy does not answer a question about 就业见习), and every topic the question
+        # names (入编 → 编制) must be named by some chosen sentence or its passage: with several
+        # topics (考公、考编、国企), fewer than half may be left unnamed.
+        about = [f"{s.text} {hits[s.hit_index].title} {hits[s.hit_index].section}" for s in chosen]
+        n_asked = len(topics.asked)
         on_topic = [
             s.text
-            for s in chosen
-            if not topics
-            or any(
-                name in f"{s.text} {hits[s.hit_index].title} {hits[s.hit_index].section}"
-                for names in topics
-                for name in names
-            )
+            for s, a in zip(chosen, about, strict=True)
+            if not n_asked or len(topics.uncovered([a])) < n_asked
         ]
-        lacking = "topic" if not on_topic else missing(query, " ".join(on_topic))
+        uncovered = topics.uncovered(about)
+        too_few = 2 * len(uncovered) >= len(topics.asked) > 0
+        lacking = "topic" if too_few or not on_topic else missing(query, " ".join(on_topic))
         text = self._compose(chosen, hits)
         used = sorted({s.hit_index for s in chosen})
         if evidence < self.min_evidence or lacking:
@@ -221,12 +232,12 @@ class ExtractiveAnswerer:
                     )
         return out
 
-    def _choose(self, scored: list[_Scored], lang: str) -> list[_Scored]:
+    def _choose(self, scored: list[Scored], lang: str) -> list[Scored]:
         ranked = sorted(scored, key=lambda s: s.score, reverse=True)
         if not ranked or ranked[0].lexical <= 0:
             return []
         floor = 0.55 * ranked[0].score
-        chosen: list[_Scored] = []
+        chosen: list[Scored] = []
         length = 0
         for item in ranked:
             if item.score < floor or len(chosen) >= self.max_sentences:
@@ -248,14 +259,15 @@ class ExtractiveAnswerer:
                 if follower is None or follower in chosen:
                     break
                 chosen.append(follower)
-        # Group by source (best source first), reading order inside a source.
-        first_seen: dict[int, int] = {}
-        for rank, item in enumerate(chosen):
-            first_seen.setdefault(item.hit_index, rank)
-        return sorted(chosen, key=lambda s: (first_seen[s.hit_index], s.position))
+        # A chosen list item brings the sentence that introduces its list ("…任意一种身份：").
+        for item in list(chosen):
+            intro = lead_in(item, by_place)
+            if intro is not None and intro not in chosen:
+                chosen.append(intro)
+        return reading_order(chosen, ranked[0], lead_in(ranked[0], by_place))
 
     @staticmethod
-    def _compose(chosen: list[_Scored], hits: list[Hit]) -> str:
+    def _compose(chosen: list[Scored], hits: list[Hit]) -> str:
         lines: list[str] = []
         current = -1
         for item in chosen:

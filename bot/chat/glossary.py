@@ -2,8 +2,9 @@
 
 It bridges English questions and a Chinese knowledge base: English cue words add the Chinese
 term to the retrieval query, offline English answers gloss the key term, and the follow-up
-condenser uses the Chinese terms as topic entities. It is not a translator: phrases that are
-not listed are left as they are.
+condenser uses the Chinese terms as topic entities, and everyday wording (``colloquial``: 低保户,
+当兵, 考公) names the official term in the offline answerer's scoring and retrieval query. It is
+not a translator: phrases that are not listed are left as they are.
 """
 
 from __future__ import annotations
@@ -23,11 +24,17 @@ class Term(BaseModel):
     cues: list[str] = Field(default_factory=list)
     topic: bool = True  # False for audience and question words (研究生, 申请材料)
     aliases: list[str] = Field(default_factory=list)  # other Chinese names (特设岗位计划)
+    colloquial: list[str] = Field(default_factory=list)  # everyday wording (当兵, 低保户)
 
     @property
     def names(self) -> list[str]:
         """The Chinese term and its other names."""
         return [self.zh, *self.aliases]
+
+    @property
+    def forms(self) -> list[str]:
+        """Every way a text may name the term: its names and its everyday forms."""
+        return [*self.names, *self.colloquial]
 
 
 class Glossary:
@@ -58,6 +65,14 @@ class Glossary:
                     found.append(term)
                     break
         return found
+
+    def colloquial_in(self, text: str) -> list[Term]:
+        """Terms one of whose everyday forms occurs in ``text`` (低保户 → 低保家庭)."""
+        return [t for t in self.terms if any(form in text for form in t.colloquial)]
+
+    def topics_in(self, text: str) -> list[Term]:
+        """Topic terms ``text`` names in any form (三支一扶, 当兵 → 大学生征兵, 落户 → 户口)."""
+        return [t for t in self.terms if t.topic and any(f in text for f in t.forms)]
 
     def in_chinese(self, text: str) -> list[Term]:
         """Terms whose Chinese form occurs in ``text``, longest first, without nested ones."""
