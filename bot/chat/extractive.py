@@ -139,13 +139,14 @@ class ExtractiveAnswerer:
             for t, w in q_words.items()
         }
         total = sum(weights.values()) or 1.0
-        scored: list[Scored] = []
+        parts: list[tuple[float, float, float]] = []  # (lexical, other score, type bonus)
         for i, c in enumerate(candidates):
             hit = hits[c.hit_index]
             heading = bigrams(hit.section)
             heading_bonus = 0.2 * len(heading & q_bigrams) / len(heading) if heading else 0.0
+            typed = 0.0  # what the question type asks for; scaled by relevance below
             if kind.headings is not None and kind.headings.search(hit.section):
-                heading_bonus += _TYPE_HEADING  # 报名条件 answers "who can apply"
+                typed += _TYPE_HEADING  # 报名条件 answers "who can apply"
             word_cov = (
                 sum(
                     w if t in c.words else 0.5 * w if t in c.context_words else 0.0
@@ -160,12 +161,12 @@ class ExtractiveAnswerer:
                 else 0.0
             )
             lexical = min(1.0, 0.6 * word_cov + 0.4 * gram_cov)
-            cue = _TYPE_CUE if kind.cues is not None and kind.cues.search(c.text) else 0.0
-            cue += 0.15 if wants_number and _NUMBER.search(c.text) else 0.0
-            cue += _EXTREME if i in extreme else _SUPERLATIVE if i in limits else 0.0
-            cue -= _NEUTRAL if i in neutral else 0.0
+            typed += _TYPE_CUE if kind.cues is not None and kind.cues.search(c.text) else 0.0
+            typed += _EXTREME if i in extreme else _SUPERLATIVE if i in limits else 0.0
             if wanted and wanted <= c.words | c.context_words:
-                cue += _OBJECT
+                typed += _OBJECT
+            cue = 0.15 if wants_number and _NUMBER.search(c.text) else 0.0
+            cue -= _NEUTRAL if i in neutral else 0.0
             if wants_money and has_money(c.text):
                 cue += 0.2
             if wants_date and has_date(c.text):
@@ -173,11 +174,35 @@ class ExtractiveAnswerer:
             length_penalty = 0.1 if len(c.text) > 160 else 0.0
             rank_prior = 0.04 / (c.hit_index + 1)
             dense = 0.2 * _dense_prior(hit.dense_score)
-            score = lexical + dense + heading_bonus + cue + rank_prior - length_penalty
-            scored.append(Scored(score, lexical, c.hit_index, c.position, c.text))
+            parts.append(
+                (lexical, dense + heading_bonus + cue + rank_prior - length_penalty, typed)
+            )
+        # A section or cue of the right type helps a sentence that is about the question; it
+        # must not lift one that barely shares a word with it (another programme's 时间安排).
+        top = max((p[0] for p in parts), default=0.0) or 1.0
+        scored = [
+            Scored(
+                lex + rest + typed * min(1.0, 2 * lex / top), lex, c.hit_index, c.position, c.text
+            )
+            for (lex, rest, typed), c in zip(parts, candidates, strict=True)
+        ]
         chosen = self._choose(scored, lang)
         if not chosen:
             return Extract("", [], 0.0)
+        if not topics.asked:
+            # A question naming no programme is about the one the best passage is about: a
+            # sentence from another programme's guide would answer a different question.
+            lead = hits[chosen[0].hit_index]
+            inferred = TopicCheck(self.glossary, lead.title)
+            if len(inferred.asked) == 1:
+                chosen = [
+                    s
+                    for s in chosen
+                    if inferred.verdict(
+                        s.text, f"{hits[s.hit_index].title} {hits[s.hit_index].section}"
+                    )
+                    != "other"
+                ]
         best_lexical = max(s.lexical for s in chosen)
         top_dense = max((_dense_prior(hits[s.hit_index].dense_score) for s in chosen), default=0)
         evidence = round(0.75 * best_lexical + 0.25 * top_dense, 4)

@@ -72,7 +72,18 @@ class Glossary:
 
     def topics_in(self, text: str) -> list[Term]:
         """Topic terms ``text`` names in any form (三支一扶, 当兵 → 大学生征兵, 落户 → 户口)."""
-        return [t for t in self.terms if t.topic and any(f in text for f in t.forms)]
+        found = {t.zh: [f for f in t.forms if f in text] for t in self.terms if t.topic}
+        found = {zh: forms for zh, forms in found.items() if forms}
+        # 创业补贴 inside 求职创业补贴 (a name of 一次性求职补贴) is not a topic of its own
+        return [
+            t
+            for t in self.terms
+            if t.zh in found
+            and not all(
+                any(f in g and f != g for z, gs in found.items() if z != t.zh for g in gs)
+                for f in found[t.zh]
+            )
+        ]
 
     def in_chinese(self, text: str) -> list[Term]:
         """Terms whose Chinese form occurs in ``text``, longest first, without nested ones."""
