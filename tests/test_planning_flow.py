@@ -62,11 +62,13 @@ def test_one_or_two_fields_per_question(flow: PlanningFlow) -> None:
 
 
 def test_short_answers_are_read_in_context(flow: PlanningFlow) -> None:
-    _, answer = _talk(flow, ["做个职业规划", "硕士 2026", "计算机，湖北", "还没想好", "没有"])
+    messages = ["做个职业规划", "硕士 2026", "计算机，湖北", "还没有", "还没想好", "没有"]
+    _, answer = _talk(flow, messages)
     profile = answer.extra["profile"]
     assert isinstance(profile, dict)
     assert profile["graduation_date"] == "2026-06-30"
     assert profile["major"] == "计算机"
+    assert profile["employment"] == "none"  # left school in June: asked whether they work
     assert profile["paths"] == [] and profile["circumstances"] == []
     assert "plan_markdown" in answer.extra
 

@@ -64,7 +64,7 @@ def test_every_plan_prompt_renders_strictly() -> None:
         "today": "2026-11-22",
     }
     names = sorted({name for name, _ in library.names() if name.startswith("plan_")})
-    assert {"plan_advice", "plan_extract", "plan_ask_basics", "plan_ready"} <= set(names)
+    assert {"plan_advice", "plan_extract", "plan_ask_education", "plan_ready"} <= set(names)
     for name in names:
         for lang in ("zh", "en"):
             wanted = library.variables(name, lang)

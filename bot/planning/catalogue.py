@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.errors import ValidationFailed
 from bot.planning import vocabulary as vocab
-from bot.planning.fields import FIELDS, LIST_OPERATORS, OPERATORS
+from bot.planning.fields import FIELDS, LIST_OPERATORS, OPERATORS, WINDOW_FIELDS
 
 Op = Literal[
     "eq",
@@ -36,6 +36,7 @@ Op = Literal[
     "contains",
     "intersects",
     "excludes",
+    "check",
 ]
 Kind = Literal["programme", "subsidy", "loan", "service", "exam", "permit"]
 
@@ -87,8 +88,20 @@ class Condition(_Strict):
             return self
         if self.field is None or self.op is None:
             raise ValueError("field and op are required (or any_of)")
+        if self.op == "check":
+            if self.value is not None:
+                raise ValueError("operator 'check' takes no value (the source gives no figure)")
+            if self.ask is None:
+                raise ValueError("operator 'check' needs ask: what the graduate should check")
         _check_field_op_value(self.field, self.op, self.value)
         return self
+
+    def fields(self) -> set[str]:
+        """Every field this condition or its alternatives test."""
+        found = {self.field} if self.field else set()
+        for alternative in self.any_of or []:
+            found |= alternative.fields()
+        return found
 
 
 def _check_field_op_value(field: str, op: str, value: Any) -> None:
@@ -100,6 +113,8 @@ def _check_field_op_value(field: str, op: str, value: Any) -> None:
             f"operator '{op}' does not suit field '{field}' "
             f"(use one of {', '.join(sorted(OPERATORS[spec.kind]))})"
         )
+    if op == "check":
+        return
     if op in LIST_OPERATORS and spec.kind in {"codes", "provinces"} | {"code", "province"}:
         if not isinstance(value, list) or not value:
             raise ValueError(f"operator '{op}' needs a non-empty list as value")
@@ -183,6 +198,11 @@ class Resource(_Strict):
         for condition in self.conditions:
             if condition.clause is None:
                 raise ValueError(f"condition '{condition.text.zh}' has no clause")
+            if condition.fields() & WINDOW_FIELDS and not self.windows:
+                raise ValueError(
+                    f"condition '{condition.text.zh}' is relative to the application window, "
+                    "but the resource has no windows"
+                )
         if (self.regional or self.local_conditions) and self.local_rule is None:
             raise ValueError("regional: true needs local_rule (where to find the local rule)")
         if self.region != "全国" and self.region not in vocab.PROVINCES:

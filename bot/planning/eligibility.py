@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from bot.planning import vocabulary as vocab
 from bot.planning.catalogue import Bilingual, Catalogue, Claim, Clause, Condition, Resource
-from bot.planning.fields import FIELDS, facts_of
+from bot.planning.fields import FIELDS, facts_of, window_facts
 from bot.planning.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ def evaluate(condition: Condition, facts: dict[str, Any]) -> Status:
         return "failed" if all(s == "failed" for s in statuses) else "unknown"
     assert condition.field is not None and condition.op is not None
     fact = facts.get(condition.field)
-    if fact is None:
+    if fact is None or condition.op == "check":
         return "unknown"
     return "met" if _compare(condition.op, fact, condition.value, condition.field) else "failed"
 
@@ -195,8 +195,12 @@ def _question(condition: Condition, facts: dict[str, Any]) -> Bilingual:
     return Bilingual(zh=spec.ask_zh, en=spec.ask_en)
 
 
-def assess_one(resource: Resource, facts: dict[str, Any], today: date) -> EligibilityResult:
+def assess_one(
+    resource: Resource, facts: dict[str, Any], today: date, profile: Profile | None = None
+) -> EligibilityResult:
     result = EligibilityResult(resource=resource, outcome="likely")
+    if resource.windows and profile is not None:
+        facts = facts | window_facts(resource.windows[0].months, profile, today)
     for condition in resource.conditions:
         status = evaluate(condition, facts)
         assert condition.clause is not None  # the schema requires it at the top level
@@ -246,7 +250,7 @@ def _warnings(resource: Resource, today: date) -> list[Bilingual]:
 def assess(profile: Profile, catalogue: Catalogue, today: date) -> list[EligibilityResult]:
     """Every resource of the catalogue assessed for ``profile``, likeliest first."""
     facts = facts_of(profile, today)
-    results = [assess_one(resource, facts, today) for resource in catalogue.resources]
+    results = [assess_one(resource, facts, today, profile) for resource in catalogue.resources]
     log.debug(
         "assessed %s resources for a profile with %s known fields",
         len(results),

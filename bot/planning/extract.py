@@ -4,9 +4,9 @@
 家里是低保户，想回老家工作" and fills only what the text says (education, major and
 discipline, home and target provinces from the list of provinces and major cities,
 circumstances including colloquial words like 低保户/贫困户/建档立卡, graduation year, age,
-preferred paths, nationality). With a chat model the model's JSON answer is validated and laid
-over the rule-based profile; if the model fails the rules stand. It does not guess: nothing in
-the text, nothing in the profile.
+preferred paths, nationality, whether and how they work now). With a chat model the model's
+JSON answer is validated and laid over the rule-based profile; if the model fails the rules
+stand. It does not guess: nothing in the text, nothing in the profile.
 """
 
 from __future__ import annotations
@@ -85,6 +85,21 @@ _COUNTRIES = (
     r"indonesia|bangladesh|nepal|mongolia|egypt|ghana|kenya|laos|cambodia|malaysia|"
     r"france|germany|italy|spain|brazil|mexico|the (?:us|uk|usa)|america|britain|canada"
 )
+
+# Work now, as opposed to a wish ("想做自由职业" is a path): a word saying it is the present.
+_FLEXIBLE_NOW = (
+    r"(?:正在|目前|现在|已经|在)(?:做|跑|打|当|搞)?(?:灵活就业|自由职业|零工|外卖|网约车|自媒体|个体)|"
+    r"灵活就业人员|i(?:'m| am) (?:a )?freelanc|i(?:'m| am) (?:doing )?(?:gig|freelance) work"
+)
+_EMPLOYER_NOW = (
+    r"(?<!想)(?<!希望)(?:已经?|目前|现在|正)在\S{0,8}?(?:上班|工作)|已(?:经)?(?:上班|入职|工作了)|"
+    r"i have a (?:full-time )?job|i work (?:at|for)|i(?:'m| am) working (?:at|for)"
+)
+_OWN_INSURANCE = (
+    r"自己(?:交|缴)(?:纳)?(?:的)?社保|以灵活就业人员身份(?:参保|缴)|pay (?:my|for my) own "
+    r"(?:social )?insurance"
+)
+_NO_INSURANCE = r"没(?:有)?(?:交|缴)(?:纳)?社保|(?:don'?t|do not) pay (?:any )?social insurance"
 
 _CN_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "半": 0}
 
@@ -243,6 +258,14 @@ def rules_profile(text: str, today: date) -> Profile:
         r"没(?:有)?找到工作|还没(?:有)?工作|待业|失业|没上班|unemployed|no job|haven'?t found", text
     ):
         data["employed"] = False
+    elif _find(_FLEXIBLE_NOW, text):
+        data["employment"] = "flexible"
+    elif _find(_EMPLOYER_NOW, text):
+        data["employment"] = "employer"
+    if _find(_OWN_INSURANCE, text):
+        data["own_social_insurance"] = True
+    elif _find(_NO_INSURANCE, text):
+        data["own_social_insurance"] = False
     if m := _find(r"(?:喜欢|擅长|兴趣是|interested in|good at) ?([^，。,.;；]{2,20})", text):
         data["interests"] = [m[1].strip()]
     _graduation(text, today, data)

@@ -2,7 +2,8 @@
 
 A condition names one of :data:`FIELDS`; :func:`facts_of` computes every one of them for a
 profile (``None`` when it cannot be told). Derived facts, such as "graduates this year" or
-"left school within two years", are computed here once so catalogue entries stay declarative.
+"left school within two years", are computed here once so catalogue entries stay declarative;
+the few that depend on a resource's own application window come from :func:`window_facts`.
 Which operators suit which kind of fact is fixed here too. The evaluation of a condition lives
 in :mod:`bot.planning.eligibility`.
 """
@@ -79,6 +80,19 @@ FIELDS: dict[str, FieldSpec] = {
         "Have you been a student leader or won a school-level award?",
     ),
     "employed": FieldSpec("bool", None, "你现在有工作吗？", "Do you have a job now?"),
+    "employment": FieldSpec(
+        "code",
+        "employment",
+        "你现在是在单位上班、灵活就业（自由职业、个体经营、打零工、平台接单等），还是还没有工作？",
+        "Do you work for an employer, work flexibly (freelance, self-employed, gig or platform "
+        "work), or have no work yet?",
+    ),
+    "own_social_insurance": FieldSpec(
+        "bool",
+        None,
+        "你是否以灵活就业人员身份自己缴纳社保（养老、医疗保险）？",
+        "Do you pay your own social insurance (pension, medical) as a flexible worker?",
+    ),
     "registered_unemployed": FieldSpec(
         "bool",
         None,
@@ -101,16 +115,24 @@ FIELDS: dict[str, FieldSpec] = {
     "months_since_graduation": FieldSpec(
         "int", None, "你是哪一年几月毕业（或将毕业）的？", "When did (or will) you graduate?"
     ),
+    # Relative to the resource's own yearly window (see window_facts), e.g. 西部计划's
+    # "当年毕业": graduating in the year of the next spring recruitment one can still apply to.
+    "graduates_in_window_year": FieldSpec(
+        "bool", None, "你是哪一年毕业（或将毕业）的？", "In which year do (or did) you graduate?"
+    ),
 }
+WINDOW_FIELDS = {"graduates_in_window_year"}
 
+# "check" suits every field: the source names the fact but gives no figure to test it against
+# (enlistment age "以当年征兵命令为准"), so the condition is always to be checked, never met.
 OPERATORS: dict[str, set[str]] = {
-    "code": {"eq", "ne", "in", "not_in", "gte", "lte"},
-    "province": {"eq", "ne", "in", "not_in"},
-    "codes": {"contains", "intersects", "excludes"},
-    "provinces": {"contains", "intersects", "excludes"},
-    "int": {"eq", "ne", "lt", "lte", "gt", "gte", "between"},
-    "bool": {"eq"},
-    "text": {"eq", "in"},
+    "code": {"eq", "ne", "in", "not_in", "gte", "lte", "check"},
+    "province": {"eq", "ne", "in", "not_in", "check"},
+    "codes": {"contains", "intersects", "excludes", "check"},
+    "provinces": {"contains", "intersects", "excludes", "check"},
+    "int": {"eq", "ne", "lt", "lte", "gt", "gte", "between", "check"},
+    "bool": {"eq", "check"},
+    "text": {"eq", "in", "check"},
 }
 LIST_OPERATORS = {"in", "not_in", "intersects", "excludes", "between"}
 
@@ -139,7 +161,9 @@ def facts_of(profile: Profile, today: date) -> dict[str, Any]:
         "age": profile.age,
         "is_chinese_citizen": _citizen(profile),
         "student_leader": profile.student_leader,
-        "employed": profile.employed,
+        "employed": _employed(profile),
+        "employment": _employment(profile),
+        "own_social_insurance": profile.own_social_insurance,
         "registered_unemployed": profile.registered_unemployed,
     }
     if grad is None:
@@ -155,11 +179,46 @@ def facts_of(profile: Profile, today: date) -> dict[str, Any]:
         return facts
     since = _months_between(grad, today)
     facts["graduated"] = today >= grad
+    # Three readings of "the graduation year", each used where its document means it:
+    # graduates_this_year is the calendar year of leaving (1 January to 31 December), the tax
+    # relief's 毕业年度; final_year_student is the 毕业学年, the twelve months before leaving,
+    # when the school takes job-seeking-subsidy applications and 选调 notices come out;
+    # a recruitment round's 当年毕业 is window_facts'.
     facts["graduates_this_year"] = grad.year == today.year
     facts["final_year_student"] = today < grad and _months_between(today, grad) < 12
     facts["left_school_within_2_years"] = today >= grad and since < 24
     facts["months_since_graduation"] = since
     return facts
+
+
+def _employed(profile: Profile) -> bool | None:
+    """Has work now; the kind of work, when given, decides (flexible work is work)."""
+    if profile.employment is not None:
+        return profile.employment != "none"
+    return profile.employed
+
+
+def _employment(profile: Profile) -> str | None:
+    """employer / flexible / none; "no job" tells it, "a job" alone does not say which kind."""
+    if profile.employment is not None:
+        return profile.employment
+    return "none" if profile.employed is False else None
+
+
+def window_facts(months: list[int], profile: Profile, today: date) -> dict[str, Any]:
+    """Facts relative to a yearly window of ``months`` (a resource's recruitment round).
+
+    The next round one can still apply to is this year's when its last month has not passed,
+    otherwise next year's. western-volunteer-program.md § 报名条件 "当年毕业的全日制普通高校毕业生
+    为主", with recruitment "每年春季（多在4—5月）": 当年 is the year of the round, so in December
+    2026 a June 2027 graduate is the next round's (April 2027) graduate and a June 2026 graduate
+    is not, although 2026 is still the calendar year they graduated in.
+    """
+    grad = profile.graduation_date
+    if grad is None or not months:
+        return {"graduates_in_window_year": None}
+    round_year = today.year if today.month <= max(months) else today.year + 1
+    return {"graduates_in_window_year": grad.year == round_year}
 
 
 def _citizen(profile: Profile) -> bool | None:
@@ -181,7 +240,7 @@ def _circumstances(profile: Profile, today: date, citizen: bool | None) -> list[
     if found is None and citizen is False:
         found = []
     grad = profile.graduation_date
-    if grad is not None and today > grad and profile.employed is False:
+    if grad is not None and today > grad and _employed(profile) is False:
         found = [*(found or []), "unemployed_after_leaving"]
         return list(dict.fromkeys(found))
     return found

@@ -3,8 +3,10 @@
 :class:`PlanningFlow` keeps no state of its own: each call re-reads the conversation from the
 message that started planning ("帮我做个职业规划", "help me plan my career"), extracts what the
 graduate said in every turn since, and looks at which questions were already asked (the
-questions are prompt files, so an asked question is found verbatim in an assistant turn). Each
-question is asked once; an unanswered one is not repeated. When nothing is left to ask, or the
+questions are prompt files, so an asked question is found verbatim in an assistant turn). A
+step's question is put together from one prompt per missing part, so what the graduate already
+said is not asked again ("本科，会计专业" skips the major). Each step is asked once; an
+unanswered one is not repeated. When nothing is left to ask, or the
 graduate asks for the plan, it answers with the plan (``extra["plan_markdown"]`` for download,
 ``extra["profile"]`` for the profile understood). Routing a message to this flow is the
 answering engine's job; :meth:`PlanningFlow.in_progress` tells it a conversation is mid-way.
@@ -47,12 +49,33 @@ UNDECIDED = re.compile(
     r"没想好|不确定|不知道|都可以|还没决定|not sure|undecided|don'?t know", re.IGNORECASE
 )
 
-# (step, the profile fields it fills); asked in this order, one step per turn.
-STEPS: list[tuple[str, tuple[str, ...]]] = [
-    ("basics", ("education", "graduation_date")),
-    ("major_region", ("major", "home_province")),
-    ("paths", ("paths",)),
-    ("circumstances", ("circumstances",)),
+WORK_NONE = re.compile(
+    r"没(?:有)?(?:找到)?(?:工作|上班|就业)|待业|失业|^\s*还?(?:没有|无|没)\s*[。.!！]?\s*$|no job|"
+    r"not working|unemployed|^\s*(?:no|none)\b",
+    re.IGNORECASE,
+)
+WORK_FLEXIBLE = re.compile(
+    r"灵活就业|自由职业|个体|零工|兼职|外卖|网约车|自媒体|接单|freelanc|gig|self-employed|"
+    r"part-time|platform",
+    re.IGNORECASE,
+)
+WORK_EMPLOYER = re.compile(
+    r"上班|在职|入职|单位|公司|有工作|工作了|employer|employed|full-time|work (?:at|for)",
+    re.IGNORECASE,
+)
+
+Part = tuple[str, tuple[str, ...]]  # (prompt name after "plan_ask_", profile fields it fills)
+
+# Asked in this order, one step per turn; a step's question holds only its missing parts.
+STEPS: list[tuple[str, tuple[Part, ...]]] = [
+    ("basics", (("education", ("education",)), ("graduation", ("graduation_date",)))),
+    (
+        "major_region",
+        (("major", ("major",)), ("home", ("home_province",)), ("target", ("target_regions",))),
+    ),
+    ("work", (("work", ("employed", "employment")),)),  # only once they have left school
+    ("paths", (("paths", ("paths",)),)),
+    ("circumstances", (("circumstances", ("circumstances",)),)),
 ]
 
 
@@ -76,21 +99,27 @@ class PlanningFlow:
         self.prompts = prompts or PromptLibrary()
         self.docs_dir = docs_dir
 
-    def _question(self, step: str, lang: str) -> str:
-        return self.prompts.render(f"plan_ask_{step}", lang)
+    def _question(self, part: str, lang: str) -> str:
+        return self.prompts.render(f"plan_ask_{part}", lang)
 
-    def _asked(self, turns: list[Turn], step: str) -> bool:
-        questions = {self._question(step, lang) for lang in ("zh", "en")}
+    def _part_asked(self, turns: list[Turn], part: str) -> bool:
+        questions = {self._question(part, lang) for lang in ("zh", "en")}
         return any(t.role == "assistant" and any(q in t.text for q in questions) for t in turns)
 
-    def _step_asked_before(self, turns: list[Turn], index: int) -> str | None:
-        """The step whose question is in the assistant turn just before ``turns[index]``."""
+    def _asked(self, turns: list[Turn], step: str) -> bool:
+        parts = next(parts for name, parts in STEPS if name == step)
+        return any(self._part_asked(turns, part) for part, _ in parts)
+
+    def _parts_asked_before(self, turns: list[Turn], index: int) -> set[str]:
+        """The parts whose questions are in the assistant turn just before ``turns[index]``."""
         if index == 0 or turns[index - 1].role != "assistant":
-            return None
-        for step, _ in STEPS:
-            if self._asked([turns[index - 1]], step):
-                return step
-        return None
+            return set()
+        return {
+            part
+            for _, parts in STEPS
+            for part, _ in parts
+            if self._part_asked([turns[index - 1]], part)
+        }
 
     def in_progress(self, history: list[Turn]) -> bool:
         """True when the last assistant turn asked one of this flow's questions or gave a plan.
@@ -124,7 +153,7 @@ class PlanningFlow:
                 if self.llm
                 else rules_profile(turn.text, today)
             )
-            found = _in_context(found, turn.text, self._step_asked_before(turns, index))
+            found = _in_context(found, turn.text, self._parts_asked_before(turns, index))
             if profile.language is not None:
                 found = found.model_copy(update={"language": None})
             profile = profile.merged(found)
@@ -138,16 +167,16 @@ class PlanningFlow:
         today = self.today()
         profile = self.profile_of(turns, today).model_copy(update={"language": language})
         if not SHOW_NOW.search(message):
-            for step, fields in STEPS:
-                if step == "circumstances" and _foreign(profile):
-                    continue
-                missing = any(getattr(profile, f) is None for f in fields)
+            for step, _ in STEPS:
+                missing = _missing_parts(step, profile, today)
                 if missing and not self._asked(turns, step):
-                    return self._ask(step, turns, profile, language)
+                    return self._ask(step, missing, turns, profile, language)
         return self._present(profile, today, language)
 
-    def _ask(self, step: str, turns: list[Turn], profile: Profile, lang: str) -> Answer:
-        text = self._question(step, lang)
+    def _ask(
+        self, step: str, parts: list[str], turns: list[Turn], profile: Profile, lang: str
+    ) -> Answer:
+        text = ("" if lang == "zh" else " ").join(self._question(part, lang) for part in parts)
         if not any(t.role == "assistant" for t in turns):
             text = f"{self.prompts.render('plan_intro', lang)}\n\n{text}"
         return Answer(
@@ -156,6 +185,7 @@ class PlanningFlow:
             lang=lang,  # type: ignore[arg-type]
             extra={
                 "planning_step": step,
+                "planning_parts": parts,
                 "profile": profile.model_dump(mode="json", exclude_none=True),
             },
         )
@@ -191,17 +221,43 @@ def _foreign(profile: Profile) -> bool:
     return profile.nationality is not None and profile.nationality != vocab.CHINA
 
 
-def _in_context(found: Profile, text: str, step: str | None) -> Profile:
+def _missing_parts(step: str, profile: Profile, today: date) -> list[str]:
+    """The parts of ``step`` whose fields are all still unknown, and that suit the graduate."""
+    if step == "circumstances" and _foreign(profile):
+        return []  # Chinese registrations: a foreign national has none (fields.py)
+    grad = profile.graduation_date
+    if step == "work" and (grad is None or grad > today):
+        return []  # at school: whether they work does not decide anything yet
+    parts = next(parts for name, parts in STEPS if name == step)
+    return [
+        part
+        for part, fields in parts
+        if all(getattr(profile, f) is None for f in fields)
+        and not (part == "home" and _foreign(profile))
+    ]
+
+
+def _in_context(found: Profile, text: str, parts: set[str]) -> Profile:
     """Read a short answer in the light of the question it answers."""
     update: dict[str, Any] = {}
-    if step == "circumstances" and found.circumstances is None and NOTHING.search(text):
+    if "circumstances" in parts and found.circumstances is None and NOTHING.search(text):
         update["circumstances"] = []
-    if step == "paths" and found.paths is None and UNDECIDED.search(text):
+    if "paths" in parts and found.paths is None and UNDECIDED.search(text):
         update["paths"] = []
     year = re.search(r"(?<!\d)(20\d\d)(?!\d)", text)
-    if step == "basics" and found.graduation_date is None and year:
+    if "graduation" in parts and found.graduation_date is None and year:
         update["graduation_date"] = date(int(year[1]), 6, 30)
-    if step == "major_region" and found.major is None:
+    if "work" in parts and found.employment is None:
+        wish = re.search(r"想|希望|打算|want|would like|plan", text, re.IGNORECASE)
+        if WORK_FLEXIBLE.search(text) and not wish:
+            update |= {"employment": "flexible", "employed": True}
+        elif WORK_NONE.search(text):
+            update |= {"employment": "none", "employed": False}
+        elif WORK_EMPLOYER.search(text):
+            update |= {"employment": "employer", "employed": True}
+        if update and found.paths and not wish:
+            update["paths"] = None  # "灵活就业" answers how they work, not what they want
+    if "major" in parts and found.major is None:
         for part in re.split(r"[，,、;；。\s]+", text):
             part = re.sub(r"^(?:我|是|学|读)+|专业$", "", part)
             if (

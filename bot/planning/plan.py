@@ -1,7 +1,8 @@
 """Career plans: from today to two years after leaving school, every item with its source.
 
 :func:`make_plan` lays the catalogue's calendar events and programme windows over the months
-ahead, keeps the resources that may apply and suit the graduate's paths, and collects a
+ahead (each window once, at its first month with its span; yearly windows in the round the
+graduate is for), keeps the resources that may apply and suit the graduate's paths, and collects a
 checklist, open questions and skills per preferred path. Each item carries the clause it comes
 from, or is marked as the usual timing only ("typical, check this year's notice"). With a
 retriever it adds a related passage per resource; with a chat model it adds personal advice
@@ -46,6 +47,7 @@ class Milestone(BaseModel):
     clause: Clause | None = None
     typical: bool = False  # the usual timing only: check this year's notice
     ref: str = ""  # event or resource id
+    until: str | None = None  # YYYY-MM, the last month of a window that spans several
 
 
 class ChecklistItem(BaseModel):
@@ -136,6 +138,7 @@ class Plan(BaseModel):
             "milestones": [
                 {
                     "month": m.month,
+                    "until": m.until,
                     "label": m.label.get(lang),
                     "source": m.source,
                     "cite": ref(m.clause),
@@ -170,7 +173,10 @@ def _month_label(index: int) -> str:
 def _relevant(paths_of_item: list[str], profile: Profile) -> bool:
     if not paths_of_item:
         return True
-    return profile.paths is not None and bool(set(paths_of_item) & set(profile.paths))
+    paths = set(profile.paths or [])
+    if profile.employment == "flexible":
+        paths.add("flexible")  # already on that path, whatever they want next
+    return bool(set(paths_of_item) & paths)
 
 
 def _horizon(profile: Profile, today: date, notes: list[Bilingual]) -> tuple[int, int]:
@@ -197,53 +203,94 @@ def _horizon(profile: Profile, today: date, notes: list[Bilingual]) -> tuple[int
     return start, end
 
 
+def _in_phase(event: Event, index: int, grad: int | None) -> bool:
+    """Whether month ``index`` falls in the part of the graduate's time the event is for.
+
+    Windows open every year (phase ``any``) count from the start of the final year: earlier
+    rounds are not ones the graduate applies to (and without a graduation date, from today).
+    """
+    if grad is None:
+        return True
+    match event.phase:
+        case "before":
+            return index < grad
+        case "final_year":
+            return grad - 12 <= index < grad
+        case "pre_final_year":
+            return grad - 24 <= index < grad - 12
+        case "after":
+            return index >= grad
+        case _:
+            return index >= grad - 12
+
+
+def _first_run(event: Event, grad: int | None, start: int, end: int) -> tuple[int, int] | None:
+    """First and last month of the event's first window in the horizon, or None.
+
+    A window shows once, at its first month with its span; yearly repeats are left out (the
+    plan names the round the graduate is for, and the label says it comes every year).
+    """
+    months = [
+        i for i in range(start, end + 1) if i % 12 + 1 in event.months and _in_phase(event, i, grad)
+    ]
+    if not months:
+        return None
+    last = months[0]
+    for index in months[1:]:
+        if index != last + 1:
+            break
+        last = index
+    return months[0], last
+
+
 def _milestones(
     events: list[tuple[Event, str]], profile: Profile, start: int, end: int
 ) -> list[Milestone]:
     grad = _month_index(profile.graduation_date) if profile.graduation_date else None
-    found: list[Milestone] = []
-    for index in range(start, end + 1):
-        month = index % 12 + 1
-        if grad is not None and index == grad:
-            found.append(
+    found: list[tuple[int, int, Milestone]] = []
+    if grad is not None and start <= grad <= end:
+        found.append(
+            (
+                grad,
+                -1,
                 Milestone(
-                    month=_month_label(index),
+                    month=_month_label(grad),
                     source="profile",
                     ref="graduation",
                     label=Bilingual(zh="毕业离校", en="You leave school"),
-                )
+                ),
             )
-        for event, ref in events:
-            if month not in event.months:
-                continue
-            if grad is not None and (
-                (event.phase == "before" and index >= grad)
-                or (event.phase == "final_year" and not grad - 12 <= index < grad)
-                or (event.phase == "pre_final_year" and not grad - 24 <= index < grad - 12)
-                or (event.phase == "after" and index < grad)
-            ):
-                continue
-            found.append(
-                Milestone(
-                    month=_month_label(index),
-                    label=event.label,
-                    clause=event.clause,
-                    ref=ref,
-                    source="clause" if event.clause else "typical",
-                    typical=event.typical,
-                )
-            )
-    return found
+        )
+    shown: set[tuple[str, int]] = set()
+    for order, (event, ref) in enumerate(events):
+        run = _first_run(event, grad, start, end)
+        if run is None or (event.id, run[0]) in shown:
+            continue
+        shown.add((event.id, run[0]))
+        first, last = run
+        milestone = Milestone(
+            month=_month_label(first),
+            until=_month_label(last) if last > first else None,
+            label=event.label,
+            clause=event.clause,
+            ref=ref,
+            source="clause" if event.clause else "typical",
+            typical=event.typical,
+        )
+        found.append((first, order, milestone))
+    return [milestone for _, _, milestone in sorted(found, key=lambda item: item[:2])]
 
 
 def _checkpoints(profile: Profile, today: date) -> list[date]:
-    """The start of the final year and the month after leaving, when still ahead."""
+    """When more may open, while still ahead: the final year, the graduation calendar year
+    (January: the tax relief's 毕业年度) and the month after leaving."""
     grad = profile.graduation_date
     if grad is None:
         return []
     final = _month_index(grad) - 11
+    january = grad.year * 12
     after = _month_index(grad) + 1
-    days = [date(i // 12, i % 12 + 1, 1) for i in (final, after)]
+    days = [date(i // 12, i % 12 + 1, 1) for i in sorted({final, january, after})]
     return [day for day in days if day > today]
 
 

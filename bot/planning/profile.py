@@ -2,10 +2,10 @@
 
 ``None`` always means "not known yet" and an empty list means "known: none", so eligibility can
 tell an unanswered question from a negative answer. Coded fields (education, paths,
-circumstances, discipline, political status, provinces) accept a code, the Chinese label or an
-alias and are stored as codes from :mod:`bot.planning.vocabulary`. :func:`load_profile` reads
-YAML and reports a mistake by the field's name. Free text is turned into a profile by
-:mod:`bot.planning.extract`, not here.
+circumstances, discipline, political status, employment, provinces) accept a code, the Chinese
+label or an alias and are stored as codes from :mod:`bot.planning.vocabulary`.
+:func:`load_profile` reads YAML and reports a mistake by the field's name. Free text is turned
+into a profile by :mod:`bot.planning.extract`, not here.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _FIELD_KINDS = {
     "political_status": "political_status",
     "paths": "paths",
     "circumstances": "circumstances",
+    "employment": "employment",
 }
 
 
@@ -93,12 +94,20 @@ class Profile(BaseModel):
         default=None,
         description="Was a student leader (学生干部) or won a school-level award.",
     )
-    employed: bool | None = Field(default=None, description="Has a job now.")
+    employed: bool | None = Field(default=None, description="Has a job now (flexible work counts).")
+    employment: str | None = Field(
+        default=None,
+        description="employer / flexible (self-employed, part-time, platform, freelance) / none.",
+    )
+    own_social_insurance: bool | None = Field(
+        default=None,
+        description="Pays their own social insurance as a flexible worker (灵活就业人员参保).",
+    )
     registered_unemployed: bool | None = Field(
         default=None, description="Has registered as unemployed (失业登记) with the local office."
     )
 
-    @field_validator("education", "discipline", "political_status", mode="before")
+    @field_validator("education", "discipline", "political_status", "employment", mode="before")
     @classmethod
     def _code_one(cls, value: Any, info: Any) -> Any:
         if value is None:
@@ -149,7 +158,16 @@ class Profile(BaseModel):
     def merged(self, newer: Profile) -> Profile:
         """This profile with every field that ``newer`` knows taken from ``newer``."""
         data = self.model_dump()
-        data.update(newer.model_dump(exclude_none=True))
+        told = newer.model_dump(exclude_none=True)
+        # `employed` and `employment` describe one situation: a newer answer about one of them
+        # replaces an older answer about the other that it contradicts ("还没工作" → "上班了").
+        if "employment" in told and "employed" not in told:
+            data["employed"] = None
+        if "employed" in told and "employment" not in told:
+            older = data.get("employment")
+            if older is not None and (older != "none") != told["employed"]:
+                data["employment"] = None
+        data.update(told)
         return Profile.model_validate(data)
 
     def known_fields(self) -> list[str]:

@@ -15,6 +15,11 @@ TYPICAL = {
     "zh": "（往年通常在此时，请以当年公告为准）",
     "en": " (typical timing; check this year's notice)",
 }
+SPAN = {"zh": "（{first} 至 {last}）", "en": " ({first} to {last})"}
+TYPICAL_SPAN = {
+    "zh": "（{first} 至 {last}；往年通常在此时，请以当年公告为准）",
+    "en": " ({first} to {last}; typical timing, check this year's notice)",
+}
 
 _TEXT = {
     "zh": {
@@ -63,6 +68,8 @@ _TEXT = {
             "strengths": "特长",
             "political_status": "政治面貌",
             "employed": "目前有工作",
+            "employment": "工作方式",
+            "own_social_insurance": "自己缴纳社保",
             "registered_unemployed": "已做失业登记",
         },
         "unknown_value": "（未提供）",
@@ -116,6 +123,8 @@ _TEXT = {
             "strengths": "Strengths",
             "political_status": "Political status",
             "employed": "Employed now",
+            "employment": "Work",
+            "own_social_insurance": "Pays own social insurance",
             "registered_unemployed": "Registered as unemployed",
         },
         "unknown_value": "(not given)",
@@ -133,6 +142,7 @@ _KINDS = {
     "home_province": "province",
     "hukou_province": "province",
     "target_regions": "province",
+    "employment": "employment",
 }
 
 
@@ -188,8 +198,12 @@ def plan_markdown(plan: Plan) -> str:
         if m.month != month:
             month = m.month
             out += ["", f"### {month}"]
-        typical = TYPICAL[lang] if m.typical or m.source == "typical" else ""
-        out.append(f"- {m.label.get(lang)}{typical}{cite(m.clause)}")
+        typical = m.typical or m.source == "typical"
+        if m.until:
+            when = (TYPICAL_SPAN if typical else SPAN)[lang].format(first=m.month, last=m.until)
+        else:
+            when = TYPICAL[lang] if typical else ""
+        out.append(f"- {m.label.get(lang)}{when}{cite(m.clause)}")
     out += ["", f"## {w['resources']}", ""]
     if not plan.resources:
         out.append(str(w["none"]))

@@ -1,8 +1,9 @@
 """The closed vocabularies a profile and the catalogue share, with Chinese and English labels.
 
-Education levels, preferred paths, circumstances, disciplines and the provincial-level divisions
-of mainland China (with major cities mapped to their province) are fixed lists here so that a
-profile, a catalogue condition and the free-text extractor all speak the same codes. Each code
+Education levels, preferred paths, circumstances, disciplines, employment and the
+provincial-level divisions of mainland China (with major cities mapped to their province) are
+fixed lists here so that a profile, a catalogue condition and the free-text extractor all speak
+the same codes. Each code
 accepts its Chinese label and a few aliases on input. Foreign countries are not listed: any
 nationality other than China is kept as free text.
 """
@@ -69,6 +70,14 @@ POLITICAL_STATUS: dict[str, tuple[str, str]] = {
     "probationary_member": ("中共预备党员", "CPC probationary member"),
     "league_member": ("共青团员", "Communist Youth League member"),
     "masses": ("群众", "no party affiliation"),
+}
+
+# How a graduate works now. Flexible work (灵活就业) counts as having a job; what sets it apart
+# is that no employer pays the social insurance (social-insurance-subsidy.md).
+EMPLOYMENT: dict[str, tuple[str, str]] = {
+    "employer": ("在单位工作", "working for an employer"),
+    "flexible": ("灵活就业", "flexible work (self-employed, part-time, platform or freelance)"),
+    "none": ("没有工作", "not working"),
 }
 
 # Provincial-level divisions: canonical short name -> (full name, English)
@@ -213,6 +222,20 @@ _EXTRA_ALIASES: dict[str, dict[str, str]] = {
         "特困": "extreme_poverty",
         "退伍军人": "veteran",
     },
+    "employment": {
+        "上班": "employer",
+        "在职": "employer",
+        "单位": "employer",
+        "employed": "employer",
+        "自由职业": "flexible",
+        "个体经营": "flexible",
+        "打零工": "flexible",
+        "freelance": "flexible",
+        "未就业": "none",
+        "待业": "none",
+        "无": "none",
+        "unemployed": "none",
+    },
     "political_status": {
         "党员": "party_member",
         "预备党员": "probationary_member",
@@ -226,6 +249,7 @@ _TABLES: dict[str, Mapping[str, tuple[str, str]]] = {
     "circumstances": CIRCUMSTANCES,
     "discipline": DISCIPLINES,
     "political_status": POLITICAL_STATUS,
+    "employment": EMPLOYMENT,
 }
 
 
