@@ -27,27 +27,14 @@ from bot.planning.catalogue import (
     Catalogue,
     Claim,
     Clause,
-    Event,
     default_catalogue_path,
 )
 from bot.planning.clauses import DocumentShelf
 from bot.planning.eligibility import EligibilityResult, assess
 from bot.planning.profile import Profile
+from bot.planning.timeline import Milestone, horizon, milestones, month_index, month_label
 
 log = logging.getLogger(__name__)
-
-MAX_MONTHS = 60  # a first-year student's plan stops here; said in the plan
-AFTER_LEAVING = 24  # months after leaving school the plan covers
-
-
-class Milestone(BaseModel):
-    month: str  # YYYY-MM
-    label: Bilingual
-    source: Literal["clause", "typical", "profile"]
-    clause: Clause | None = None
-    typical: bool = False  # the usual timing only: check this year's notice
-    ref: str = ""  # event or resource id
-    until: str | None = None  # YYYY-MM, the last month of a window that spans several
 
 
 class ChecklistItem(BaseModel):
@@ -162,14 +149,6 @@ class Plan(BaseModel):
         }
 
 
-def _month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _month_label(index: int) -> str:
-    return f"{index // 12}-{index % 12 + 1:02d}"
-
-
 def _relevant(paths_of_item: list[str], profile: Profile) -> bool:
     if not paths_of_item:
         return True
@@ -179,117 +158,15 @@ def _relevant(paths_of_item: list[str], profile: Profile) -> bool:
     return bool(set(paths_of_item) & paths)
 
 
-def _horizon(profile: Profile, today: date, notes: list[Bilingual]) -> tuple[int, int]:
-    start = _month_index(today)
-    grad = profile.graduation_date
-    if grad is None:
-        notes.append(
-            Bilingual(
-                zh="不知道你的毕业时间，时间线先按未来两年排。",
-                en="Your graduation date is unknown, so the timeline covers the next two years.",
-            )
-        )
-        return start, start + AFTER_LEAVING
-    end = max(_month_index(grad) + AFTER_LEAVING, start + 12)
-    if end - start > MAX_MONTHS:
-        notes.append(
-            Bilingual(
-                zh=f"时间线只排到未来 {MAX_MONTHS} 个月，之后的安排临近时再做。",
-                en=f"The timeline stops {MAX_MONTHS} months from now; plan the rest "
-                "closer to the time.",
-            )
-        )
-        end = start + MAX_MONTHS
-    return start, end
-
-
-def _in_phase(event: Event, index: int, grad: int | None) -> bool:
-    """Whether month ``index`` falls in the part of the graduate's time the event is for.
-
-    Windows open every year (phase ``any``) count from the start of the final year: earlier
-    rounds are not ones the graduate applies to (and without a graduation date, from today).
-    """
-    if grad is None:
-        return True
-    match event.phase:
-        case "before":
-            return index < grad
-        case "final_year":
-            return grad - 12 <= index < grad
-        case "pre_final_year":
-            return grad - 24 <= index < grad - 12
-        case "after":
-            return index >= grad
-        case _:
-            return index >= grad - 12
-
-
-def _first_run(event: Event, grad: int | None, start: int, end: int) -> tuple[int, int] | None:
-    """First and last month of the event's first window in the horizon, or None.
-
-    A window shows once, at its first month with its span; yearly repeats are left out (the
-    plan names the round the graduate is for, and the label says it comes every year).
-    """
-    months = [
-        i for i in range(start, end + 1) if i % 12 + 1 in event.months and _in_phase(event, i, grad)
-    ]
-    if not months:
-        return None
-    last = months[0]
-    for index in months[1:]:
-        if index != last + 1:
-            break
-        last = index
-    return months[0], last
-
-
-def _milestones(
-    events: list[tuple[Event, str]], profile: Profile, start: int, end: int
-) -> list[Milestone]:
-    grad = _month_index(profile.graduation_date) if profile.graduation_date else None
-    found: list[tuple[int, int, Milestone]] = []
-    if grad is not None and start <= grad <= end:
-        found.append(
-            (
-                grad,
-                -1,
-                Milestone(
-                    month=_month_label(grad),
-                    source="profile",
-                    ref="graduation",
-                    label=Bilingual(zh="毕业离校", en="You leave school"),
-                ),
-            )
-        )
-    shown: set[tuple[str, int]] = set()
-    for order, (event, ref) in enumerate(events):
-        run = _first_run(event, grad, start, end)
-        if run is None or (event.id, run[0]) in shown:
-            continue
-        shown.add((event.id, run[0]))
-        first, last = run
-        milestone = Milestone(
-            month=_month_label(first),
-            until=_month_label(last) if last > first else None,
-            label=event.label,
-            clause=event.clause,
-            ref=ref,
-            source="clause" if event.clause else "typical",
-            typical=event.typical,
-        )
-        found.append((first, order, milestone))
-    return [milestone for _, _, milestone in sorted(found, key=lambda item: item[:2])]
-
-
 def _checkpoints(profile: Profile, today: date) -> list[date]:
     """When more may open, while still ahead: the final year, the graduation calendar year
     (January: the tax relief's 毕业年度) and the month after leaving."""
     grad = profile.graduation_date
     if grad is None:
         return []
-    final = _month_index(grad) - 11
+    final = month_index(grad) - 11
     january = grad.year * 12
-    after = _month_index(grad) + 1
+    after = month_index(grad) + 1
     days = [date(i // 12, i % 12 + 1, 1) for i in sorted({final, january, after})]
     return [day for day in days if day > today]
 
@@ -302,7 +179,7 @@ def _later(profile: Profile, catalogue: Catalogue, today: date, now: set[str]) -
         for result in assess(profile, catalogue, day):
             if result.resource_id not in seen and _keep(result, profile):
                 seen.add(result.resource_id)
-                found.append(LaterResult(since=_month_label(_month_index(day)), result=result))
+                found.append(LaterResult(since=month_label(month_index(day)), result=result))
     return found
 
 
@@ -324,7 +201,7 @@ def make_plan(
     """A plan for ``profile`` from ``today``; ``lang`` defaults to the profile's language."""
     language = lang or profile.language or "zh"
     notes: list[Bilingual] = []
-    start, end = _horizon(profile, today, notes)
+    start, end = horizon(profile, today, notes)
     assessed = assess(profile, catalogue, today)
     results = [r for r in assessed if _keep(r, profile)]
     later = _later(profile, catalogue, today, {r.resource_id for r in results})
@@ -344,10 +221,10 @@ def make_plan(
         profile=profile,
         lang="en" if language == "en" else "zh",
         today=today,
-        start=_month_label(start),
-        end=_month_label(end),
+        start=month_label(start),
+        end=month_label(end),
         notes=notes,
-        milestones=_milestones(events, profile, start, end),
+        milestones=milestones(events, profile, start, end),
         resources=results,
         later=later,
         not_for_you=excluded,
