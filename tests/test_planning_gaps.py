@@ -335,3 +335,22 @@ def test_a_graduate_who_has_left_is_asked_how_they_work(flow: PlanningFlow) -> N
 def test_a_student_is_not_asked_about_work(flow: PlanningFlow) -> None:
     answers = _talk(flow, ["帮我做个职业规划", "本科，2027年毕业", "会计专业，甘肃人，想回老家"])
     assert answers[-1].extra["planning_step"] == "paths"
+
+
+def test_a_freelancer_in_english_reads_an_honest_plan(catalogue: Catalogue) -> None:
+    profile = Profile.model_validate(
+        dict(
+            language="en",
+            education="bachelor",
+            graduation_date="2026-06",
+            home_province="四川",
+            employment="flexible",
+            own_social_insurance=True,
+            paths=["创业"],
+        )
+    )
+    markdown = render_markdown(make_plan(profile, catalogue, DEC, docs_dir=DOCS))
+    assert "No dated windows concern you in this period" in markdown  # not an empty heading
+    assert "### Social insurance subsidy for flexible workers (may be eligible)" in markdown
+    local = "Whether this grant exists and its terms follow what the local"
+    assert markdown.count(f"- {local}") == 0 and markdown.count(f"- Local rules: {local}") == 1

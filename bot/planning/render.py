@@ -31,6 +31,7 @@ _TEXT = {
         "timeline": "时间线",
         "resources": "可能适用的政策、项目与服务",
         "none": "暂时没有找到明确适用的条目。",
+        "no_windows": "这段时间没有和你相关的固定报名窗口；下面的政策和服务随时可以咨询办理。",
         "met": "已满足",
         "unknown": "待确认",
         "amount": "标准",
@@ -86,6 +87,8 @@ _TEXT = {
         "timeline": "Timeline",
         "resources": "Policies, programmes and services that may apply",
         "none": "Nothing clearly applies yet.",
+        "no_windows": "No dated windows concern you in this period; the items below can be "
+        "taken up at any time.",
         "met": "Met",
         "unknown": "To check",
         "amount": "Amount",
@@ -193,6 +196,8 @@ def plan_markdown(plan: Plan) -> str:
         else f"## {w['timeline']} ({plan.start} → {plan.end})",
         "",
     ]
+    if not plan.milestones:
+        out.append(str(w["no_windows"]))
     month = ""
     for m in plan.milestones:
         if m.month != month:
@@ -231,7 +236,12 @@ def plan_markdown(plan: Plan) -> str:
             out.append(f"- {w['local']}{colon}{r.local_rule.get(lang)}{cite(r.channel.clause)}")
         out += [f"- {w['apply']}{colon}{s.get(lang)}{cite(s.clause)}" for s in r.apply]
         out.append(f"- {w['channel']}{colon}{r.channel.get(lang)}{cite(r.channel.clause)}")
-        out += [f"- {warning.get(lang)}{cite(r.summary.clause)}" for warning in result.warnings]
+        shown = r.local_rule if r.regional else None  # already listed as the local rule
+        out += [
+            f"- {warning.get(lang)}{cite(r.summary.clause)}"
+            for warning in result.warnings
+            if warning != shown
+        ]
         out += [f"- → {result.note(lang)}{cite(r.channel.clause)}", ""]
     if plan.later:
         out += [f"## {w['later']}", ""]
