@@ -39,14 +39,11 @@ logger = logging.getLogger(__name__)
 # sentence cues and section headings, see ``bot.chat.question``).
 _ASKS_NUMBER = re.compile(r"多少|标准|金额|额度|几|how much|how many|amount", re.IGNORECASE)
 _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|万|年|个|人|倍)|千万|百分之")
-_TYPE_CUE, _TYPE_HEADING, _SUPERLATIVE, _EXTREME, _NEUTRAL, _OBJECT = (
-    0.12,
-    0.25,
-    0.1,
-    0.3,
-    0.15,
-    0.1,
-)
+_TYPE_CUE = 0.12  # a sentence cue of the question's type (条件, 周岁 for eligibility)
+_TYPE_HEADING = 0.25  # a section heading of that type (报名条件, 谁可以申请)
+_OBJECT = 0.1  # the passage names what a yes/no question asks for ("有没有补贴": 补贴)
+_SUPERLATIVE, _EXTREME = 0.1, 0.3  # a stated limit; the extreme one for 最长/最低
+_NEUTRAL = 0.25  # the question names a programme, the sentence's passage names none
 _NOISE = re.compile(
     r"^(?:问|记者)[：:]|^\[\d+\]|参考文献|^关键词|^Key ?words|^作者简介|^收稿|^DOI", re.IGNORECASE
 )
@@ -126,7 +123,9 @@ class ExtractiveAnswerer:
             verdict = topics.verdict(c.text, f"{hit.title} {hit.section}")
             if verdict == "other":  # another programme's rule does not answer this one
                 continue
-            if verdict == "neutral":
+            # a passage naming the asked programme elsewhere is about it (a PDF item that names
+            # 一次性求职补贴 once); one naming no programme at all is a general rule
+            if verdict == "neutral" and topics.verdict("", hit.text) != "asked":
                 neutral.add(len(candidates))
             candidates.append(c)
         extreme, limits = extreme_positions([c.text for c in candidates], superlative(query))
