@@ -49,6 +49,7 @@ _NOISE = re.compile(
 )
 # Sections listing sources or references: bibliography, not answers.
 _REFERENCE_SECTION = re.compile(r"来源|依据|参考|出处|references|sources", re.IGNORECASE)
+_REFERENCE_MARK = re.compile(r"\s*\[\d{1,3}(?:\s*[,，\-–]\s*\d{1,3})*\]")
 _MIN_CHARS, _MAX_SENTENCE_CHARS = 8, 220
 _MARKUP = re.compile(r"^\s*(?:#+\s*|\*\*)|\*\*\s*$")
 
@@ -241,7 +242,9 @@ class ExtractiveAnswerer:
             # 一次性求职补贴 guide is about that subsidy even if it does not repeat the name.
             context = f"{hit.title} {hit.section}"
             context_words, context_grams = words(context), bigrams(context)
-            for position, sentence in enumerate(split_sentences(passage_body(hit))):
+            for position, raw in enumerate(split_sentences(passage_body(hit))):
+                # a paper's own reference marks ("等 [2]。") would read as our citation markers
+                sentence = _REFERENCE_MARK.sub("", raw)
                 if _usable(sentence):
                     out.append(
                         _Candidate(
