@@ -146,8 +146,8 @@ def retrieval_query(query: str, glossary: Glossary) -> str:
     heading words of its question type (谁可以申请 条件), so the dense search, which sees no
     glossary, also finds the section that answers it."""
     extra = [t.zh for t in glossary.colloquial_in(query) if t.zh not in query]
-    words = classify(query).search_words
-    return " ".join([query, *extra, words]).strip()
+    extra += [w for w in classify(query).search_words.split() if w not in query]
+    return " ".join([query, *extra])
 
 
 def asked_object(question: str) -> str:
