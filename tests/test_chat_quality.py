@@ -26,6 +26,7 @@ from bot.chat.question import (
     asked_object,
     classify,
     limit_values,
+    prefer_sections,
     retrieval_query,
     superlative,
 )
@@ -230,3 +231,16 @@ def test_starter_kb_answers_lead_with_the_direct_sentence(tmp_path: Path) -> Non
     assert all("西部计划" not in c.title for c in sanzhi.citations)
     western = coach.answer("I want to join the Western China volunteer program. Who can apply?")
     assert western.citations[0].section == "报名条件"
+
+
+def test_prefer_sections_brings_in_the_asked_section() -> None:
+    others = [
+        make_hit(f"第{n}段。", n, "西部计划指南", section=s)
+        for n, s in enumerate(["是什么", "怎么申请", "官方渠道"], 1)
+    ]
+    conditions = make_hit("当年毕业的高校毕业生可以报名。", 9, "西部计划指南", section="报名条件")
+    picked = prefer_sections([*others, conditions], "Who can apply?", 2)
+    assert [h.section for h in picked] == ["是什么", "报名条件"]
+    # nothing changes when a first hit already answers the type, or the question has no type
+    assert prefer_sections([conditions, *others], "Who can apply?", 2) == [conditions, others[0]]
+    assert prefer_sections([*others, conditions], "今天天气不错", 2) == others[:2]

@@ -27,7 +27,7 @@ from bot.chat.models import Answer, Planner, StreamEvent, Turn
 from bot.chat.numbers import numbers_in
 from bot.chat.offline import OfflineComposer
 from bot.chat.prompts import PromptLibrary
-from bot.chat.question import retrieval_query
+from bot.chat.question import prefer_sections, retrieval_query
 from bot.chat.router import route
 from bot.chat.safety import quarantine
 from bot.chat.sources import freshness_notes, prefer_fresh
@@ -141,9 +141,8 @@ class Coach:
         if lang == "en":  # the knowledge base is Chinese: add the Chinese names of key terms
             extra = [t.zh for t in self.glossary.chinese_for(standalone) if t.zh not in query]
             query = " ".join([standalone, *extra])
-        hits = prefer_fresh(
-            self.retriever.search(retrieval_query(query, self.glossary), self.k), self.today()
-        )
+        found = self.retriever.search(retrieval_query(query, self.glossary), 2 * self.k)
+        hits = prefer_fresh(prefer_sections(found, query, self.k), self.today())
         screened = quarantine(hits)
         hits = screened.hits
         if screened.held:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from bot.chat.glossary import Glossary
+from bot.knowledge.models import Hit
 
 _I = re.IGNORECASE
 _YES_NO = r"[^，。？?]{0,10}(?:吗|么)|有没有|能不能|可不可以|算不算|是不是"
@@ -155,6 +156,18 @@ def asked_object(question: str) -> str:
     就业见习; ``""`` for other questions."""
     match = _OBJECT.search(question)
     return next((g for g in match.groups() if g), "") if match else ""
+
+
+def prefer_sections(hits: list[Hit], question: str, k: int) -> list[Hit]:
+    """The first ``k`` hits, where the last gives way to the best of the rest whose section
+    heading answers the question's type (报名条件 for "who can apply") when none of the first
+    ``k`` has such a heading: a guide's five other sections must not crowd out the one asked."""
+    kind = classify(question)
+    top = hits[:k]
+    if kind.headings is None or any(kind.headings.search(h.section) for h in top):
+        return top
+    spare = [h for h in hits[k:] if kind.headings.search(h.section)]
+    return [*top[: k - 1], spare[0]] if spare and k > 0 else top
 
 
 def classify(question: str) -> QuestionType:
