@@ -28,6 +28,7 @@ METRIC_NOTES = {
     "abstention_precision": "of the answers that abstained, the share that should have",
     "abstention_recall": "of the unanswerable questions, the share where the system abstained",
     "evidence_cited": "answerable questions whose citations contain the evidence",
+    "evidence_quoted": "answered questions whose answer text itself contains the evidence",
     "citation_validity": "[n] markers whose cited passage shares ≥ 50 % of the sentence's tokens",
     "numbers_supported": "numbers in answers that appear in the cited text (target 1.0)",
     "unsupported_sentence_rate": "sentences sharing < 50 % of tokens with any cited passage",
