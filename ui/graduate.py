@@ -10,7 +10,6 @@ the browser, and the page restores it on load, so a reload keeps the conversatio
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -37,15 +36,13 @@ class GraduateChat:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        # The page's load event and a quick first question can both create the same new
-        # session; the store's insert is not safe against that race, so take turns here.
-        self._session_lock = threading.Lock()
 
     # --- session -------------------------------------------------------------------------
     def session_id(self, request: Any) -> str:
         """The browser's session (the ``cc_session`` cookie); a fresh one if it has none."""
-        with self._session_lock:
-            return self.services.store.ensure_session(cookie_of(request, SESSION_COOKIE))
+        # The page's load event and a quick first question may both create the same new
+        # session; Store.ensure_session tolerates that race.
+        return self.services.store.ensure_session(cookie_of(request, SESSION_COOKIE))
 
     def new_chat(
         self, request: gr.Request | None = None
