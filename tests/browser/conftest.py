@@ -10,30 +10,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.settings import Settings
 from bot.store import Store
+from tests.local_server import free_port, running
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "ui"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-password-1"
 START_TIMEOUT_S = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LiveServer:
@@ -57,35 +48,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         HF_HUB_OFFLINE="1",
         GRADIO_ANALYTICS_ENABLED="False",
     )
-    port = _free_port()
-    log = home.parent / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--offline"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
-        )  # fmt: skip
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"careercoach serve exited:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"careercoach serve did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+    log = home.parent / "serve.log"
+    command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--offline"]
+    with running(
+        command,
+        f"{url}/api/health",
+        "careercoach serve",
+        timeout_s=START_TIMEOUT_S,
+        env=env,
+        cwd=REPO,
+        log=log,
+    ):
         yield LiveServer(url, home, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
