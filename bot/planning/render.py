@@ -236,11 +236,11 @@ def plan_markdown(plan: Plan) -> str:
             out.append(f"- {w['local']}{colon}{r.local_rule.get(lang)}{cite(r.channel.clause)}")
         out += [f"- {w['apply']}{colon}{s.get(lang)}{cite(s.clause)}" for s in r.apply]
         out.append(f"- {w['channel']}{colon}{r.channel.get(lang)}{cite(r.channel.clause)}")
-        shown = r.local_rule if r.regional else None  # already listed as the local rule
+        listed_rule = r.local_rule if r.regional else None  # already listed as the local rule
         out += [
             f"- {warning.get(lang)}{cite(r.summary.clause)}"
             for warning in result.warnings
-            if warning != shown
+            if warning != listed_rule
         ]
         out += [f"- → {result.note(lang)}{cite(r.channel.clause)}", ""]
     if plan.later:
