@@ -100,6 +100,7 @@ class Occupation(_Strict):
     skills: list[str] = Field(min_length=1)
     growth: list[str] = Field(default_factory=list)
     resources: list[str] = Field(default_factory=list)  # beyond those of its routes
+    requires: Literal["major", "phd"] | None = None  # entered only from its majors / with a PhD
 
     @model_validator(mode="after")
     def _codes(self) -> Occupation:
@@ -116,6 +117,7 @@ class OccupationCatalogue(_Strict):
     routes: dict[str, Route]
     certificates: dict[str, Certificate]
     skills: dict[str, Skill]
+    major_aliases: dict[str, list[str]] = Field(default_factory=dict)
     occupations: list[Occupation]
 
     @model_validator(mode="after")
@@ -154,6 +156,15 @@ class OccupationCatalogue(_Strict):
         raise ValidationFailed(
             f"no occupation with id '{occupation_id}'", message_zh=f"没有 id 为“{occupation_id}”的职业"
         )
+
+    def major_names(self, major: str) -> list[str]:
+        """``major`` and the catalogue majors it is another name of ('accounting' -> 会计学)."""
+        text = major.strip().lower()
+        found = [text]
+        for canonical, names in self.major_aliases.items():
+            if text == canonical or any(text == n.lower() for n in names):
+                found.append(canonical)
+        return list(dict.fromkeys(found))
 
     def resources_of(self, occ: Occupation) -> list[str]:
         """The resources.yaml ids that lead to ``occ``: its routes' and its own."""
