@@ -52,6 +52,7 @@ def build_services(settings: Settings) -> Services:
     from ui.planning import make_plan_maker, make_planner
 
     from bot.knowledge.base import KnowledgeBase
+    from bot.notify import make_notifier
     from bot.store import Store
 
     kb = KnowledgeBase(settings)
@@ -60,7 +61,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         coach=build_coach(settings, retriever=kb, planner=planner),
         kb=kb,
-        store=Store(settings),
+        store=Store(settings, on_flag=make_notifier(settings)),
         plan=make_plan_maker(settings, kb),
         run_eval=lambda suite: run_eval_command(settings, suite),
     )
