@@ -54,6 +54,13 @@ def shipped_datasets() -> list[DatasetSpec]:
         DatasetSpec(
             "plans", DATASETS / "plans.jsonl", REPO / "knowledge" / "resources.yaml", ("plans",)
         ),
+        # the detector's "knowledge" is its phrasing bank
+        DatasetSpec(
+            "distress",
+            DATASETS / "distress.jsonl",
+            REPO / "knowledge" / "crisis_bank.yaml",
+            ("distress",),
+        ),
     ]
 
 

@@ -18,6 +18,9 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
 
 from bot.chat.checks import check_answer
 from bot.chat.condense import RuleCondenser
@@ -281,12 +284,18 @@ def build_coach(
     )
 
 
-def build_distress(settings: Settings, retriever: Retriever) -> DistressDetector:
+def build_distress(
+    settings: Settings, retriever: Retriever, bank: Path | None = None
+) -> DistressDetector:
     """The detector for ``build_coach``: rules, plus the semantic check when the retriever has an
-    embedding model (``KnowledgeBase.embeddings``) and ``settings.distress_semantic`` is on."""
-    embeddings = getattr(retriever, "embeddings", None) if settings.distress_semantic else None
+    embedding model (``KnowledgeBase.embeddings``) and ``settings.distress_semantic`` is on.
+    ``bank`` replaces ``knowledge/crisis_bank.yaml`` (the evals try edited banks)."""
+    embeddings = None
+    if settings.distress_semantic:
+        model = getattr(retriever, "embeddings", None)  # KnowledgeBase.embeddings() builds it once
+        embeddings = model() if callable(model) and not isinstance(model, Embeddings) else model
     embedding_id = str(getattr(retriever, "embedding_id", ""))
-    return DistressDetector(load_bank(), embeddings, embedding_id=embedding_id)
+    return DistressDetector(load_bank(bank), embeddings, embedding_id=embedding_id)
 
 
 _ASKING = re.compile(

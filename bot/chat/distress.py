@@ -63,19 +63,28 @@ _IDIOMS = re.compile(
     r"\bkill(?:s|ed|ing)?\s+(?:some\s+)?time\b|\bkill(?:ed)?\s+it\b|\bdying\s+to\b|"
     r"\bdead\s+(?:tired|end|serious|set|line|ringer|on)\b|\bdrop[- ]dead\b|"
     r"\b(?:phone|laptop|battery|computer|car)\s+(?:is\s+|was\s+)?(?:dying|died|dead)\b|"
-    r"\bto\s+die\s+for\b|\bbored\s+to\s+death\b|\bscared\s+to\s+death\b",
+    r"\bto\s+die\s+for\b|\bbored\s+to\s+death\b|\bscared\s+to\s+death\b|"
+    r"\bkilling\s+myself\s+(?:trying|to\s+(?:get|finish|meet|make|keep)|over|for|at|with)\b|"
+    r"\bworking\s+myself\s+to\s+death\b|消失(?:一段时间|几天|一阵子|一下|一个月|半年)",
     re.IGNORECASE,
 )
 # Explicit: suicide and self-harm words, death wishes, methods, plans and farewells.
 _EXPLICIT = re.compile(
     r"自杀|轻生|寻死|自尽|自残|自伤|割腕|割手腕|割自己|伤害自己|弄伤自己|"
-    r"不想活|活不下去|不想再活|没有?活下去的(?:理由|意义|勇气|希望|必要|动力)|"
-    r"想(?:去)?死|(?:要|准备|打算|决定)(?:去)?死|去死了|死了(?:算了|就好了|也好|一了百了|就解脱)|"
+    # internet homophones: 紫砂/自鲨 for 自杀, 4 for 死
+    r"紫砂|自鲨|自刹|自sha|zisha|(?:想|去|该)4(?![0-9])|"
+    r"(?:划|割|烫|扎|掐|扇|撞|咬)(?:了|伤|破|烂)?(?:自己|手腕|手臂|胳膊|大腿)|"
+    r"(?:刀|刀片|小刀|圆规|烟头|打火机|针)[^，。,.!?！？]{0,6}(?:划|割|烫|扎)(?:自己|手|腿|胳膊)?|"
+    r"(?:又|开始|忍不住)(?:割|划)了?|"
+    r"不想活|不活了|活不下去|不想再活|不想(?:再)?存在|(?:宁愿|希望|真希望)(?:自己)?(?:从来)?(?:没|没有|不)存在|"
+    r"没有?活下去的(?:理由|意义|勇气|希望|必要|动力)|"
+    r"想(?:去)?死|(?:准备|打算|决定|要去|就去|该去|想去)死|死了(?:算了|就好了|也好|一了百了|就解脱)|"
     r"不如(?:去)?死|一死了之|寻短见|想不开|"
     r"结束(?:掉)?(?:自己|我)(?:的)?(?:生命|性命)|结束生命|了结(?:自己|我自己|生命|此生)|"
     r"(?:自我|自己)了断|离开(?:这个|这)?(?:世界|人世|人间)|告别(?:这个)?(?:世界|人世)|"
     r"(?:一睡|睡着了?|睡过去|睡下去)(?:就)?(?:不|再也不|永远不)(?:要)?(?:醒|起来)|永远(?:地)?睡(?:过去|下去|着)|"
-    r"不想(?:再)?醒(?:来|过来)|(?:从|往)?(?:楼上|楼顶|天台|阳台|桥上)(?:上)?(?:跳下|往下跳|跳)|跳楼|跳河|跳江|"
+    r"不想(?:再)?醒(?:来|过来)|(?:楼上|楼顶|顶楼|天台|阳台|窗台|窗户|桥上|桥边)[^，。,.!?！？]{0,6}跳|"
+    r"想(?:要)?(?:跳下去|往下跳)|跳楼|跳河|跳江|"
     r"跳海|跳桥|卧轨|上吊|烧炭|(?:吃|吞|攒|囤)(?:了)?(?:一?(?:大把|整瓶|一瓶|很多|好多))?(?:安眠药|药片|农药)|"
     r"喝(?:了)?农药|遗书|遗言|(?:交代|安排)(?:好)?(?:了)?后事|最后一次(?:跟|和)你(?:说话|聊天)|"
     r"永别|下辈子(?:再也)?不(?:要|想)?(?:再)?做人|"
@@ -86,7 +95,8 @@ _EXPLICIT = re.compile(
     r"better\s+off\s+(?:dead|without\s+me)|\bnever\s+wake\s+up\b|"
     r"no\s+(?:reason|point)\s+(?:to|in|for\s+me\s+to)\s+(?:live|living|keep\s+living|be\s+alive)|"
     r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?)\s+my\s*self|self[- ]harm|overdos|"
-    r"\b(?:jump(?:ing)?|throw(?:ing)?\s+myself)\s+(?:off|from|in\s+front\s+of)\b|\bhang\s+myself|"
+    r"\b(?:jump(?:ing)?|throw(?:ing)?\s+myself)\s+(?:off|from|in\s+front\s+of)\s+(?:a|the|my|this|"
+    r"that)?\s*(?:roof|building|bridge|balcony|cliff|window|train|tower|ledge)|\bhang\s+myself|"
     r"\bsuicide\s+note|\b(?:goodbye|farewell)\s+(?:forever|for\s+good|everyone)|"
     r"\bwon'?t\s+be\s+(?:around|here|alive)\s+(?:much\s+longer|anymore|tomorrow|after)|"
     r"\b(?:tired|sick)\s+of\s+(?:living|being\s+alive|life)\b",
@@ -111,6 +121,21 @@ _NEGATED = re.compile(
     r"didn'?t|don'?t\s+worry[, ]*i'?m\s+not)\s*(?:去|想|要|再)?\s*$",
     re.IGNORECASE,
 )
+# A message about a topic (a book, a film, a course, research, a benefit) rather than about the
+# writer: an explicit cue in it counts only when the writer speaks of themselves next to it.
+_TOPIC = re.compile(
+    r"《[^》]{1,40}》|关于(?:自杀|死亡|自伤|自残)|论文|课程|读后感|观后感|作业|考研要考|资料|文献|研究|干预|预防|统计|数据|小说|"
+    r"电影|影片|剧里|书里|这本书|文学|历史|故事|典故|诗人|作家|独白|翻译|赔偿金|补助金|抚恤金|工亡|"
+    r"因工死亡|就业方向|职业前景|心理咨询师|"
+    r"\b(?:thesis|essay|dissertation|prevention|statistics|novel|film|movie|book|literature|"
+    r"research|course|lecture|history|poem|poet|benefit|compensation|character|article)s?\b|"
+    r"\b(?:is|are|was|were|really|book|film|movie|essay|article|talk|lecture)\s+about\s+"
+    r"(?:suicide|death|dying|self[- ]harm)",
+    re.IGNORECASE,
+)
+# the writer as the subject ("我的论文" is the writer's topic, not the writer)
+_SELF = re.compile(r"我(?!的)|\bi\b|\bi'm\b|\bmy\s*self\b|\bme\b", re.IGNORECASE)
+_SELF_WINDOW = 12
 _SENTENCE = re.compile(r"[^。！？!?；;\n.]+[。！？!?；;.]*")
 
 
@@ -133,6 +158,9 @@ NONE = Assessment("none")
 class Margins(BaseModel):
     likely: float
     possible: float
+    # a soft cue alone ("hopeless") is dropped when the semantic check is at least this sure the
+    # message is calm (its lead at or below this); -1 never drops it
+    soft_veto: float = -1.0
 
     @field_validator("possible")
     @classmethod
@@ -209,12 +237,21 @@ def without_idioms(text: str) -> str:
     return _IDIOMS.sub(" ", text)
 
 
+def is_topical(message: str) -> bool:
+    """True when the message is about a topic (a book, a course, research, a benefit)."""
+    return _TOPIC.search(without_idioms(normalise(message))) is not None
+
+
 def rule_level(message: str) -> Assessment:
     """The rules' verdict alone (no embedding)."""
     text = without_idioms(normalise(message))
     negated = ""
+    topical = _TOPIC.search(text) is not None
     for match in _EXPLICIT.finditer(text):
         before = text[max(0, match.start() - 14) : match.start()]
+        near = text[max(0, match.start() - _SELF_WINDOW) : match.end()]
+        if topical and not _SELF.search(near):
+            continue  # the topic's words, not the writer's: the semantic check decides
         if _NEGATED.search(before):
             negated = match.group(0)
             continue
@@ -271,11 +308,20 @@ class DistressDetector:
         except Exception as error:  # an embedding failure must never cost the graduate an answer
             log.warning("semantic distress check failed, rules only: %s", error)
             return by_rule
-        if lead >= self.margins.likely:
-            semantic = Assessment("likely", f"semantic lead {lead:.3f}", lead)
+        reason = f"semantic lead {lead:.3f}"
+        if is_topical(message):
+            # about a book, a course or a benefit: only a clear lead raises it, and only to possible
+            level: Level = "possible" if lead >= self.margins.likely else "none"
+            semantic = Assessment(level, f"{reason} (topic)", lead)
+        elif lead >= self.margins.likely:
+            semantic = Assessment("likely", reason, lead)
         elif lead > self.margins.possible:
-            semantic = Assessment("possible", f"semantic lead {lead:.3f}", lead)
+            semantic = Assessment("possible", reason, lead)
         else:
+            semantic = Assessment("none", "", lead)
+        if by_rule.level == "possible" and lead <= self.margins.soft_veto:
+            by_rule = Assessment("none", f"{by_rule.reason}, vetoed by {reason}")
+        if semantic.level == "none":
             return Assessment(by_rule.level, by_rule.reason, lead)
         if _RANK[by_rule.level] >= _RANK[semantic.level]:
             return Assessment(by_rule.level, by_rule.reason, lead)
