@@ -29,7 +29,7 @@ class LabelledMessage(BaseModel):
 
     id: str = Field(min_length=1)
     message: str = Field(min_length=1)
-    label: str = Field(min_length=1)
+    label: str = ""  # distress: "distress" or "calm"; redaction lines carry spans instead
     kind: str = ""
     lang: Literal["zh", "en"] = "zh"
     split: Literal["dev", "test"] | None = None
@@ -44,16 +44,21 @@ class LabelledMessage(BaseModel):
         return (self.model_extra or {}).get(name, default)
 
 
-def is_labelled_dataset(path: Path) -> bool:
-    """True when the first case line of ``path`` has ``message`` and ``label`` fields."""
+def message_suite(path: Path) -> str | None:
+    """``distress`` or ``redaction`` when the first line of ``path`` is a labelled message (with
+    ``label``, or with ``pii`` spans), else None."""
     try:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.lstrip().startswith("#"):
                 raw = json.loads(line)
-                return isinstance(raw, dict) and "message" in raw and "label" in raw
+                if not isinstance(raw, dict) or "message" not in raw:
+                    return None
+                if "pii" in raw:
+                    return "redaction"
+                return "distress" if "label" in raw else None
     except (OSError, json.JSONDecodeError):
-        return False
-    return False
+        return None
+    return None
 
 
 def load_messages(path: Path, labels: frozenset[str] | None = None) -> list[LabelledMessage]:

@@ -13,7 +13,12 @@ from pathlib import Path
 from evals.results import SuiteResult
 
 LOWER_IS_BETTER = frozenset(
-    {"unsupported_sentence_rate", "false_alarm_rate", "false_crisis_reply_rate"}
+    {
+        "unsupported_sentence_rate",
+        "false_alarm_rate",
+        "false_crisis_reply_rate",
+        "false_redaction_rate",
+    }
 )
 
 

@@ -17,22 +17,23 @@ from typing import Any, Protocol, TypeVar
 
 from bot.errors import ValidationFailed
 from evals.cases import Case, load_cases
-from evals.messages import LabelledMessage, is_labelled_dataset, load_messages
+from evals.messages import LabelledMessage, load_messages, message_suite
 from evals.results import SuiteResult
 from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
 from evals.suites.answers import JudgeFn, run_answers
 from evals.suites.distress import LABELS as DISTRESS_LABELS
 from evals.suites.distress import run_distress
 from evals.suites.plans import run_plans
+from evals.suites.redaction import run_redaction
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
 from evals.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SUITES = ("retrieval", "answers", "safety", "plans", "distress")
+SUITES = ("retrieval", "answers", "safety", "plans", "distress", "redaction")
 # suites whose datasets are labelled messages rather than questions
-MESSAGE_SUITES = frozenset({"distress"})
+MESSAGE_SUITES = frozenset({"distress", "redaction"})
 SPLITS = ("dev", "test")
 
 
@@ -84,8 +85,8 @@ def select(
             )
         if known:
             suites = known.suites
-        elif is_labelled_dataset(dataset):
-            suites = ("distress",)
+        elif (kind := message_suite(dataset)) is not None:
+            suites = (kind,)
         else:
             suites = _fitting_suites(load_cases(dataset))
         specs = [
@@ -152,12 +153,15 @@ def run_all(
 
 def _load(path: Path, suites: Sequence[str]) -> list[Any]:
     """The dataset's cases: labelled messages for the message suites, else questions."""
-    if set(suites) <= MESSAGE_SUITES:
+    if set(suites) == {"distress"}:
         return load_messages(path, DISTRESS_LABELS)
+    if set(suites) == {"redaction"}:
+        return load_messages(path)
     if set(suites) & MESSAGE_SUITES:
         raise ValidationFailed(
-            f"{path}: the distress suite cannot run beside question suites on one dataset",
-            message_zh=f"{path}：distress 套件不能与问答类套件在同一数据集上运行",
+            f"{path}: the {'/'.join(sorted(set(suites) & MESSAGE_SUITES))} suite runs alone on "
+            "its own dataset of labelled messages",
+            message_zh=f"{path}：distress、redaction 套件只能单独运行在自己的消息数据集上",
         )
     return load_cases(path)
 
@@ -195,6 +199,10 @@ def _run_one(
         case "distress":
             messages: list[LabelledMessage] = cases
             found = [run_distress(messages, workspace.distress_fn(spec.kb), dataset=spec.name)]
+        case "redaction":
+            from bot.privacy import redact
+
+            found = [run_redaction(cases, redact, dataset=spec.name)]
         case other:
             raise ValidationFailed(
                 f"suite: unknown suite {other!r}", message_zh=f"未知评测套件 {other}"

@@ -61,6 +61,13 @@ def shipped_datasets() -> list[DatasetSpec]:
             REPO / "knowledge" / "crisis_bank.yaml",
             ("distress",),
         ),
+        # the redactor has no knowledge: its "kb" is the code it runs (bot/privacy.py)
+        DatasetSpec(
+            "redaction",
+            DATASETS / "redaction.jsonl",
+            REPO / "bot" / "privacy.py",
+            ("redaction",),
+        ),
     ]
 
 
