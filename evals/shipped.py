@@ -61,11 +61,11 @@ def shipped_datasets() -> list[DatasetSpec]:
             REPO / "knowledge" / "crisis_bank.yaml",
             ("distress",),
         ),
-        # the redactor has no knowledge: its "kb" is the code it runs (bot/privacy.py)
+        # the redactor has no knowledge: its "kb" is the code it runs (bot/privacy/)
         DatasetSpec(
             "redaction",
             DATASETS / "redaction.jsonl",
-            REPO / "bot" / "privacy.py",
+            REPO / "bot" / "privacy",
             ("redaction",),
         ),
     ]
