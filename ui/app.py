@@ -49,11 +49,10 @@ EVAL_TIMEOUT_S = 1800
 def build_services(settings: Settings) -> Services:
     """Construct the real ``bot`` objects once for the whole app."""
     from bot.chat.coach import build_coach
-    from ui.planning import make_plan_maker, make_planner
-
     from bot.knowledge.base import KnowledgeBase
     from bot.notify import make_notifier
     from bot.store import Store
+    from ui.planning import make_plan_maker, make_planner
 
     kb = KnowledgeBase(settings)
     planner = make_planner(settings, kb)
