@@ -27,7 +27,7 @@ from bot.errors import NotFoundError, ValidationFailed
 from bot.notify import FlagNotice
 from bot.privacy import redact
 from bot.settings import Settings
-from bot.store import accounts, listing
+from bot.store import accounts, coaching, listing
 from bot.store.database import make_engine, upgrade
 from bot.store.models import Conversation, ConversationSummary, Role, TranscriptFilter, User
 from bot.store.rows import conversation_of
@@ -121,6 +121,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._clock = clock or _utcnow
         self.accounts = accounts.Accounts(self._sessions, self._clock, policy, hasher)
+        self.coaching = coaching.CoachingRecords(self._sessions, self._clock, _digest)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -203,3 +203,20 @@ class LoginAttemptRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_login_attempts_name_client", "name", "client", "created_at"),)
+
+
+class CoachingRecordRow(Base):
+    """A graduate's coaching record: an interest assessment (answers and result), a plan, a kept
+    résumé review or an interview session; ``shared`` lets counselors see it."""
+
+    __tablename__ = "coaching_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_sha256: Mapped[str] = mapped_column(
+        String(64), ForeignKey("sessions.token_sha256", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
