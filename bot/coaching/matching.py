@@ -125,8 +125,10 @@ def open_routes(profile: Profile, occ: Occupation) -> list[str]:
 
 
 def evidence_text(profile: Profile, extra: str = "") -> str:
+    """What shows the graduate's skills: strengths, interests, the major's name (its coursework),
+    and any text given (a résumé)."""
     return " ".join(
-        [*(profile.strengths or []), *(profile.interests or []), extra]
+        [*(profile.strengths or []), *(profile.interests or []), profile.major or "", extra]
     ).lower()
 
 

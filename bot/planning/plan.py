@@ -55,6 +55,33 @@ class LaterResult(BaseModel):
     result: EligibilityResult
 
 
+class SelfAssessment(BaseModel):
+    """The interest assessment's result, when the graduate took the questionnaire."""
+
+    code: str
+    scores: dict[str, int]
+    maximum: int
+    summary: Bilingual  # the code's meaning in plain words, with the caveat
+
+
+class TargetOccupation(BaseModel):
+    """An occupation suggested by :mod:`bot.coaching.matching`, with why and how to get there."""
+
+    id: str
+    name: Bilingual
+    reasons: list[Bilingual] = Field(default_factory=list)
+    routes: list[Bilingual] = Field(default_factory=list)
+    gaps: list[Bilingual] = Field(default_factory=list)  # core skills not shown yet
+
+
+class SkillAction(BaseModel):
+    """A dated step towards a target occupation's missing skill."""
+
+    month: str  # YYYY-MM
+    text: Bilingual
+    occupation: str
+
+
 class Plan(BaseModel):
     profile: Profile
     lang: Literal["zh", "en"]
@@ -71,6 +98,11 @@ class Plan(BaseModel):
     questions: list[tuple[Bilingual, Clause]] = Field(default_factory=list)
     related: list[Citation] = Field(default_factory=list)  # passages from the retriever
     advice: str | None = None  # personal advice written by the chat model
+    # Coaching parts (bot.coaching.planning fills them; empty for a policy-only plan).
+    coaching: bool = False  # whether the coaching parts were asked for
+    self_assessment: SelfAssessment | None = None
+    targets: list[TargetOccupation] = Field(default_factory=list)
+    skill_actions: list[SkillAction] = Field(default_factory=list)
     docs_dir: Path = Field(default_factory=lambda: default_catalogue_path().parent / "docs")
 
     def clauses(self) -> list[Clause]:
@@ -144,6 +176,30 @@ class Plan(BaseModel):
                 for s in self.skills
             ],
             "advice": self.advice,
+            "self_assessment": (
+                None
+                if self.self_assessment is None
+                else {
+                    "code": self.self_assessment.code,
+                    "scores": self.self_assessment.scores,
+                    "maximum": self.self_assessment.maximum,
+                    "summary": self.self_assessment.summary.get(lang),
+                }
+            ),
+            "targets": [
+                {
+                    "id": t.id,
+                    "name": t.name.get(lang),
+                    "reasons": [r.get(lang) for r in t.reasons],
+                    "routes": [r.get(lang) for r in t.routes],
+                    "gaps": [g.get(lang) for g in t.gaps],
+                }
+                for t in self.targets
+            ],
+            "skill_actions": [
+                {"month": a.month, "action": a.text.get(lang), "occupation": a.occupation}
+                for a in self.skill_actions
+            ],
             "citations": [c.model_dump(mode="json") for c in self.citations()],
             "related": [c.model_dump(mode="json") for c in self.related],
         }

@@ -44,6 +44,14 @@ _TEXT = {
         "questions": "还需要确认的问题",
         "skills": "方向与技能准备",
         "advice": "个人建议",
+        "self": "自我评估（兴趣测评）",
+        "no_assessment": "还没有做兴趣测评。可以在网页的“测评”页或用 `careercoach assess` 做一次（48 题，约 8 分钟），"
+        "结果会用来推荐职业；聊天里说的话不会被用来推断你的兴趣代码。",
+        "targets": "目标职业（建议）",
+        "why": "理由",
+        "routes": "入职途径",
+        "gaps": "还需要展示的技能",
+        "actions": "技能行动（按月）",
         "related": "知识库中的相关原文",
         "sources": "来源",
         "outcome": {
@@ -101,6 +109,15 @@ _TEXT = {
         "questions": "Questions still open",
         "skills": "Directions and skills",
         "advice": "Personal advice",
+        "self": "Self-assessment (interests)",
+        "no_assessment": "You have not taken the interest questionnaire yet. Take it in the web page's "
+        "Assessment tab or with `careercoach assess` (48 items, about 8 minutes); the result feeds "
+        "the suggestions. Nothing you say in chat is used to guess your interest code.",
+        "targets": "Target occupations (suggested)",
+        "why": "Why",
+        "routes": "Ways in",
+        "gaps": "Skills still to show",
+        "actions": "Skill actions by month",
         "related": "Related passages in the knowledge base",
         "sources": "Sources",
         "outcome": {
@@ -278,6 +295,7 @@ def plan_markdown(plan: Plan) -> str:
                 else f"- {path}: {s.skill.get(lang)}{cite(s.skill.clause)}"
             )
         out.append("")
+    out += _coaching_parts(plan, w, colon)
     if plan.advice:
         out += [f"## {w['advice']}", "", plan.advice.strip(), ""]
     if plan.related:
@@ -288,3 +306,36 @@ def plan_markdown(plan: Plan) -> str:
     for c in plan.citations():
         out.append(f"- [{c.n}] {c.title} § {c.section}：“{c.text}”（{c.source}）")
     return "\n".join(out).replace("\n\n\n", "\n\n").strip() + "\n"
+
+
+def _coaching_parts(plan: Plan, w: dict[str, object], colon: str) -> list[str]:
+    """Self-assessment, target occupations and dated skill actions (coaching plans only)."""
+    if not plan.coaching:
+        return []
+    lang = plan.lang
+    sep = "、" if lang == "zh" else ", "
+    out = [f"## {w['self']}", ""]
+    if plan.self_assessment is None:
+        out.append(str(w["no_assessment"]))
+    else:
+        a = plan.self_assessment
+        out.append(" · ".join(f"{t} {a.scores[t]}/{a.maximum}" for t in "RIASEC"))
+        out += ["", a.summary.get(lang)]
+    out.append("")
+    if plan.targets:
+        out += [f"## {w['targets']}", ""]
+        for n, target in enumerate(plan.targets, start=1):
+            out.append(f"### {n}. {target.name.get(lang)}")
+            out.append(f"- {w['why']}{colon}{'；'.join(r.get(lang) for r in target.reasons)}"
+                       if lang == "zh" else
+                       f"- {w['why']}{colon}{'; '.join(r.get(lang) for r in target.reasons)}")
+            if target.routes:
+                out.append(f"- {w['routes']}{colon}{sep.join(r.get(lang) for r in target.routes)}")
+            if target.gaps:
+                out.append(f"- {w['gaps']}{colon}{sep.join(g.get(lang) for g in target.gaps)}")
+            out.append("")
+    if plan.skill_actions:
+        out += [f"## {w['actions']}", ""]
+        out += [f"- [ ] {a.month}{colon}{a.text.get(lang)}" for a in plan.skill_actions]
+        out.append("")
+    return out
