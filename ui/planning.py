@@ -40,7 +40,20 @@ def make_planner(settings: Settings, retriever: Retriever) -> Any | None:
     catalogue = _catalogue()
     if catalogue is None:
         return None
-    return PlanningFlow(catalogue, retriever=retriever, llm=make_chat_model(settings))
+    return PlanningFlow(
+        catalogue, retriever=retriever, llm=make_chat_model(settings), occupations=_occupations()
+    )
+
+
+def _occupations() -> Any | None:
+    """The occupation catalogue for "我适合做什么" answers, or None (the flow then interviews)."""
+    from bot.coaching.occupations import load_occupations
+
+    try:
+        return load_occupations()
+    except CareerCoachError as error:
+        log.warning("occupation suggestions are off: %s", error.message)
+        return None
 
 
 def form_profile(fields: dict[str, Any], lang: str, today: date) -> Any:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.chat.models import Answer, Turn
+from bot.chat.models import Answer, Citation, Turn
 from bot.chat.prompts import PromptLibrary
 from bot.knowledge.protocols import Retriever
 from bot.planning import vocabulary as vocab
@@ -45,6 +45,15 @@ NOTHING = re.compile(
     r"\s*[。.!！]?\s*$",
     re.IGNORECASE,
 )
+# "What suits me?" and "postgraduate exam, civil service or a job?": answered with content first.
+CHOICE = re.compile(
+    r"适合(?:做|干|从事|找)?(?:什么|啥|哪)|(?:考研|考公|考编|工作|就业|读研|出国)[^。？?]{0,8}还是|"
+    r"选(?:哪条路|什么方向)|which (?:job|career|path)|what (?:job|career) (?:suits|fits)|"
+    r"should i (?:do|take|choose|go for) .{0,40}\bor\b|what should i do after graduat",
+    re.IGNORECASE,
+)
+# Routes of knowledge/occupations.yaml compared when a graduate weighs paths.
+CHOICE_ROUTES = ("postgraduate", "civil_service", "soe", "campus", "grassroots")
 UNDECIDED = re.compile(
     r"没想好|不确定|不知道|都可以|还没决定|not sure|undecided|don'?t know", re.IGNORECASE
 )
@@ -91,6 +100,7 @@ class PlanningFlow:
         llm: Any = None,
         prompts: PromptLibrary | None = None,
         docs_dir: Path | None = None,
+        occupations: Any = None,
     ) -> None:
         self.catalogue = catalogue
         self.today = today
@@ -98,6 +108,7 @@ class PlanningFlow:
         self.llm = llm
         self.prompts = prompts or PromptLibrary()
         self.docs_dir = docs_dir
+        self.occupations = occupations  # bot.coaching.occupations.OccupationCatalogue, optional
 
     def _question(self, part: str, lang: str) -> str:
         return self.prompts.render(f"plan_ask_{part}", lang)
@@ -166,6 +177,8 @@ class PlanningFlow:
         language = "en" if lang == "en" else "zh"
         today = self.today()
         profile = self.profile_of(turns, today).model_copy(update={"language": language})
+        if self.occupations is not None and CHOICE.search(message) and not SHOW_NOW.search(message):
+            return self._choices(profile, turns, today, language)
         if not SHOW_NOW.search(message):
             for step, _ in STEPS:
                 missing = _missing_parts(step, profile, today)
@@ -187,6 +200,76 @@ class PlanningFlow:
                 "planning_step": step,
                 "planning_parts": parts,
                 "profile": profile.model_dump(mode="json", exclude_none=True),
+            },
+        )
+
+    def _choices(self, profile: Profile, turns: list[Turn], today: date, lang: str) -> Answer:
+        """Content for "我适合做什么 / 考研考公还是工作": the paths compared (each cited), the
+        occupations the major leads to (never an interest code guessed from chat), then the
+        next step: the questionnaire, and the first missing part of the interview."""
+        from bot.coaching.matching import suggest
+        from bot.planning.catalogue import Clause
+        from bot.planning.clauses import DocumentShelf
+
+        shelf = DocumentShelf(self.docs_dir or Path(__file__).resolve().parents[2] / "knowledge" / "docs")
+        clauses: list[Clause] = []
+
+        def cite(clause: Clause) -> str:
+            if clause not in clauses:
+                clauses.append(clause)
+            return f"[{clauses.index(clause) + 1}]"
+
+        lines = []
+        for route_id in CHOICE_ROUTES:
+            route = self.occupations.routes[route_id]
+            quote = route.clause.quote
+            lines.append(f"- **{route.name.get(lang)}**：{quote} {cite(route.clause)}"
+                         if lang == "zh" else
+                         f"- **{route.name.get(lang)}**: {quote} {cite(route.clause)}")
+        choose = Clause(
+            doc="pathways-after-graduation.md",
+            section="怎么选",
+            quote="想要的是学历、稳定还是成长速度？家庭经济状况能支撑多长的备考期？有没有一条保底的路？",
+        )
+        how = (
+            f"怎么选：先问自己三个问题——{choose.quote} {cite(choose)}"
+            if lang == "zh"
+            else f"How to choose: ask yourself three questions (in the guide's words: {choose.quote}) {cite(choose)}"
+        )
+        occupations = ""
+        if profile.major:
+            found = suggest(profile, self.occupations, None, limit=5)
+            if found:
+                sep = "、" if lang == "zh" else ", "
+                occupations = self.prompts.render(
+                    "coach_choice_occupations", lang, major=profile.major,
+                    names=sep.join(s.occupation.name.get(lang) for s in found),
+                )
+        text = self.prompts.render(
+            "coach_choice", lang, options="\n".join(lines), occupations=occupations,
+            how_to_choose=how,
+        )
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        for step, _ in STEPS:
+            missing = _missing_parts(step, profile, today)
+            if missing:
+                joined = ("" if lang == "zh" else " ").join(self._question(p, lang) for p in missing)
+                text = f"{text}\n\n{joined}"
+                break
+        citations = [
+            Citation(n=n, title=shelf.title(c.doc), section=c.section, text=c.quote,
+                     source=f"knowledge/docs/{c.doc}", doc_id=c.doc)
+            for n, c in enumerate(clauses, start=1)
+        ]
+        return Answer(
+            answer=text,
+            citations=citations,
+            intent="planning",
+            lang=lang,  # type: ignore[arg-type]
+            extra={
+                "planning_step": "choices",
+                "profile": profile.model_dump(mode="json", exclude_none=True),
+                "next_step": "assessment",
             },
         )
 
