@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from bot.errors import AuthError, CareerCoachError
 from bot.settings import Settings
 from ui.api import build_api
+from ui.coaching_api import build_coaching_api
 from ui.auth import AUTH_COOKIE, LOGIN_TTL_S, CookieSigner, Login, RoleGuard, login_page
 from ui.auth import session_secret as load_secret
 from ui.counselor import build_counselor_page
@@ -52,16 +53,19 @@ def build_services(settings: Settings) -> Services:
     from bot.knowledge.base import KnowledgeBase
     from bot.notify import make_notifier
     from bot.store import Store
+    from ui.coaching import make_coaching
     from ui.planning import make_plan_maker, make_planner
 
     kb = KnowledgeBase(settings)
     planner = make_planner(settings, kb)
+    store = Store(settings, on_flag=make_notifier(settings))
     return Services(
         settings=settings,
         coach=build_coach(settings, retriever=kb, planner=planner),
         kb=kb,
-        store=Store(settings, on_flag=make_notifier(settings)),
+        store=store,
         plan=make_plan_maker(settings, kb),
+        coaching=make_coaching(settings, store),
         run_eval=lambda suite: run_eval_command(settings, suite),
     )
 
@@ -152,6 +156,8 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         title="careercoach", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None
     )
     app.include_router(build_api(services))
+    for router in build_coaching_api(services):
+        app.include_router(router)
     add_login_routes(app, services, signer)
 
     @app.get("/counselor", include_in_schema=False)

@@ -21,6 +21,7 @@ from bot.chat.models import Answer, Citation
 from bot.errors import CareerCoachError, NotFoundError
 from bot.store.models import Conversation
 from ui.auth import SESSION_COOKIE, cookie_of
+from ui.coaching import build_coaching_tabs
 from ui.render import answer_markdown, citation_detail, citation_label
 from ui.services import Services
 from ui.texts import EXAMPLES, LANGS, t, vocabulary_choices
@@ -282,6 +283,7 @@ def build_graduate_page(services: Services) -> gr.Blocks:
                 download = gr.DownloadButton(
                     t("download_plan", zh), visible=False, elem_id="download-plan"
                 )
+            coaching_tabs = build_coaching_tabs(services, page, lang)  # 测评/职业/简历/面试
         gr.Markdown(f"[{t('staff_login', zh)}](/login)", elem_id="staff-link")
 
         outputs = [chatbot, turn_ids, cites, sources, passage, box]
@@ -388,4 +390,5 @@ def build_graduate_page(services: Services) -> gr.Blocks:
             ],
         )
         page.load(chat.restore, None, [chatbot, turn_ids])
+        coaching_tabs.wire(lang)
     return page

@@ -98,6 +98,7 @@ class Services:
     store: TranscriptStore
     plan: PlanMaker | None = None
     run_eval: Callable[[str], dict[str, Any]] | None = None
+    coaching: Any = None  # bot.coaching.service.Coaching, or None when its data cannot load
     uploads_dir: Path = field(default_factory=Path)
 
     def __post_init__(self) -> None:

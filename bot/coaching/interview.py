@@ -263,14 +263,20 @@ def llm_feedback(question: Question, answer: str, result: Feedback, llm: Any, la
 
 def summary(results: list[Feedback], lang: str) -> str:
     """What the session showed and what to practise next, as Markdown."""
-    if not results:
+    return summary_of_issues([r.issues() for r in results], lang)
+
+
+def summary_of_issues(per_answer: list[list[str]], lang: str) -> str:
+    """The summary from each answer's issue codes (what a stored session keeps)."""
+    if not per_answer:
         return "还没有回答任何问题。" if lang == "zh" else "No answers yet."
     counts: dict[str, int] = {}
-    for result in results:
-        for issue in result.issues():
+    for issues in per_answer:
+        for issue in issues:
             key = "star" if issue.startswith("star_") else issue
             counts[key] = counts.get(key, 0) + 1
-    good = sum(not r.issues() for r in results)
+    good = sum(not issues for issues in per_answer)
+    results = per_answer
     names = {
         "zh": {"length": "控制篇幅", "star": "按“情境—任务—行动—结果”讲故事", "vague": "给出数字和具体做法", "points": "覆盖题目的要点"},
         "en": {"length": "the length of answers", "star": "telling stories as situation-task-action-result", "vague": "numbers and concrete steps", "points": "covering the question's points"},
