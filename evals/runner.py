@@ -21,6 +21,7 @@ from evals.messages import LabelledMessage, load_messages, message_suite
 from evals.results import SuiteResult
 from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
 from evals.suites.answers import JudgeFn, run_answers
+from evals.suites.coaching import coaching_predictors, run_coaching
 from evals.suites.distress import LABELS as DISTRESS_LABELS
 from evals.suites.distress import run_distress
 from evals.suites.plans import run_plans
@@ -31,7 +32,7 @@ from evals.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SUITES = ("retrieval", "answers", "safety", "plans", "distress", "redaction")
+SUITES = ("retrieval", "answers", "safety", "plans", "distress", "redaction", "coaching")
 # suites whose datasets are labelled messages rather than questions
 MESSAGE_SUITES = frozenset({"distress", "redaction"})
 SPLITS = ("dev", "test")
@@ -196,6 +197,8 @@ def _run_one(
             found = [run_safety(cases, answer, dataset=spec.name, prompt_texts=prompts)]
         case "plans":
             found = [run_plans(cases, workspace.eligibility_fn(spec.kb), dataset=spec.name)]
+        case "coaching":
+            found = [run_coaching(cases, coaching_predictors(spec.kb), dataset=spec.name)]
         case "distress":
             messages: list[LabelledMessage] = cases
             found = [run_distress(messages, workspace.distress_fn(spec.kb), dataset=spec.name)]

@@ -54,6 +54,8 @@ def shipped_datasets() -> list[DatasetSpec]:
         DatasetSpec(
             "plans", DATASETS / "plans.jsonl", REPO / "knowledge" / "resources.yaml", ("plans",)
         ),
+        # the coaching data files: occupations.yaml, interview.yaml (and riasec.yaml)
+        DatasetSpec("coaching", DATASETS / "coaching.jsonl", REPO / "knowledge", ("coaching",)),
         # the detector's "knowledge" is its phrasing bank
         DatasetSpec(
             "distress",

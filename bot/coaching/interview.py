@@ -55,7 +55,19 @@ STAR_CUES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
-_NAMED = re.compile(r"《[^》]{1,30}》|“[^”]{2,20}”|[A-Z][A-Za-z0-9+#]{1,}|\b[A-Za-z]+\d+\b")
+# Named things: titles and quoted names, acronyms (SQL), CamelCase tools (PyTorch), names with
+# digits (P99), and capitalised words inside a sentence (not the sentence's first word, not "I").
+_NAMED = re.compile(
+    r"《[^》]{1,30}》|“[^”]{2,20}”|\b[A-Z]{2,}[A-Za-z]*\b|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|"
+    r"\b[A-Za-z]+\d+[A-Za-z]*\b|(?<=[a-z,] )[A-Z][a-z]{2,}"
+)
+
+
+_NUMBER_WORDS = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|hundred|thousand|million|half|double|twice)\b",
+    re.I,
+)
 
 
 class _Strict(BaseModel):
@@ -202,7 +214,7 @@ def feedback(question: Question, answer: str, lang: str) -> Feedback:
         star={part: bool(cue.search(answer)) for part, cue in STAR_CUES.items()}
         if question.star
         else {},
-        numbers=len(numbers_in(answer)),
+        numbers=len(numbers_in(answer)) + len(_NUMBER_WORDS.findall(answer)),
         named=len(_NAMED.findall(answer)),
         points_covered=covered,
         points_missing=missing,
