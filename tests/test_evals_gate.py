@@ -66,3 +66,7 @@ def test_distress_meets_thresholds_on_test(workspace: Workspace) -> None:
 
 def test_redaction_meets_thresholds_on_test(workspace: Workspace) -> None:
     _gate("redaction", workspace, splits=("test",))
+
+
+def test_coaching_meets_thresholds_on_test(workspace: Workspace) -> None:
+    _gate("coaching", workspace, splits=("test",))
