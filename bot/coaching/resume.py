@@ -54,6 +54,7 @@ _ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0
 _ADDRESS = re.compile(r"家庭住址|家庭地址|户籍地址|现住址|home address|\d+\s*(?:号楼|单元|室)|[省市区县].{0,12}(?:路|街|村).{0,6}\d+号", re.I)
 _MARRIAGE = re.compile(r"婚姻|已婚|未婚|离异|婚育|生育|育有|已育|未育|marital|married|single", re.I)
 _JD_LEAD = re.compile(r"要求|职责|任职|资格|熟悉|掌握|精通|具备|了解|优先|能力|经验|require|responsib|qualif|familiar|experience|proficien", re.I)
+_JD_SECTION = re.compile(r"要求|任职|职责|资格|requirement|qualification|responsibilit", re.I)
 _STOP = set(
     "要求 职责 任职 资格 熟悉 掌握 精通 具备 了解 优先 能力 经验 相关 工作 岗位 以上 良好 较强 "
     "具有 负责 进行 能够 我们 公司 以及 或者 并且 专业 本科 硕士 学历 一定 熟练 使用 优秀 以上学历 "
@@ -265,7 +266,12 @@ def job_terms(job: str) -> list[str]:
     """The requirement words of a job description: jieba words of its requirement lines."""
     import jieba
 
-    lines = [ln for ln in job.splitlines() if _JD_LEAD.search(ln)] or job.splitlines()
+    lines = job.splitlines()
+    start = next((i for i, ln in enumerate(lines) if _JD_SECTION.search(ln)), None)
+    if start is not None:
+        lines = lines[start:]  # the requirements section and what follows it
+    else:
+        lines = [ln for ln in lines if _JD_LEAD.search(ln)] or lines
     terms: list[str] = []
     for line in lines:
         for word in jieba.lcut(line):
