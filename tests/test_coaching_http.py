@@ -1,0 +1,117 @@
+"""The coaching REST API over real HTTP (uvicorn on 127.0.0.1) with the real store and data files."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from bot.coaching import riasec
+from bot.settings import Settings
+from tests.ui_fakes import make_services
+from ui.app import build_app
+from ui.coaching import make_coaching
+
+PASSWORD = "a-long-enough-password-1"
+RESUME = Path(__file__).parent / "fixtures" / "coaching" / "resume-weak.txt"
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(home=tmp_path_factory.mktemp("coaching-http") / "home")
+    services, _coach, _kb, store = make_services(settings)
+    services.coaching = make_coaching(settings, store)
+    store.add_user("li", "counselor", PASSWORD)
+    app = build_app(settings, services)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not uv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{uv.servers[0].sockets[0].getsockname()[1]}"
+    uv.should_exit = True
+    thread.join(10)
+    store.close()
+
+
+def http(url: str) -> httpx.Client:
+    return httpx.Client(base_url=url, timeout=60, follow_redirects=False)
+
+
+def test_the_questionnaire_resumes_and_scores(url: str) -> None:
+    c = http(url)
+    sid = c.post("/api/coaching/session").json()["session_id"]
+    items = c.get("/api/coaching/questionnaire", params={"lang": "en"}).json()["items"]
+    q = riasec.load_questionnaire()
+    first = {i["id"]: 4 for i in items[:20]}
+    state = c.post("/api/coaching/assessment", json={"session_id": sid, "answers": first}).json()
+    assert state["answered"] == 20 and state["result"] is None
+    resumed = c.get("/api/coaching/assessment", params={"session_id": sid}).json()
+    assert resumed["answers"] == first
+    rest = {i.id: 4 if i.type in "IA" else 0 for i in q.items[20:]}
+    first = {i.id: 4 if i.type in "IA" else 0 for i in q.items[:20]}
+    done = c.post("/api/coaching/assessment", json={"session_id": sid, "answers": {**first, **rest}, "lang": "en"}).json()
+    assert done["result"]["code"].startswith(("IA", "AI"))
+    assert done["view"]["chart_svg"].startswith("<svg") and "not abilities" in done["view"]["meaning"]
+    matched = c.post("/api/coaching/match", json={"session_id": sid, "profile": {"major": "建筑学"}}).json()
+    assert matched["suggestions"][0]["id"] == "architect"
+    plan = c.post("/api/coaching/plan", json={"session_id": sid, "profile": {"major": "建筑学"}, "lang": "en"}).json()
+    assert "Self-assessment" in plan["markdown"] and plan["plan"]["self_assessment"]["code"] == done["result"]["code"]
+
+
+def test_bad_answers_are_a_clear_400(url: str) -> None:
+    answer = http(url).post("/api/coaching/assessment", json={"answers": {"nope": 3}})
+    assert answer.status_code == 400 and "nope" in answer.json()["detail"]
+
+
+def test_resume_upload_is_reviewed_and_not_stored_unless_asked(url: str) -> None:
+    c = http(url)
+    sid = c.post("/api/coaching/session").json()["session_id"]
+    with RESUME.open("rb") as handle:
+        body = c.post("/api/coaching/resume", files={"file": ("cv.txt", handle)},
+                      data={"session_id": sid, "job": "任职要求：熟悉 SQL"}).json()
+    assert {"personal_data", "duty", "jd_missing"} <= {f["kind"] for f in body["findings"]}
+    assert body["record_id"] is None
+    assert c.get("/api/coaching/records", params={"session_id": sid}).json() == []
+    with RESUME.open("rb") as handle:
+        kept = c.post("/api/coaching/resume", files={"file": ("cv.txt", handle)},
+                      data={"session_id": sid, "keep": "true"}).json()
+    records = c.get("/api/coaching/records", params={"session_id": sid}).json()
+    assert [r["id"] for r in records] == [kept["record_id"]]
+    empty = c.post("/api/coaching/resume", files={"file": ("cv.pdf", b"")})
+    assert empty.status_code == 400 and "空文件" in empty.json()["detail"]
+
+
+def test_interview_questions_feedback_and_summary(url: str) -> None:
+    c = http(url)
+    sid = c.post("/api/coaching/session").json()["session_id"]
+    listed = c.get("/api/coaching/interview/questions", params={"occupation": "primary-teacher"}).json()
+    assert listed["format"] == "teacher" and listed["questions"]
+    qid = listed["questions"][0]["id"]
+    body = c.post("/api/coaching/interview/feedback", json={"session_id": sid, "question_id": qid, "answer": "我喜欢孩子。"}).json()
+    assert "length" in body["issues"] and "回答了 1 题" in body["summary"]
+    unknown = c.post("/api/coaching/interview/feedback", json={"question_id": "xx-none", "answer": "x"})
+    assert unknown.status_code == 400
+
+
+def test_counselors_see_only_what_was_shared(url: str) -> None:
+    c = http(url)
+    sid = c.post("/api/coaching/session").json()["session_id"]
+    plan = c.post("/api/coaching/plan", json={"session_id": sid, "profile": {"major": "法学"}}).json()
+    assert c.get("/counselor/api/coaching/shared").status_code == 401
+    staff = http(url)
+    assert staff.post("/login", data={"username": "li", "password": PASSWORD, "next": ""}).status_code == 303
+    before = {r["id"] for r in staff.get("/counselor/api/coaching/shared").json()}
+    assert plan["record_id"] not in before
+    other = c.post("/api/coaching/session").json()["session_id"]
+    assert c.post("/api/coaching/share", json={"session_id": other, "record_id": plan["record_id"]}).status_code == 404
+    assert c.post("/api/coaching/share", json={"session_id": sid, "record_id": plan["record_id"]}).json() == {"ok": True}
+    after = staff.get("/counselor/api/coaching/shared", params={"kind": "plan"}).json()
+    assert plan["record_id"] in {r["id"] for r in after}
