@@ -1,4 +1,4 @@
-"""``careercoach assess / occupations / resume / interview / suggest`` through the real entry point."""
+"""``careercoach assess / occupations / resume / interview / suggest`` end to end."""
 
 from __future__ import annotations
 
@@ -43,13 +43,17 @@ def test_assess_asks_the_missing_items_and_saves_each_answer(
     partial = tmp_path / "partial.yaml"
     partial.write_text(yaml.safe_dump({i.id: 2 for i in q.items[:-2]}))
     monkeypatch.setattr("sys.stdin", io.StringIO("4\n4\n"))
-    code, out, _ = _run(capsys, "assess", "--answers", str(partial), "--save", str(partial), "--lang", "en")
+    code, out, _ = _run(
+        capsys, "assess", "--answers", str(partial), "--save", str(partial), "--lang", "en"
+    )
     assert code == 0
     assert f"[{len(q.items) - 1}/{len(q.items)}]" in out and "Your interest code" in out
     assert len(yaml.safe_load(partial.read_text())) == len(q.items)
 
 
-def test_assess_rejects_a_bad_answer_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_assess_rejects_a_bad_answer_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("r1: 9\n")
     code, _, err = _run(capsys, "assess", "--answers", str(bad))
@@ -95,20 +99,42 @@ def test_resume_review_refuses_an_image(capsys: pytest.CaptureFixture[str], tmp_
 
 def test_interview_with_an_answers_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump(["我会先倾听。", "我会请示领导。"], allow_unicode=True), encoding="utf-8")
-    code, out, _ = _run(capsys, "interview", "--occupation", "civil-servant", "--answers", str(answers), "--json")
+    answers.write_text(
+        yaml.safe_dump(["我会先倾听。", "我会请示领导。"], allow_unicode=True), encoding="utf-8"
+    )
+    code, out, _ = _run(
+        capsys, "interview", "--occupation", "civil-servant", "--answers", str(answers), "--json"
+    )
     assert code == 0
     body = json.loads(out)
     assert body["format"] == "structured" and len(body["feedback"]) == 2
     assert "回答了 2 题" in body["summary"]
 
 
-def test_suggest_plan_includes_the_coaching_parts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_suggest_plan_includes_the_coaching_parts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     profile = tmp_path / "me.yaml"
-    profile.write_text("education: 本科\nmajor: 会计学\ngraduation_date: 2028\nhome_province: 甘肃\n", encoding="utf-8")
-    code, out, _ = _run(capsys, "suggest", "--profile", str(profile), "--answers", str(_answers(tmp_path, "CE")),
-                        "--plan", "--today", "2026-12-01")
+    profile.write_text(
+        "education: 本科\nmajor: 会计学\ngraduation_date: 2028\nhome_province: 甘肃\n",
+        encoding="utf-8",
+    )
+    code, out, _ = _run(
+        capsys,
+        "suggest",
+        "--profile",
+        str(profile),
+        "--answers",
+        str(_answers(tmp_path, "CE")),
+        "--plan",
+        "--today",
+        "2026-12-01",
+    )
     assert code == 0
-    assert "## 自我评估（兴趣测评）" in out and "## 目标职业（建议）" in out and "## 技能行动（按月）" in out
+    assert (
+        "## 自我评估（兴趣测评）" in out
+        and "## 目标职业（建议）" in out
+        and "## 技能行动（按月）" in out
+    )
     code, out, _ = _run(capsys, "suggest", "--profile", str(profile), "--code", "CEI", "--json")
     assert code == 0 and json.loads(out)[0]["reasons"]

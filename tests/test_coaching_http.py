@@ -1,4 +1,4 @@
-"""The coaching REST API over real HTTP (uvicorn on 127.0.0.1) with the real store and data files."""
+"""The coaching REST API over real HTTP (uvicorn on 127.0.0.1), the real store and data."""
 
 from __future__ import annotations
 
@@ -57,13 +57,25 @@ def test_the_questionnaire_resumes_and_scores(url: str) -> None:
     assert resumed["answers"] == first
     rest = {i.id: 4 if i.type in "IA" else 0 for i in q.items[20:]}
     first = {i.id: 4 if i.type in "IA" else 0 for i in q.items[:20]}
-    done = c.post("/api/coaching/assessment", json={"session_id": sid, "answers": {**first, **rest}, "lang": "en"}).json()
+    done = c.post(
+        "/api/coaching/assessment",
+        json={"session_id": sid, "answers": {**first, **rest}, "lang": "en"},
+    ).json()
     assert done["result"]["code"].startswith(("IA", "AI"))
-    assert done["view"]["chart_svg"].startswith("<svg") and "not abilities" in done["view"]["meaning"]
-    matched = c.post("/api/coaching/match", json={"session_id": sid, "profile": {"major": "建筑学"}}).json()
+    assert (
+        done["view"]["chart_svg"].startswith("<svg") and "not abilities" in done["view"]["meaning"]
+    )
+    matched = c.post(
+        "/api/coaching/match", json={"session_id": sid, "profile": {"major": "建筑学"}}
+    ).json()
     assert matched["suggestions"][0]["id"] == "architect"
-    plan = c.post("/api/coaching/plan", json={"session_id": sid, "profile": {"major": "建筑学"}, "lang": "en"}).json()
-    assert "Self-assessment" in plan["markdown"] and plan["plan"]["self_assessment"]["code"] == done["result"]["code"]
+    plan = c.post(
+        "/api/coaching/plan", json={"session_id": sid, "profile": {"major": "建筑学"}, "lang": "en"}
+    ).json()
+    assert (
+        "Self-assessment" in plan["markdown"]
+        and plan["plan"]["self_assessment"]["code"] == done["result"]["code"]
+    )
 
 
 def test_bad_answers_are_a_clear_400(url: str) -> None:
@@ -75,14 +87,20 @@ def test_resume_upload_is_reviewed_and_not_stored_unless_asked(url: str) -> None
     c = http(url)
     sid = c.post("/api/coaching/session").json()["session_id"]
     with RESUME.open("rb") as handle:
-        body = c.post("/api/coaching/resume", files={"file": ("cv.txt", handle)},
-                      data={"session_id": sid, "job": "任职要求：熟悉 SQL"}).json()
+        body = c.post(
+            "/api/coaching/resume",
+            files={"file": ("cv.txt", handle)},
+            data={"session_id": sid, "job": "任职要求：熟悉 SQL"},
+        ).json()
     assert {"personal_data", "duty", "jd_missing"} <= {f["kind"] for f in body["findings"]}
     assert body["record_id"] is None
     assert c.get("/api/coaching/records", params={"session_id": sid}).json() == []
     with RESUME.open("rb") as handle:
-        kept = c.post("/api/coaching/resume", files={"file": ("cv.txt", handle)},
-                      data={"session_id": sid, "keep": "true"}).json()
+        kept = c.post(
+            "/api/coaching/resume",
+            files={"file": ("cv.txt", handle)},
+            data={"session_id": sid, "keep": "true"},
+        ).json()
     records = c.get("/api/coaching/records", params={"session_id": sid}).json()
     assert [r["id"] for r in records] == [kept["record_id"]]
     empty = c.post("/api/coaching/resume", files={"file": ("cv.pdf", b"")})
@@ -92,26 +110,45 @@ def test_resume_upload_is_reviewed_and_not_stored_unless_asked(url: str) -> None
 def test_interview_questions_feedback_and_summary(url: str) -> None:
     c = http(url)
     sid = c.post("/api/coaching/session").json()["session_id"]
-    listed = c.get("/api/coaching/interview/questions", params={"occupation": "primary-teacher"}).json()
+    listed = c.get(
+        "/api/coaching/interview/questions", params={"occupation": "primary-teacher"}
+    ).json()
     assert listed["format"] == "teacher" and listed["questions"]
     qid = listed["questions"][0]["id"]
-    body = c.post("/api/coaching/interview/feedback", json={"session_id": sid, "question_id": qid, "answer": "我喜欢孩子。"}).json()
+    body = c.post(
+        "/api/coaching/interview/feedback",
+        json={"session_id": sid, "question_id": qid, "answer": "我喜欢孩子。"},
+    ).json()
     assert "length" in body["issues"] and "回答了 1 题" in body["summary"]
-    unknown = c.post("/api/coaching/interview/feedback", json={"question_id": "xx-none", "answer": "x"})
+    unknown = c.post(
+        "/api/coaching/interview/feedback", json={"question_id": "xx-none", "answer": "x"}
+    )
     assert unknown.status_code == 400
 
 
 def test_counselors_see_only_what_was_shared(url: str) -> None:
     c = http(url)
     sid = c.post("/api/coaching/session").json()["session_id"]
-    plan = c.post("/api/coaching/plan", json={"session_id": sid, "profile": {"major": "法学"}}).json()
+    plan = c.post(
+        "/api/coaching/plan", json={"session_id": sid, "profile": {"major": "法学"}}
+    ).json()
     assert c.get("/counselor/api/coaching/shared").status_code == 401
     staff = http(url)
-    assert staff.post("/login", data={"username": "li", "password": PASSWORD, "next": ""}).status_code == 303
+    assert (
+        staff.post("/login", data={"username": "li", "password": PASSWORD, "next": ""}).status_code
+        == 303
+    )
     before = {r["id"] for r in staff.get("/counselor/api/coaching/shared").json()}
     assert plan["record_id"] not in before
     other = c.post("/api/coaching/session").json()["session_id"]
-    assert c.post("/api/coaching/share", json={"session_id": other, "record_id": plan["record_id"]}).status_code == 404
-    assert c.post("/api/coaching/share", json={"session_id": sid, "record_id": plan["record_id"]}).json() == {"ok": True}
+    assert (
+        c.post(
+            "/api/coaching/share", json={"session_id": other, "record_id": plan["record_id"]}
+        ).status_code
+        == 404
+    )
+    assert c.post(
+        "/api/coaching/share", json={"session_id": sid, "record_id": plan["record_id"]}
+    ).json() == {"ok": True}
     after = staff.get("/counselor/api/coaching/shared", params={"kind": "plan"}).json()
     assert plan["record_id"] in {r["id"] for r in after}

@@ -36,7 +36,8 @@ def test_formats_follow_the_routes() -> None:
 def test_a_story_with_steps_and_a_counted_result_passes(bank: iv.Bank) -> None:
     answer = (
         "大二暑假我在社区图书馆做志愿者，当时借阅登记全靠手写，每天排队很久。我的任务是缩短排队时间。"
-        "我先统计了一周的借阅高峰，然后设计了一张扫码登记表，并主动培训了另外 5 名志愿者。最终高峰排队"
+        "我先统计了一周的借阅高峰，然后设计了一张扫码登记表，"
+        "并主动培训了另外 5 名志愿者。最终高峰排队"
         "从 20 分钟降到 5 分钟，馆长把这个办法推广到了两个分馆。我学到了先找数据再动手改进。"
     )
     result = iv.feedback(bank.get("be-difficulty"), answer, "zh")
@@ -69,8 +70,12 @@ def test_model_feedback_that_invents_numbers_is_dropped(bank: iv.Bank, tmp_path:
     answer = "我们小组讨论时意见不一，我先倾听，再用数据说服大家，结果达成一致。"
     result = iv.feedback(question, answer, "zh")
     with ScriptedLLMServer() as server:
-        server.enqueue("你先倾听做得好。可以补充你用的是什么数据。", "你让团队效率提升了 35%，很好。")
-        settings = Settings(home=tmp_path, openai_base_url=server.url, openai_api_key="k", llm_max_retries=0)
+        server.enqueue(
+            "你先倾听做得好。可以补充你用的是什么数据。", "你让团队效率提升了 35%，很好。"
+        )
+        settings = Settings(
+            home=tmp_path, openai_base_url=server.url, openai_api_key="k", llm_max_retries=0
+        )
         llm = make_chat_model(settings)
         kept = iv.llm_feedback(question, answer, result, llm, "zh")
         dropped = iv.llm_feedback(question, answer, result, llm, "zh")

@@ -48,8 +48,16 @@ def test_licensed_occupations_need_their_major(occupations: OccupationCatalogue)
 
 
 def test_a_doctorate_gates_university_teaching(occupations: OccupationCatalogue) -> None:
-    bachelor = {s.id for s in suggest(Profile(major="物理学", education="bachelor"), occupations, "ISA", limit=200)}
-    doctor = {s.id for s in suggest(Profile(major="物理学", education="phd"), occupations, "ISA", limit=200)}
+    bachelor = {
+        s.id
+        for s in suggest(
+            Profile(major="物理学", education="bachelor"), occupations, "ISA", limit=200
+        )
+    }
+    doctor = {
+        s.id
+        for s in suggest(Profile(major="物理学", education="phd"), occupations, "ISA", limit=200)
+    }
     assert "lecturer" not in bachelor and "lecturer" in doctor
 
 
@@ -63,11 +71,18 @@ def test_a_foreign_national_gets_no_citizen_only_routes(occupations: OccupationC
     assert all("foreign_permit" not in s.routes for s in chinese)
 
 
-def test_preferred_paths_and_interests_raise_an_occupation(occupations: OccupationCatalogue) -> None:
+def test_preferred_paths_and_interests_raise_an_occupation(
+    occupations: OccupationCatalogue,
+) -> None:
     plain = {s.id: s.score for s in suggest(Profile(major="会计学"), occupations, limit=50)}
-    wanting = {s.id: s.score for s in suggest(Profile(major="会计学", paths=["civil_service"]), occupations, limit=50)}
+    wanting = {
+        s.id: s.score
+        for s in suggest(Profile(major="会计学", paths=["civil_service"]), occupations, limit=50)
+    }
     assert wanting["civil-service-tech"] > plain["civil-service-tech"]
-    with_code = {s.id: s.score for s in suggest(Profile(major="会计学"), occupations, "CEI", limit=50)}
+    with_code = {
+        s.id: s.score for s in suggest(Profile(major="会计学"), occupations, "CEI", limit=50)
+    }
     assert with_code["accountant"] > plain["accountant"]
 
 
@@ -78,12 +93,22 @@ def test_gaps_are_skills_not_shown_yet(occupations: OccupationCatalogue) -> None
     assert "data-viz" in analyst.gaps
 
 
-def test_the_coaching_plan_has_self_assessment_targets_and_dated_actions(occupations: OccupationCatalogue) -> None:
+def test_the_coaching_plan_has_self_assessment_targets_and_dated_actions(
+    occupations: OccupationCatalogue,
+) -> None:
     q = riasec.load_questionnaire()
     result = riasec.score(q, {i.id: 4 if i.type in "CE" else 1 for i in q.items})
-    profile = Profile(education="bachelor", major="会计学", graduation_date="2028", home_province="甘肃",
-                      paths=["soe"], language="zh")
-    plan = coaching_plan(profile, load_catalogue(), occupations, TODAY, questionnaire=q, result=result)
+    profile = Profile(
+        education="bachelor",
+        major="会计学",
+        graduation_date="2028",
+        home_province="甘肃",
+        paths=["soe"],
+        language="zh",
+    )
+    plan = coaching_plan(
+        profile, load_catalogue(), occupations, TODAY, questionnaire=q, result=result
+    )
     assert plan.self_assessment is not None and plan.self_assessment.code == result.code
     assert plan.targets and plan.targets[0].reasons
     months = [a.month for a in plan.skill_actions]
@@ -109,7 +134,9 @@ def test_a_policy_only_plan_is_unchanged(occupations: OccupationCatalogue) -> No
     assert "自我评估" not in text and "目标职业" not in text
 
 
-def test_chat_weighing_paths_gets_content_citations_and_a_next_step(occupations: OccupationCatalogue) -> None:
+def test_chat_weighing_paths_gets_content_citations_and_a_next_step(
+    occupations: OccupationCatalogue,
+) -> None:
     flow = PlanningFlow(load_catalogue(), today=lambda: TODAY, occupations=occupations)
     answer = flow.respond("我学的是护理学，以后是读研好还是直接工作？", [], "zh")
     assert answer.intent == "planning"
@@ -118,8 +145,10 @@ def test_chat_weighing_paths_gets_content_citations_and_a_next_step(occupations:
     assert "careercoach assess" in answer.answer
     assert "兴趣代码" in answer.answer
     assert "code" not in answer.extra
-    history = [Turn(role="user", text="我学的是护理学，以后是读研好还是直接工作？"),
-               Turn(role="assistant", text=answer.answer)]
+    history = [
+        Turn(role="user", text="我学的是护理学，以后是读研好还是直接工作？"),
+        Turn(role="assistant", text=answer.answer),
+    ]
     assert flow.in_progress(history)  # the next short answer goes back to the planner
 
 

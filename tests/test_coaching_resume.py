@@ -37,7 +37,9 @@ def test_duties_without_numbers_and_missing_sections_are_found() -> None:
     found = kinds(WEAK)
     assert found.count("duty") == 2
     assert "no_numbers" in found
-    missing = [f.text for f in review(resume_from_text(WEAK), today=TODAY) if f.kind == "missing_section"]
+    missing = [
+        f.text for f in review(resume_from_text(WEAK), today=TODAY) if f.kind == "missing_section"
+    ]
     assert set(missing) == {"项目经历", "获奖/荣誉"}
 
 
@@ -65,18 +67,24 @@ def test_dates_oldest_first_and_an_unexplained_gap() -> None:
     found = kinds(text)
     assert "date_order" in found
     assert "date_gap" in found  # 2018-06 to 2019-09, and 2020-06 to 2021-03
-    assert "date_gap" not in kinds(text.replace("工作经历", "工作经历\n2018.07-2019.08 备考注册会计师"))
+    assert "date_gap" not in kinds(
+        text.replace("工作经历", "工作经历\n2018.07-2019.08 备考注册会计师")
+    )
 
 
 def test_job_description_words_the_resume_never_mentions() -> None:
     job = "任职要求：\n1. 熟悉 WMS 仓储管理系统\n2. 会用 SQL 做库存分析"
-    finding = next(f for f in review(resume_from_text(WEAK), job, today=TODAY) if f.kind == "jd_missing")
+    finding = next(
+        f for f in review(resume_from_text(WEAK), job, today=TODAY) if f.kind == "jd_missing"
+    )
     assert "wms" in finding.text and "sql" in finding.text
     assert "excel" not in finding.text
 
 
 def test_one_page_for_a_new_graduate() -> None:
-    long_text = WEAK + "\n".join(f"- 整理第 {n} 批货物共 {n * 10} 件，并按规定完成入库与复核登记" for n in range(80))
+    long_text = WEAK + "\n".join(
+        f"- 整理第 {n} 批货物共 {n * 10} 件，并按规定完成入库与复核登记" for n in range(80)
+    )
     assert "length" in kinds(long_text)
     assert "length" not in kinds(WEAK)
 
@@ -102,7 +110,11 @@ def test_a_pdf_resume_is_read_with_the_pdf_reader() -> None:
 
 @pytest.mark.parametrize(
     ("data", "reason"),
-    [(b"", "empty"), (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PDF, DOCX"), (b"x" * (6 * 1024 * 1024), "too large")],
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PDF, DOCX"),
+        (b"x" * (6 * 1024 * 1024), "too large"),
+    ],
 )
 def test_bad_files_give_a_clear_error(data: bytes, reason: str) -> None:
     with pytest.raises(IngestError, match=reason):
@@ -116,15 +128,21 @@ def test_a_rewrite_that_adds_a_number_a_tool_or_new_content_is_dropped() -> None
     assert "numbers" in check_rewrite(original, "完成 500 次入库登记", resume, [])
     assert "terms" in check_rewrite(original, "用 SAP 完成入库登记", resume, [])
     assert "skills" in check_rewrite(original, "完成入库登记并做数据可视化", resume, ["数据可视化"])
-    assert "content" in check_rewrite(original, "牵头搭建全省冷链物流调度中心并获得嘉奖", resume, [])
+    assert "content" in check_rewrite(
+        original, "牵头搭建全省冷链物流调度中心并获得嘉奖", resume, []
+    )
 
 
 def test_model_rewrites_are_checked(tmp_path: Path) -> None:
     resume = resume_from_text(WEAK)
     findings = review(resume, today=TODAY)
     with ScriptedLLMServer() as server:
-        server.enqueue("1. 独立完成入库登记，确保准确及时\n2. 协助完成 3 次仓库盘点，库存差异降低 40%")
-        settings = Settings(home=tmp_path, openai_base_url=server.url, openai_api_key="k", llm_max_retries=0)
+        server.enqueue(
+            "1. 独立完成入库登记，确保准确及时\n2. 协助完成 3 次仓库盘点，库存差异降低 40%"
+        )
+        settings = Settings(
+            home=tmp_path, openai_base_url=server.url, openai_api_key="k", llm_max_retries=0
+        )
         rewrites = suggest_rewrites(resume, findings, make_chat_model(settings), "zh")
         prompt = server.requests[0]["messages"][-1]["content"]
     assert [r.kept for r in rewrites] == [True, False]
@@ -143,6 +161,8 @@ def test_a_failing_endpoint_leaves_the_offline_findings(tmp_path: Path) -> None:
     resume = resume_from_text(WEAK)
     with ScriptedLLMServer() as server:
         server.enqueue(Reply(status=500))
-        settings = Settings(home=tmp_path, openai_base_url=server.url, openai_api_key="k", llm_max_retries=0)
+        settings = Settings(
+            home=tmp_path, openai_base_url=server.url, openai_api_key="k", llm_max_retries=0
+        )
         llm: Any = make_chat_model(settings)
         assert suggest_rewrites(resume, review(resume, today=TODAY), llm, "zh") == []

@@ -32,8 +32,14 @@ def test_the_shipped_questionnaire_is_balanced_and_bilingual(q: riasec.Questionn
 
 def test_scores_are_sums_per_type_and_the_code_is_the_top_three(q: riasec.Questionnaire) -> None:
     result = riasec.score(q, answers_liking(q, {"A": 4, "S": 3, "E": 2}, rest=0))
-    assert result.scores == {"R": 0, "I": 0, "A": 4 * q.per_type, "S": 3 * q.per_type,
-                             "E": 2 * q.per_type, "C": 0}
+    assert result.scores == {
+        "R": 0,
+        "I": 0,
+        "A": 4 * q.per_type,
+        "S": 3 * q.per_type,
+        "E": 2 * q.per_type,
+        "C": 0,
+    }
     assert result.code == "ASE"
     assert result.maximum == 4 * q.per_type
     assert result.ties == [["R", "I", "C"]]
@@ -68,7 +74,9 @@ def test_partial_answers_do_not_score_and_resume_at_the_first_gap(q: riasec.Ques
     ("answers", "reason"),
     [({"zz9": 2}, "unknown item"), ({"r1": 5}, "0-4"), ({"r1": "3"}, "0-4"), ([1, 2], "mapping")],
 )
-def test_bad_answers_name_the_item_and_the_reason(q: riasec.Questionnaire, answers: object, reason: str) -> None:
+def test_bad_answers_name_the_item_and_the_reason(
+    q: riasec.Questionnaire, answers: object, reason: str
+) -> None:
     with pytest.raises(ValidationFailed, match=reason):
         riasec.check_answers(q, answers)
 
@@ -89,7 +97,9 @@ def test_parse_code() -> None:
             riasec.parse_code(bad)
 
 
-def test_the_chart_draws_six_labelled_corners_and_highlights_the_code(q: riasec.Questionnaire) -> None:
+def test_the_chart_draws_six_labelled_corners_and_highlights_the_code(
+    q: riasec.Questionnaire,
+) -> None:
     result = riasec.score(q, answers_liking(q, {"S": 4, "E": 3, "A": 2}, rest=0))
     svg = hexagon_svg(result, q, "en")
     assert svg.startswith("<svg") and svg.endswith("</svg>")

@@ -27,9 +27,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from bot.errors import AuthError, CareerCoachError
 from bot.settings import Settings
 from ui.api import build_api
-from ui.coaching_api import build_coaching_api
 from ui.auth import AUTH_COOKIE, LOGIN_TTL_S, CookieSigner, Login, RoleGuard, login_page
 from ui.auth import session_secret as load_secret
+from ui.coaching_api import build_coaching_api
 from ui.counselor import build_counselor_page
 from ui.graduate import build_graduate_page
 from ui.maintainer import build_maintainer_page

@@ -33,22 +33,40 @@ TEXTS: dict[str, dict[str, str]] = {
     "tab_resume": {"zh": "简历", "en": "Résumé"},
     "tab_interview": {"zh": "面试", "en": "Interview"},
     "assess_intro": {
-        "zh": "### 职业兴趣测评（霍兰德 RIASEC）\n48 个活动，按你喜欢的程度选择。答案随选随存，刷新页面也能接着做。",
-        "en": "### Interest questionnaire (Holland RIASEC)\n48 activities: pick how much you would like each. "
-        "Every answer is saved at once, so you can reload and carry on.",
+        "zh": (
+            "### 职业兴趣测评（霍兰德 RIASEC）\n48 个活动，按你喜欢的程度选择。"
+            "答案随选随存，刷新页面也能接着做。"
+        ),
+        "en": (
+            "### Interest questionnaire (Holland RIASEC)\n48 activities: pick how much you "
+            "would like each. "
+            "Every answer is saved at once, so you can reload and carry on."
+        ),
     },
-    "progress": {"zh": "进度：已答 {done}/{total} 题", "en": "Progress: {done} of {total} answered"},
+    "progress": {
+        "zh": "进度：已答 {done}/{total} 题",
+        "en": "Progress: {done} of {total} answered",
+    },
     "finish": {"zh": "查看结果", "en": "See my result"},
     "incomplete": {"zh": "还有 {n} 题没有作答。", "en": "{n} items are still unanswered."},
     "restart": {"zh": "重新测评", "en": "Start again"},
-    "matches": {"zh": "#### 和你的兴趣、专业相符的职业", "en": "#### Occupations that fit your interests and major"},
+    "matches": {
+        "zh": "#### 和你的兴趣、专业相符的职业",
+        "en": "#### Occupations that fit your interests and major",
+    },
     "major_hint": {"zh": "专业（可选，用于匹配职业）", "en": "Major (optional, for matching)"},
     "share": {"zh": "分享给辅导员", "en": "Share with a counsellor"},
     "shared": {"zh": "已分享。", "en": "Shared."},
     "occ_intro": {
-        "zh": "### 探索职业\n按关键词、专业或兴趣代码搜索；填上你的情况可得到推荐职业和含技能行动的规划。",
-        "en": "### Explore occupations\nSearch by words, major or interest code; describe yourself for suggestions "
-        "and a plan with dated skill actions.",
+        "zh": (
+            "### 探索职业\n按关键词、专业或兴趣代码搜索；"
+            "填上你的情况可得到推荐职业和含技能行动的规划。"
+        ),
+        "en": (
+            "### Explore occupations\nSearch by words, major or interest code; describe "
+            "yourself for suggestions "
+            "and a plan with dated skill actions."
+        ),
     },
     "search": {"zh": "搜索", "en": "Search"},
     "query": {"zh": "关键词（如 数据分析）", "en": "Words (e.g. data analysis)"},
@@ -62,21 +80,40 @@ TEXTS: dict[str, dict[str, str]] = {
     "suggest": {"zh": "推荐职业", "en": "Suggest occupations"},
     "coach_plan": {"zh": "生成含自我评估的规划", "en": "Make a plan with self-assessment"},
     "resume_intro": {
-        "zh": "### 简历诊断\n上传 PDF 或 Word 简历，可粘贴岗位描述。简历只在本次诊断中使用，不会保存，除非你勾选保存（也只保存诊断结果）。",
-        "en": "### Résumé review\nUpload a PDF or Word résumé and optionally paste a job description. The résumé is "
-        "used for this review only and not stored unless you tick the box (then only the findings are kept).",
+        "zh": (
+            "### 简历诊断\n上传 PDF 或 Word 简历，可粘贴岗位描述。"
+            "简历只在本次诊断中使用，不会保存，除非你勾选保存（也只保存诊断结果）。"
+        ),
+        "en": (
+            "### Résumé review\nUpload a PDF or Word résumé and optionally paste a job "
+            "description. The résumé is "
+            "used for this review only and not stored unless you tick the box (then only the "
+            "findings are kept)."
+        ),
     },
     "upload": {"zh": "简历文件", "en": "Résumé file"},
     "job": {"zh": "岗位描述（可选）", "en": "Job description (optional)"},
-    "keep": {"zh": "保存诊断结果（可分享给辅导员）", "en": "Keep the findings (to share with a counsellor)"},
+    "keep": {
+        "zh": "保存诊断结果（可分享给辅导员）",
+        "en": "Keep the findings (to share with a counsellor)",
+    },
     "review": {"zh": "开始诊断", "en": "Review"},
     "no_file": {"zh": "请先上传简历文件。", "en": "Upload a résumé first."},
     "no_findings": {"zh": "没有发现明显问题。", "en": "No findings."},
-    "rewrites": {"zh": "#### 改写建议（已核对：没有添加原文没有的内容）", "en": "#### Suggested rewrites (checked: nothing added)"},
+    "rewrites": {
+        "zh": "#### 改写建议（已核对：没有添加原文没有的内容）",
+        "en": "#### Suggested rewrites (checked: nothing added)",
+    },
     "interview_intro": {
-        "zh": "### 模拟面试\n选择目标职业或面试形式，输入你的回答，得到结构、篇幅、具体性和要点的反馈。",
-        "en": "### Interview practice\nPick a target occupation or a format, type your answer, and get feedback "
-        "on structure, length, specifics and the question's points.",
+        "zh": (
+            "### 模拟面试\n选择目标职业或面试形式，输入你的回答，"
+            "得到结构、篇幅、具体性和要点的反馈。"
+        ),
+        "en": (
+            "### Interview practice\nPick a target occupation or a format, type your answer, "
+            "and get feedback "
+            "on structure, length, specifics and the question's points."
+        ),
     },
     "occupation": {"zh": "目标职业（可选）", "en": "Target occupation (optional)"},
     "format": {"zh": "面试形式", "en": "Format"},
@@ -150,7 +187,13 @@ class CoachingPage:
         """Saved answers into the radios, progress, and the result if complete."""
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None:
-            return [tt("unavailable", lang), *[gr.update() for _ in range(self._count())], "", "", ""]
+            return [
+                tt("unavailable", lang),
+                *[gr.update() for _ in range(self._count())],
+                "",
+                "",
+                "",
+            ]
         state = self.coaching.assessment_state(self.session_id(request))
         values = [state["answers"].get(item.id) for item in self.coaching.questionnaire.items]
         view = self._result_parts(state, "", lang) if state["result"] else ("", "", "")
@@ -159,14 +202,18 @@ class CoachingPage:
     def _count(self) -> int:
         return len(self.coaching.questionnaire.items) if self.coaching else 0
 
-    def answer(self, item_id: str, value: Any, lang_label: str, request: gr.Request | None = None) -> str:
+    def answer(
+        self, item_id: str, value: Any, lang_label: str, request: gr.Request | None = None
+    ) -> str:
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None or value is None:
             return gr.update()  # type: ignore[return-value]
         state = self.coaching.answer(self.session_id(request), {item_id: int(value)})
         return self.progress_text(state, lang)
 
-    def finish(self, major: str, lang_label: str, request: gr.Request | None = None) -> tuple[str, str, str]:
+    def finish(
+        self, major: str, lang_label: str, request: gr.Request | None = None
+    ) -> tuple[str, str, str]:
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None:
             return tt("unavailable", lang), "", ""
@@ -184,8 +231,11 @@ class CoachingPage:
             return view["meaning"], view["chart_svg"], "注意 / Note: " + error.for_language(lang)
         lines = [tt("matches", lang), ""]
         for s in found[:5]:
-            lines.append(f"- **{s['name']}** [{s['riasec']}]：{'；'.join(s['reasons'])}"
-                         if lang == "zh" else f"- **{s['name']}** [{s['riasec']}]: {'; '.join(s['reasons'])}")
+            lines.append(
+                f"- **{s['name']}** [{s['riasec']}]：{'；'.join(s['reasons'])}"
+                if lang == "zh"
+                else f"- **{s['name']}** [{s['riasec']}]: {'; '.join(s['reasons'])}"
+            )
         return view["meaning"], view["chart_svg"], "\n".join(lines)
 
     def restart(self, lang_label: str, request: gr.Request | None = None) -> list[Any]:
@@ -200,7 +250,9 @@ class CoachingPage:
         sid = self.session_id(request)
         state = self.coaching.assessment_state(sid) if self.coaching else None
         if not state or state["record_id"] is None:
-            return tt("incomplete", lang).format(n=state["total"] - state["answered"] if state else 0)
+            return tt("incomplete", lang).format(
+                n=state["total"] - state["answered"] if state else 0
+            )
         self.services.store.coaching.share(sid, state["record_id"])  # type: ignore[attr-defined]
         return tt("shared", lang)
 
@@ -213,8 +265,12 @@ class CoachingPage:
         if self.coaching is None:
             return tt("unavailable", lang)
         try:
-            found = search(self.coaching.occupations, query or "", major=major.strip() or None,
-                           code=parse_code(code) if code and code.strip() else None)
+            found = search(
+                self.coaching.occupations,
+                query or "",
+                major=major.strip() or None,
+                code=parse_code(code) if code and code.strip() else None,
+            )
         except CareerCoachError as error:
             return "注意 / Note: " + error.for_language(lang)
         skills = self.coaching.occupations.skills
@@ -225,8 +281,15 @@ class CoachingPage:
             lines.append(f"- **{occ.name.get(lang)}** [{occ.riasec.code}]{code_text} — {joined}")
         return "\n".join(lines) or ("没有找到。" if lang == "zh" else "Nothing found.")
 
-    def _fields(self, major: str, education: str | None, graduation: float | None, home: str,
-                nationality: str, paths: list[str]) -> dict[str, Any]:
+    def _fields(
+        self,
+        major: str,
+        education: str | None,
+        graduation: float | None,
+        home: str,
+        nationality: str,
+        paths: list[str],
+    ) -> dict[str, Any]:
         return {
             "major": major.strip() or None,
             "education": education or None,
@@ -236,15 +299,26 @@ class CoachingPage:
             "paths": list(paths or []) or None,
         }
 
-    def suggest(self, major: str, education: str | None, graduation: float | None, home: str,
-                nationality: str, paths: list[str], code: str, lang_label: str,
-                request: gr.Request | None = None) -> str:
+    def suggest(
+        self,
+        major: str,
+        education: str | None,
+        graduation: float | None,
+        home: str,
+        nationality: str,
+        paths: list[str],
+        code: str,
+        lang_label: str,
+        request: gr.Request | None = None,
+    ) -> str:
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None:
             return tt("unavailable", lang)
         fields = self._fields(major, education, graduation, home, nationality, paths)
         try:
-            found = self.coaching.suggestions(fields, lang, self.session_id(request), code.strip() or None)
+            found = self.coaching.suggestions(
+                fields, lang, self.session_id(request), code.strip() or None
+            )
         except CareerCoachError as error:
             return "注意 / Note: " + error.for_language(lang)
         out = []
@@ -254,11 +328,22 @@ class CoachingPage:
             sep = "、" if lang == "zh" else ", "
             out.append(f"- {'途径' if lang == 'zh' else 'Ways in'}: {sep.join(s['routes'])}")
             if s["gaps"]:
-                out.append(f"- {'待展示技能' if lang == 'zh' else 'Skills to show'}: {sep.join(s['gaps'])}")
+                out.append(
+                    f"- {'待展示技能' if lang == 'zh' else 'Skills to show'}: {sep.join(s['gaps'])}"
+                )
         return "\n".join(out) or ("暂时没有推荐。" if lang == "zh" else "No suggestions yet.")
 
-    def plan(self, major: str, education: str | None, graduation: float | None, home: str,
-             nationality: str, paths: list[str], lang_label: str, request: gr.Request | None = None) -> str:
+    def plan(
+        self,
+        major: str,
+        education: str | None,
+        graduation: float | None,
+        home: str,
+        nationality: str,
+        paths: list[str],
+        lang_label: str,
+        request: gr.Request | None = None,
+    ) -> str:
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None:
             return tt("unavailable", lang)
@@ -269,7 +354,9 @@ class CoachingPage:
             return "注意 / Note: " + error.for_language(lang)
 
     # --- résumé ------------------------------------------------------------------------------
-    def review(self, file: Any, job: str, keep: bool, lang_label: str, request: gr.Request | None = None) -> str:
+    def review(
+        self, file: Any, job: str, keep: bool, lang_label: str, request: gr.Request | None = None
+    ) -> str:
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None:
             return tt("unavailable", lang)
@@ -279,22 +366,35 @@ class CoachingPage:
         try:
             with open(path, "rb") as handle:
                 data = handle.read(6 * 1024 * 1024)
-            body = self.coaching.review_resume(data, "upload" + _suffix(path), lang, job.strip() or None,
-                                               keep=keep, session_id=self.session_id(request))
+            body = self.coaching.review_resume(
+                data,
+                "upload" + _suffix(path),
+                lang,
+                job.strip() or None,
+                keep=keep,
+                session_id=self.session_id(request),
+            )
         except CareerCoachError as error:
             return "注意 / Note: " + error.for_language(lang)
         except OSError:
             return tt("no_file", lang)
-        lines = [f"- **{f['kind']}** · {safe(f['text'])}\n  → {f['suggestion']}" for f in body["findings"]]
+        lines = [
+            f"- **{f['kind']}** · {safe(f['text'])}\n  → {f['suggestion']}"
+            for f in body["findings"]
+        ]
         if not lines:
             lines = [tt("no_findings", lang)]
         if body["rewrites"]:
             lines += ["", tt("rewrites", lang)]
-            lines += [f"- {safe(r['original'])}\n  ⇒ {safe(r['rewrite'])}" for r in body["rewrites"]]
+            lines += [
+                f"- {safe(r['original'])}\n  ⇒ {safe(r['rewrite'])}" for r in body["rewrites"]
+            ]
         return "\n".join(lines)
 
     # --- interview ---------------------------------------------------------------------------
-    def start(self, occupation: str | None, fmt: str | None, lang_label: str) -> tuple[list[dict[str, Any]], int, str, str, str]:
+    def start(
+        self, occupation: str | None, fmt: str | None, lang_label: str
+    ) -> tuple[list[dict[str, Any]], int, str, str, str]:
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None:
             return [], 0, tt("unavailable", lang), "", ""
@@ -305,14 +405,21 @@ class CoachingPage:
             return [], 0, "注意 / Note: " + error.for_language(lang), "", ""
         return questions, 0, f"**1/{len(questions)}** {questions[0]['text']}", "", ""
 
-    def submit(self, questions: list[dict[str, Any]], index: int, answer: str, lang_label: str,
-               request: gr.Request | None = None) -> tuple[str, str]:
+    def submit(
+        self,
+        questions: list[dict[str, Any]],
+        index: int,
+        answer: str,
+        lang_label: str,
+        request: gr.Request | None = None,
+    ) -> tuple[str, str]:
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None or not questions:
             return tt("unavailable", lang), ""
         try:
-            body = self.coaching.interview_feedback(questions[index]["id"], answer or "", lang,
-                                                    self.session_id(request))
+            body = self.coaching.interview_feedback(
+                questions[index]["id"], answer or "", lang, self.session_id(request)
+            )
         except CareerCoachError as error:
             return "注意 / Note: " + error.for_language(lang), ""
         tips = body["tips"] or (["各项检查都通过了。"] if lang == "zh" else ["Every check passed."])
@@ -321,7 +428,9 @@ class CoachingPage:
             text += "\n\n" + safe(body["llm_feedback"])
         return text, self.coaching.interview_summary(self.session_id(request), lang)
 
-    def next_question(self, questions: list[dict[str, Any]], index: int, lang_label: str) -> tuple[int, str, str, str]:
+    def next_question(
+        self, questions: list[dict[str, Any]], index: int, lang_label: str
+    ) -> tuple[int, str, str, str]:
         lang = LANGS.get(lang_label, "zh")
         if not questions:
             return index, "", "", ""
@@ -369,12 +478,18 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
         radios = []
         for n, item in enumerate(items, start=1):
             radios.append(
-                gr.Radio(choices, label=f"{n}. {item.zh}", elem_id=f"item-{item.id}",
-                         elem_classes="assess-item")
+                gr.Radio(
+                    choices,
+                    label=f"{n}. {item.zh}",
+                    elem_id=f"item-{item.id}",
+                    elem_classes="assess-item",
+                )
             )
         with gr.Row():
             major = gr.Textbox(label=tt("major_hint", zh), elem_id="assess-major", scale=3)
-            finish = gr.Button(tt("finish", zh), variant="primary", elem_id="assess-finish", scale=1)
+            finish = gr.Button(
+                tt("finish", zh), variant="primary", elem_id="assess-finish", scale=1
+            )
             restart = gr.Button(tt("restart", zh), size="sm", elem_id="assess-restart", scale=1)
         chart = gr.HTML(elem_id="assess-chart")
         meaning = gr.Markdown(elem_id="assess-meaning")
@@ -389,7 +504,9 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
             search = gr.Button(tt("search", zh), elem_id="occ-search")
         with gr.Row():
             o_major = gr.Textbox(label=tt("major", zh), elem_id="occ-major")
-            o_education = gr.Dropdown(vocabulary_choices("education", zh), label=tt("education", zh), value=None)
+            o_education = gr.Dropdown(
+                vocabulary_choices("education", zh), label=tt("education", zh), value=None
+            )
             o_grad = gr.Number(label=tt("graduation", zh), precision=0)
             o_home = gr.Textbox(label=tt("home", zh))
             o_nat = gr.Textbox(label=tt("nationality", zh))
@@ -400,19 +517,31 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
         occ_view = gr.Markdown(elem_id="occ-view")
     with gr.Tab(tt("tab_resume", zh), id="resume") as resume_tab:
         resume_intro = gr.Markdown(tt("resume_intro", zh))
-        upload = gr.File(label=tt("upload", zh), file_types=[".pdf", ".docx", ".txt", ".md"],
-                         type="filepath", elem_id="resume-file")
+        upload = gr.File(
+            label=tt("upload", zh),
+            file_types=[".pdf", ".docx", ".txt", ".md"],
+            type="filepath",
+            elem_id="resume-file",
+        )
         job = gr.Textbox(label=tt("job", zh), lines=4, elem_id="resume-job")
         keep = gr.Checkbox(label=tt("keep", zh), value=False)
         review = gr.Button(tt("review", zh), variant="primary", elem_id="resume-review")
         findings = gr.Markdown(elem_id="resume-findings")
     with gr.Tab(tt("tab_interview", zh), id="interview") as interview_tab:
         interview_intro = gr.Markdown(tt("interview_intro", zh))
-        occ_choices = [(o.name.zh, o.id) for o in coaching.occupations.occupations] if coaching else []
+        occ_choices = (
+            [(o.name.zh, o.id) for o in coaching.occupations.occupations] if coaching else []
+        )
         with gr.Row():
-            i_occ = gr.Dropdown(occ_choices, label=tt("occupation", zh), value=None, elem_id="iv-occupation")
-            i_fmt = gr.Radio([(zh_name, code_) for code_, (zh_name, _) in FORMAT_NAMES.items()],
-                             label=tt("format", zh), value=None, elem_id="iv-format")
+            i_occ = gr.Dropdown(
+                occ_choices, label=tt("occupation", zh), value=None, elem_id="iv-occupation"
+            )
+            i_fmt = gr.Radio(
+                [(zh_name, code_) for code_, (zh_name, _) in FORMAT_NAMES.items()],
+                label=tt("format", zh),
+                value=None,
+                elem_id="iv-format",
+            )
             i_start = gr.Button(tt("start", zh), variant="primary", elem_id="iv-start")
         questions = gr.State([])
         index = gr.State(0)
@@ -430,12 +559,22 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
     restart.click(handlers.restart, lang, [progress, *radios, meaning, chart, matches])
     share.click(handlers.share_assessment, lang, share_status)
     search.click(handlers.search, [query, o_major, code, lang], occ_view)
-    suggest.click(handlers.suggest, [o_major, o_education, o_grad, o_home, o_nat, o_paths, code, lang], occ_view)
-    plan.click(handlers.plan, [o_major, o_education, o_grad, o_home, o_nat, o_paths, lang], occ_view)
+    suggest.click(
+        handlers.suggest,
+        [o_major, o_education, o_grad, o_home, o_nat, o_paths, code, lang],
+        occ_view,
+    )
+    plan.click(
+        handlers.plan, [o_major, o_education, o_grad, o_home, o_nat, o_paths, lang], occ_view
+    )
     review.click(handlers.review, [upload, job, keep, lang], findings)
-    i_start.click(handlers.start, [i_occ, i_fmt, lang], [questions, index, i_question, i_feedback, i_answer])
+    i_start.click(
+        handlers.start, [i_occ, i_fmt, lang], [questions, index, i_question, i_feedback, i_answer]
+    )
     i_submit.click(handlers.submit, [questions, index, i_answer, lang], [i_feedback, i_summary])
-    i_next.click(handlers.next_question, [questions, index, lang], [index, i_question, i_answer, i_feedback])
+    i_next.click(
+        handlers.next_question, [questions, index, lang], [index, i_question, i_answer, i_feedback]
+    )
     page.load(handlers.restore, lang, [progress, *radios, meaning, chart, matches])
 
     def relabel(lang_label: str) -> list[Any]:
@@ -444,7 +583,10 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
         return [
             gr.update(label=tt("tab_assess", code_)),
             tt("assess_intro", code_),
-            *[gr.update(label=f"{n}. {item.get(code_)}", choices=scale) for n, item in enumerate(items, start=1)],
+            *[
+                gr.update(label=f"{n}. {item.get(code_)}", choices=scale)
+                for n, item in enumerate(items, start=1)
+            ],
             gr.update(label=tt("major_hint", code_)),
             tt("finish", code_),
             tt("restart", code_),
@@ -470,10 +612,18 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
             tt("review", code_),
             gr.update(label=tt("tab_interview", code_)),
             tt("interview_intro", code_),
-            gr.update(label=tt("occupation", code_),
-                      choices=[(o.name.get(code_), o.id) for o in coaching.occupations.occupations] if coaching else []),
-            gr.update(label=tt("format", code_),
-                      choices=[(names[0 if code_ == "zh" else 1], key) for key, names in FORMAT_NAMES.items()]),
+            gr.update(
+                label=tt("occupation", code_),
+                choices=[(o.name.get(code_), o.id) for o in coaching.occupations.occupations]
+                if coaching
+                else [],
+            ),
+            gr.update(
+                label=tt("format", code_),
+                choices=[
+                    (names[0 if code_ == "zh" else 1], key) for key, names in FORMAT_NAMES.items()
+                ],
+            ),
             tt("start", code_),
             gr.update(label=tt("answer", code_)),
             tt("submit", code_),
@@ -481,9 +631,39 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
         ]
 
     outputs = [
-        assess_tab, assess_intro, *radios, major, finish, restart, share,
-        occ_tab, occ_intro, query, code, search, o_major, o_education, o_grad, o_home, o_nat, o_paths,
-        suggest, plan, resume_tab, resume_intro, upload, job, keep, review,
-        interview_tab, interview_intro, i_occ, i_fmt, i_start, i_answer, i_submit, i_next,
+        assess_tab,
+        assess_intro,
+        *radios,
+        major,
+        finish,
+        restart,
+        share,
+        occ_tab,
+        occ_intro,
+        query,
+        code,
+        search,
+        o_major,
+        o_education,
+        o_grad,
+        o_home,
+        o_nat,
+        o_paths,
+        suggest,
+        plan,
+        resume_tab,
+        resume_intro,
+        upload,
+        job,
+        keep,
+        review,
+        interview_tab,
+        interview_intro,
+        i_occ,
+        i_fmt,
+        i_start,
+        i_answer,
+        i_submit,
+        i_next,
     ]
     return CoachingTabs(relabel, outputs)

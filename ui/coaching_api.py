@@ -9,7 +9,7 @@ user can cause is a 4xx with the message in both languages. Thin: the work is
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from pydantic import BaseModel, Field
@@ -77,7 +77,11 @@ def build_coaching_api(services: Services) -> list[APIRouter]:
     @api.get("/questionnaire")
     def questionnaire(lang: Lang = "zh") -> dict[str, Any]:
         c = coaching()
-        return {"items": c.items(lang), "scale": c.scale(lang), "caveat": c.questionnaire.caveat.get(lang)}
+        return {
+            "items": c.items(lang),
+            "scale": c.scale(lang),
+            "caveat": c.questionnaire.caveat.get(lang),
+        }
 
     @api.get("/assessment")
     def assessment(session_id: str, lang: Lang = "zh") -> dict[str, Any]:
@@ -102,8 +106,9 @@ def build_coaching_api(services: Services) -> list[APIRouter]:
         return state
 
     @api.get("/occupations")
-    def occupations(q: str = "", major: str | None = None, code: str | None = None,
-                    lang: Lang = "zh") -> list[dict[str, Any]]:
+    def occupations(
+        q: str = "", major: str | None = None, code: str | None = None, lang: Lang = "zh"
+    ) -> list[dict[str, Any]]:
         from bot.coaching.occupations import search
         from bot.coaching.riasec import parse_code
 
@@ -113,14 +118,17 @@ def build_coaching_api(services: Services) -> list[APIRouter]:
         except CareerCoachError as error:
             raise _fail(error) from error
         return [
-            occ.model_dump(mode="json", exclude_none=True) | {"resources": c.occupations.resources_of(occ)}
+            occ.model_dump(mode="json", exclude_none=True)
+            | {"resources": c.occupations.resources_of(occ)}
             for occ in found
         ]
 
     @api.post("/match")
     def match(request: ProfileRequest) -> dict[str, Any]:
         try:
-            found = coaching().suggestions(request.profile, request.lang, session(request.session_id), request.code)
+            found = coaching().suggestions(
+                request.profile, request.lang, session(request.session_id), request.code
+            )
         except CareerCoachError as error:
             raise _fail(error) from error
         return {"suggestions": found}
@@ -133,19 +141,26 @@ def build_coaching_api(services: Services) -> list[APIRouter]:
             raise _fail(error) from error
 
     @api.post("/resume")
-    async def resume(file: UploadFile = File(...), job: str = Form(""), keep: bool = Form(False),
-                     session_id: str | None = Form(None), lang: Lang = Form("zh")) -> dict[str, Any]:
+    async def resume(
+        file: Annotated[UploadFile, File()],
+        job: Annotated[str, Form()] = "",
+        keep: Annotated[bool, Form()] = False,
+        session_id: Annotated[str | None, Form()] = None,
+        lang: Annotated[Lang, Form()] = "zh",
+    ) -> dict[str, Any]:
         data = await file.read(MAX_UPLOAD + 1)
         name = (file.filename or "resume").replace("/", "_")[-80:]
         try:
-            return coaching().review_resume(data, name, lang, job or None, keep=keep,
-                                            session_id=session(session_id))
+            return coaching().review_resume(
+                data, name, lang, job or None, keep=keep, session_id=session(session_id)
+            )
         except CareerCoachError as error:
             raise _fail(error) from error
 
     @api.get("/interview/questions")
-    def questions(format: str | None = None, occupation: str | None = None,
-                  lang: Lang = "zh") -> dict[str, Any]:
+    def questions(
+        format: str | None = None, occupation: str | None = None, lang: Lang = "zh"
+    ) -> dict[str, Any]:
         c = coaching()
         try:
             formats = c.formats(occupation)
@@ -179,8 +194,10 @@ def build_coaching_api(services: Services) -> list[APIRouter]:
             found = services.store.coaching.of_session(session_id)  # type: ignore[attr-defined]
         except CareerCoachError as error:
             raise _fail(error) from error
-        return [{"id": r.id, "kind": r.kind, "shared": r.shared, "updated_at": r.updated_at.isoformat()}
-                for r in found]
+        return [
+            {"id": r.id, "kind": r.kind, "shared": r.shared, "updated_at": r.updated_at.isoformat()}
+            for r in found
+        ]
 
     @staff.get("/shared")
     def shared(kind: str | None = None) -> list[dict[str, Any]]:

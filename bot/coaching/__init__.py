@@ -1,4 +1,4 @@
-"""Career coaching beyond policy: interest assessment, occupations, matching, résumé review, interviews.
+"""Career coaching beyond policy: interests, occupations, matching, résumés, interviews.
 
 ``riasec`` scores the project's Holland questionnaire (``knowledge/riasec.yaml``); ``occupations``
 validates the occupation catalogue (``knowledge/occupations.yaml``); ``matching`` suggests

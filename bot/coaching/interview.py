@@ -224,15 +224,31 @@ def feedback(question: Question, answer: str, lang: str) -> Feedback:
 
 
 _TIPS = {
-    "short": ("回答偏短（约 {n} 字，建议 {lo}—{hi} 字）：把过程和结果说完整。",
-              "Rather short (about {n} characters' worth; aim for {lo}-{hi}): finish the story and its result."),
-    "long": ("回答偏长（约 {n} 字，建议不超过 {hi} 字）：先说结论，删去枝节。",
-             "Rather long (about {n}; keep under {hi}): lead with the point and cut side issues."),
-    "star_situation": ("交代一下背景：什么时候、在哪里、什么情况。", "Set the scene: when, where, what was going on."),
+    "short": (
+        "回答偏短（约 {n} 字，建议 {lo}—{hi} 字）：把过程和结果说完整。",
+        (
+            "Rather short (about {n} characters' worth; aim for {lo}-{hi}): finish the story "
+            "and its result."
+        ),
+    ),
+    "long": (
+        "回答偏长（约 {n} 字，建议不超过 {hi} 字）：先说结论，删去枝节。",
+        "Rather long (about {n}; keep under {hi}): lead with the point and cut side issues.",
+    ),
+    "star_situation": (
+        "交代一下背景：什么时候、在哪里、什么情况。",
+        "Set the scene: when, where, what was going on.",
+    ),
     "star_task": ("说明你当时的任务或目标是什么。", "Say what your task or goal was."),
     "star_action": ("多说“我”具体做了什么，按步骤讲。", "Say what *you* did, step by step."),
-    "star_result": ("讲出结果，最好有数字（如提升了多少、完成了几项）。", "Give the result, with a number if you can."),
-    "vague": ("内容比较笼统：加上数字、名称或具体做法。", "It stays general: add numbers, names or concrete steps."),
+    "star_result": (
+        "讲出结果，最好有数字（如提升了多少、完成了几项）。",
+        "Give the result, with a number if you can.",
+    ),
+    "vague": (
+        "内容比较笼统：加上数字、名称或具体做法。",
+        "It stays general: add numbers, names or concrete steps.",
+    ),
 }
 
 
@@ -241,24 +257,37 @@ def _tips(question: Question, result: Feedback, lang: str) -> list[str]:
     tips = []
     if not result.length_ok:
         key = "short" if result.length < question.min_chars else "long"
-        tips.append(_TIPS[key][i].format(n=result.length, lo=question.min_chars, hi=question.max_chars))
+        tips.append(
+            _TIPS[key][i].format(n=result.length, lo=question.min_chars, hi=question.max_chars)
+        )
     tips += [_TIPS[f"star_{part}"][i] for part, ok in result.star.items() if not ok]
     if not result.specific:
         tips.append(_TIPS["vague"][i])
     if result.points_missing:
         joined = ("、" if lang == "zh" else "; ").join(result.points_missing)
-        tips.append(f"还可以谈到：{joined}。" if lang == "zh" else f"You could also cover: {joined}.")
+        tips.append(
+            f"还可以谈到：{joined}。" if lang == "zh" else f"You could also cover: {joined}."
+        )
     return tips
 
 
-def llm_feedback(question: Question, answer: str, result: Feedback, llm: Any, lang: str,
-                 prompts: PromptLibrary | None = None) -> str | None:
+def llm_feedback(
+    question: Question,
+    answer: str,
+    result: Feedback,
+    llm: Any,
+    lang: str,
+    prompts: PromptLibrary | None = None,
+) -> str | None:
     """The model's feedback under the same checks, or None (no model, failure, invented numbers)."""
     if llm is None:
         return None
     checks = "\n".join(f"- {tip}" for tip in result.tips) or "-"
     prompt = (prompts or PromptLibrary()).render(
-        "interview_feedback", lang, question=question.get(lang), checks=checks,
+        "interview_feedback",
+        lang,
+        question=question.get(lang),
+        checks=checks,
         answer=answer.replace(">>>", "> > >"),
     )
     try:
@@ -290,14 +319,32 @@ def summary_of_issues(per_answer: list[list[str]], lang: str) -> str:
     good = sum(not issues for issues in per_answer)
     results = per_answer
     names = {
-        "zh": {"length": "控制篇幅", "star": "按“情境—任务—行动—结果”讲故事", "vague": "给出数字和具体做法", "points": "覆盖题目的要点"},
-        "en": {"length": "the length of answers", "star": "telling stories as situation-task-action-result", "vague": "numbers and concrete steps", "points": "covering the question's points"},
+        "zh": {
+            "length": "控制篇幅",
+            "star": "按“情境—任务—行动—结果”讲故事",
+            "vague": "给出数字和具体做法",
+            "points": "覆盖题目的要点",
+        },
+        "en": {
+            "length": "the length of answers",
+            "star": "telling stories as situation-task-action-result",
+            "vague": "numbers and concrete steps",
+            "points": "covering the question's points",
+        },
     }[lang if lang == "en" else "zh"]
     order = sorted(counts, key=lambda k: -counts[k])
     if lang == "zh":
         lines = [f"本次练习回答了 {len(results)} 题，其中 {good} 题各项检查都通过。"]
-        lines.append("接下来重点练习：" + "；".join(names[k] for k in order) + "。" if order else "继续保持，可以换一种面试形式练习。")
+        lines.append(
+            "接下来重点练习：" + "；".join(names[k] for k in order) + "。"
+            if order
+            else "继续保持，可以换一种面试形式练习。"
+        )
     else:
         lines = [f"You answered {len(results)} questions; {good} passed every check."]
-        lines.append("Practise next: " + "; ".join(names[k] for k in order) + "." if order else "Well done; try another interview format next.")
+        lines.append(
+            "Practise next: " + "; ".join(names[k] for k in order) + "."
+            if order
+            else "Well done; try another interview format next."
+        )
     return "\n\n".join(lines)

@@ -134,9 +134,7 @@ def evidence_text(profile: Profile, extra: str = "") -> str:
 
 def skills_shown(catalogue: OccupationCatalogue, skill_ids: list[str], text: str) -> list[str]:
     """The skills among ``skill_ids`` whose keywords appear in ``text`` (lower case)."""
-    return [
-        s for s in skill_ids if any(k.lower() in text for k in catalogue.skills[s].keywords)
-    ]
+    return [s for s in skill_ids if any(k.lower() in text for k in catalogue.skills[s].keywords)]
 
 
 def suggest(
@@ -188,11 +186,11 @@ def suggest(
             agreement = code_agreement(code, occ.riasec.code)
             if agreement > 0:
                 score += INTEREST_WEIGHT * agreement
-                shared = "".join(ch for ch in code if ch in occ.riasec.code)
+                common = "".join(ch for ch in code if ch in occ.riasec.code)
                 reasons.append(
                     Bilingual(
-                        zh=f"兴趣相符：你的代码 {code} 与该职业的 {occ.riasec.code} 共有 {shared}",
-                        en=f"Interest fit: your code {code} shares {shared} with its "
+                        zh=f"兴趣相符：你的代码 {code} 与该职业的 {occ.riasec.code} 共有 {common}",
+                        en=f"Interest fit: your code {code} shares {common} with its "
                         f"{occ.riasec.code}",
                     )
                 )

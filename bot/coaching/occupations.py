@@ -106,7 +106,9 @@ class Occupation(_Strict):
     def _codes(self) -> Occupation:
         bad = [d for d in self.disciplines if d not in vocab.DISCIPLINES]
         if bad:
-            raise ValueError(f"unknown discipline code(s) {bad} (codes: {', '.join(vocab.DISCIPLINES)})")
+            raise ValueError(
+                f"unknown discipline code(s) {bad} (codes: {', '.join(vocab.DISCIPLINES)})"
+            )
         return self
 
 
@@ -141,8 +143,8 @@ class OccupationCatalogue(_Strict):
                 need("source", self.sources, occ.dadian.source, where)
             for route in occ.routes:
                 need("route", self.routes, route, where)
-            for cert in occ.certificates:
-                need("certificate", self.certificates, cert, where)
+            for cert_id in occ.certificates:
+                need("certificate", self.certificates, cert_id, where)
             for skill in occ.skills:
                 need("skill", self.skills, skill, where)
             for growth_id in occ.growth:
@@ -154,7 +156,8 @@ class OccupationCatalogue(_Strict):
             if occ.id == occupation_id:
                 return occ
         raise ValidationFailed(
-            f"no occupation with id '{occupation_id}'", message_zh=f"没有 id 为“{occupation_id}”的职业"
+            f"no occupation with id '{occupation_id}'",
+            message_zh=f"没有 id 为“{occupation_id}”的职业",
         )
 
     def major_names(self, major: str) -> list[str]:

@@ -38,7 +38,9 @@ def _deadline(profile: Profile, targets: list[Suggestion], today: date) -> int |
     grad = profile.graduation_date
     if grad is None:
         return None
-    month = CIVIL_SERVICE_MONTH if targets and "civil_service" in targets[0].routes else AUTUMN_MONTH
+    month = (
+        CIVIL_SERVICE_MONTH if targets and "civil_service" in targets[0].routes else AUTUMN_MONTH
+    )
     index = (grad.year - 1) * 12 + month - 1
     return index if index > _month_index(today) else None
 
@@ -50,10 +52,10 @@ def skill_actions(
     gaps: list[tuple[str, Suggestion]] = []
     seen: set[str] = set()
     for target in targets[:TOP_TARGETS]:
-        for skill in target.gaps:
-            if skill not in seen:
-                seen.add(skill)
-                gaps.append((skill, target))
+        for gap in target.gaps:
+            if gap not in seen:
+                seen.add(gap)
+                gaps.append((gap, target))
     gaps = gaps[:MAX_ACTIONS]
     first = _month_index(today) + 1
     deadline = _deadline(profile, targets, today)
@@ -62,17 +64,17 @@ def skill_actions(
     for n, (skill_id, target) in enumerate(gaps):
         month = min(first + n, max(last, first))
         skill = catalogue.skills[skill_id]
-        occ = target.occupation.name
+        occ_name = target.occupation.name
         actions.append(
             SkillAction(
                 month=_label(month),
                 occupation=target.id,
                 text=Bilingual(
                     zh=f"补上「{skill.zh}」：选一门课程项目、实习任务或比赛做出成果，"
-                    f"记下数字，写进简历（为{occ.zh}做准备）",
+                    f"记下数字，写进简历（为{occ_name.zh}做准备）",
                     en=f"Build '{skill.en}': finish a course project, internship task or "
                     f"competition entry with a result you can count, and put it on your CV "
-                    f"(towards {occ.en})",
+                    f"(towards {occ_name.en})",
                 ),
             )
         )
@@ -90,7 +92,9 @@ def self_assessment(questionnaire: Questionnaire, result: Result) -> SelfAssessm
     )
 
 
-def targets_of(suggestions: list[Suggestion], catalogue: OccupationCatalogue) -> list[TargetOccupation]:
+def targets_of(
+    suggestions: list[Suggestion], catalogue: OccupationCatalogue
+) -> list[TargetOccupation]:
     return [
         TargetOccupation(
             id=s.id,

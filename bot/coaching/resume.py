@@ -36,8 +36,16 @@ SECTIONS: dict[str, tuple[str, str, re.Pattern[str]]] = {
         re.compile(r"实习|工作经历|工作经验|任职|experience|employment|internship", re.I),
     ),
     "projects": ("项目经历", "Projects", re.compile(r"项目|课题|科研|project|research", re.I)),
-    "skills": ("技能/证书", "Skills / certificates", re.compile(r"技能|证书|能力|skill|certif", re.I)),
-    "awards": ("获奖/荣誉", "Awards", re.compile(r"获奖|荣誉|奖励|奖学金|award|honou?r|prize", re.I)),
+    "skills": (
+        "技能/证书",
+        "Skills / certificates",
+        re.compile(r"技能|证书|能力|skill|certif", re.I),
+    ),
+    "awards": (
+        "获奖/荣誉",
+        "Awards",
+        re.compile(r"获奖|荣誉|奖励|奖学金|award|honou?r|prize", re.I),
+    ),
 }
 _HEADING = re.compile(r"^\s*[【\[]?\s*([^\s：:，,。]{2,14})\s*[】\]]?\s*[：:]?\s*$")
 _DUTY = re.compile(
@@ -48,25 +56,101 @@ _DUTY = re.compile(
 _DIGIT = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|项|次|人|名|篇|份|家|条|%)")
 _BULLET = re.compile(r"^\s*(?:[-•●·▪◆■*]|\d+[.、)])\s*")
 _YM = r"((?:19|20)\d{2})\s*(?:[./\-年]\s*(\d{1,2})\s*月?)?"
-_RANGE = re.compile(_YM + r"\s*(?:[-–—~～至到]+|to)\s*(?:" + _YM + r"|(至今|现在|今|present|now))", re.I)
+_RANGE = re.compile(
+    _YM + r"\s*(?:[-–—~～至到]+|to)\s*(?:" + _YM + r"|(至今|现在|今|present|now))", re.I
+)
 _EXPLAINED = re.compile(r"间隔|空档|gap|备考|休学|服役|入伍|照顾|生病|creat|travel|考研|二战", re.I)
-_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
-_ADDRESS = re.compile(r"家庭住址|家庭地址|户籍地址|现住址|home address|\d+\s*(?:号楼|单元|室)|[省市区县].{0,12}(?:路|街|村).{0,6}\d+号", re.I)
+_ID = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
+)
+_ADDRESS = re.compile(
+    r"家庭住址|家庭地址|户籍地址|现住址|home address|\d+\s*(?:号楼|单元|室)|"
+    r"[省市区县].{0,12}(?:路|街|村).{0,6}\d+号",
+    re.I,
+)
 _MARRIAGE = re.compile(r"婚姻|已婚|未婚|离异|婚育|生育|育有|已育|未育|marital|married|single", re.I)
-_JD_LEAD = re.compile(r"要求|职责|任职|资格|熟悉|掌握|精通|具备|了解|优先|能力|经验|require|responsib|qualif|familiar|experience|proficien", re.I)
+_JD_LEAD = re.compile(
+    r"要求|职责|任职|资格|熟悉|掌握|精通|具备|了解|优先|能力|经验|require|responsib|qualif|familiar|experience|proficien",
+    re.I,
+)
 _JD_SECTION = re.compile(r"要求|任职|职责|资格|requirement|qualification|responsibilit", re.I)
 _STOP = set(
-    "要求 职责 任职 资格 熟悉 掌握 精通 具备 了解 优先 能力 经验 相关 工作 岗位 以上 良好 较强 "
-    "具有 负责 进行 能够 我们 公司 以及 或者 并且 专业 本科 硕士 学历 一定 熟练 使用 优秀 以上学历 "
-    "团队 合作 沟通 责任心 the and for with to of in a an or be is are will you we our "
-    "experience required requirements responsibilities skills ability strong good years".split()
+    [
+        "要求",
+        "职责",
+        "任职",
+        "资格",
+        "熟悉",
+        "掌握",
+        "精通",
+        "具备",
+        "了解",
+        "优先",
+        "能力",
+        "经验",
+        "相关",
+        "工作",
+        "岗位",
+        "以上",
+        "良好",
+        "较强",
+        "具有",
+        "负责",
+        "进行",
+        "能够",
+        "我们",
+        "公司",
+        "以及",
+        "或者",
+        "并且",
+        "专业",
+        "本科",
+        "硕士",
+        "学历",
+        "一定",
+        "熟练",
+        "使用",
+        "优秀",
+        "以上学历",
+        "团队",
+        "合作",
+        "沟通",
+        "责任心",
+        "the",
+        "and",
+        "for",
+        "with",
+        "to",
+        "of",
+        "in",
+        "a",
+        "an",
+        "or",
+        "be",
+        "is",
+        "are",
+        "will",
+        "you",
+        "we",
+        "our",
+        "experience",
+        "required",
+        "requirements",
+        ("responsibilities"),
+        "skills",
+        "ability",
+        "strong",
+        "good",
+        "years",
+    ]
 )
 
 
 class Finding(BaseModel):
     """One thing a reviewer would point out."""
 
-    kind: str  # missing_section, length, date_order, date_gap, duty, no_numbers, jd_missing, personal_data
+    # missing_section, length, date_order, date_gap, duty, no_numbers, jd_missing, personal_data
+    kind: str
     text: str  # the (redacted) text concerned
     suggestion_zh: str
     suggestion_en: str
@@ -177,24 +261,43 @@ def _ranges(lines: list[str], today: date) -> list[tuple[int, int, str]]:
     return found
 
 
-def review(resume: ResumeText, job: str | None = None, *, today: date | None = None,
-           new_graduate: bool = True) -> list[Finding]:
+def review(
+    resume: ResumeText,
+    job: str | None = None,
+    *,
+    today: date | None = None,
+    new_graduate: bool = True,
+) -> list[Finding]:
     """Every finding of the offline checks, in reading order of the kinds."""
     today = today or date.today()
     found: list[Finding] = []
     for code, (zh, en, _) in SECTIONS.items():
         if code not in resume.sections:
-            found.append(Finding(
-                kind="missing_section", text=zh if code else en,
-                suggestion_zh=f"没有找到“{zh}”部分；如果有相关内容，单独列一个小标题。",
-                suggestion_en=f"No '{en}' section found; give it a heading of its own if you have any.",
-            ))
+            found.append(
+                Finding(
+                    kind="missing_section",
+                    text=zh if code else en,
+                    suggestion_zh=f"没有找到“{zh}”部分；如果有相关内容，单独列一个小标题。",
+                    suggestion_en=(
+                        f"No '{en}' section found; give it a heading of its own if you have any."
+                    ),
+                )
+            )
     if new_graduate and (resume.pages or 1) > 1:
-        found.append(Finding(
-            kind="length", text=f"{resume.pages} pages",
-            suggestion_zh=f"应届生简历一页足够，现在约 {resume.pages} 页：删去和岗位无关的经历，合并相近的条目。",
-            suggestion_en=f"One page is enough for a new graduate; this is about {resume.pages}: cut what the job does not need.",
-        ))
+        found.append(
+            Finding(
+                kind="length",
+                text=f"{resume.pages} pages",
+                suggestion_zh=(
+                    f"应届生简历一页足够，现在约 {resume.pages} 页："
+                    "删去和岗位无关的经历，合并相近的条目。"
+                ),
+                suggestion_en=(
+                    f"One page is enough for a new graduate; this is about {resume.pages}: cut"
+                    f" what the job does not need."
+                ),
+            )
+        )
     found += _date_findings(resume, today)
     found += _result_findings(resume)
     if job:
@@ -211,35 +314,57 @@ def _date_findings(resume: ResumeText, today: date) -> list[Finding]:
         timeline += ranges if code != "projects" else []
         starts = [start for start, _, _ in ranges]
         if starts != sorted(starts, reverse=True) and starts != sorted(starts):
-            found.append(Finding(
-                kind="date_order", text=ranges[0][2][:60],
-                suggestion_zh="同一部分里的经历时间顺序不一致；按时间倒序排列（最近的在前）。",
-                suggestion_en="Entries in one section jump back and forth in time; list them newest first.",
-            ))
-        elif len(starts) > 1 and starts == sorted(starts) and starts != sorted(starts, reverse=True):
-            found.append(Finding(
-                kind="date_order", text=ranges[0][2][:60],
-                suggestion_zh="经历按从早到晚排列；招聘方习惯倒序（最近的在前）。",
-                suggestion_en="Entries run oldest first; recruiters expect newest first.",
-            ))
+            found.append(
+                Finding(
+                    kind="date_order",
+                    text=ranges[0][2][:60],
+                    suggestion_zh="同一部分里的经历时间顺序不一致；按时间倒序排列（最近的在前）。",
+                    suggestion_en=(
+                        "Entries in one section jump back and forth in time; list them newest"
+                        " first."
+                    ),
+                )
+            )
+        elif (
+            len(starts) > 1 and starts == sorted(starts) and starts != sorted(starts, reverse=True)
+        ):
+            found.append(
+                Finding(
+                    kind="date_order",
+                    text=ranges[0][2][:60],
+                    suggestion_zh="经历按从早到晚排列；招聘方习惯倒序（最近的在前）。",
+                    suggestion_en="Entries run oldest first; recruiters expect newest first.",
+                )
+            )
     explained = bool(_EXPLAINED.search(resume.text))
     timeline.sort()
     covered = timeline[0][1] if timeline else 0
     for start, end, line in timeline[1:]:
         if start - covered > GAP_MONTHS and not explained:
             months = start - covered
-            found.append(Finding(
-                kind="date_gap", text=line[:60],
-                suggestion_zh=f"这段经历之前有约 {months} 个月的空档，没有说明；简短写一句（如备考、服役、照顾家人）。",
-                suggestion_en=f"About {months} months pass unexplained before this entry; add a short line on what you did.",
-            ))
+            found.append(
+                Finding(
+                    kind="date_gap",
+                    text=line[:60],
+                    suggestion_zh=(
+                        f"这段经历之前有约 {months} 个月的空档，没有说明；"
+                        "简短写一句（如备考、服役、照顾家人）。"
+                    ),
+                    suggestion_en=(
+                        f"About {months} months pass unexplained before this entry; add a "
+                        f"short line on what you did."
+                    ),
+                )
+            )
         covered = max(covered, end)
     return found
 
 
 def _bullets(resume: ResumeText) -> list[str]:
     lines = resume.sections.get("experience", []) + resume.sections.get("projects", [])
-    return [ln for ln in lines if len(_BULLET.sub("", ln)) >= MIN_BULLET_CHARS and not _RANGE.search(ln)]
+    return [
+        ln for ln in lines if len(_BULLET.sub("", ln)) >= MIN_BULLET_CHARS and not _RANGE.search(ln)
+    ]
 
 
 def _result_findings(resume: ResumeText) -> list[Finding]:
@@ -248,17 +373,31 @@ def _result_findings(resume: ResumeText) -> list[Finding]:
     for line in bullets:
         body = _BULLET.sub("", line)
         if _DUTY.match(body) and not _DIGIT.search(body):
-            found.append(Finding(
-                kind="duty", text=redact(body[:80]),
-                suggestion_zh="这条写的是职责；改成“做了什么、怎么做、结果如何”，能给数字就给数字。",
-                suggestion_en="This line states a duty; say what you did, how, and what came of it, with a number if you can.",
-            ))
+            found.append(
+                Finding(
+                    kind="duty",
+                    text=redact(body[:80]),
+                    suggestion_zh="这条写的是职责；改成“做了什么、怎么做、结果如何”，能给数字就给数字。",
+                    suggestion_en=(
+                        "This line states a duty; say what you did, how, and what came of it,"
+                        " with a number if you can."
+                    ),
+                )
+            )
     if bullets and not any(_DIGIT.search(_BULLET.sub("", b)) for b in bullets):
-        found.append(Finding(
-            kind="no_numbers", text=redact(bullets[0][:60]),
-            suggestion_zh="实习和项目经历里没有一个数字；写出规模、数量或效果（如“整理 300 条数据”）。",
-            suggestion_en="Not one number in your internships and projects; give a size, a count or an effect.",
-        ))
+        found.append(
+            Finding(
+                kind="no_numbers",
+                text=redact(bullets[0][:60]),
+                suggestion_zh=(
+                    "实习和项目经历里没有一个数字；写出规模、数量或效果（如“整理 300 条数据”）。"
+                ),
+                suggestion_en=(
+                    "Not one number in your internships and projects; give a size, a count or"
+                    " an effect."
+                ),
+            )
+        )
     return found
 
 
@@ -276,7 +415,12 @@ def job_terms(job: str) -> list[str]:
     for line in lines:
         for word in jieba.lcut(line):
             word = word.strip().lower()
-            if len(word) < 2 or word in _STOP or word.isdigit() or not re.search(r"[\w\u4e00-\u9fff]", word):
+            if (
+                len(word) < 2
+                or word in _STOP
+                or word.isdigit()
+                or not re.search(r"[\w\u4e00-\u9fff]", word)
+            ):
                 continue
             terms.append(word)
     return list(dict.fromkeys(terms))
@@ -287,32 +431,51 @@ def jd_findings(resume: ResumeText, job: str) -> list[Finding]:
     missing = [t for t in job_terms(job) if t not in text]
     if not missing:
         return []
-    return [Finding(
-        kind="jd_missing", text="、".join(missing[:12]),
-        suggestion_zh="岗位要求里的这些词简历没有提到；确有相关经历就写出来，没有的别硬写。",
-        suggestion_en="The job asks for these and the résumé never mentions them; add real experience of them, never invent it.",
-    )]
+    return [
+        Finding(
+            kind="jd_missing",
+            text="、".join(missing[:12]),
+            suggestion_zh="岗位要求里的这些词简历没有提到；确有相关经历就写出来，没有的别硬写。",
+            suggestion_en=(
+                "The job asks for these and the résumé never mentions them; add real "
+                "experience of them, never invent it."
+            ),
+        )
+    ]
 
 
 def personal_data(resume: ResumeText) -> list[Finding]:
     found: list[Finding] = []
     for line in resume.lines:
         if _ID.search(line):
-            found.append(Finding(
-                kind="personal_data", text=redact(line)[:60],
-                suggestion_zh="简历上不要写身份证号；用人单位需要时会另行收集。",
-                suggestion_en="Leave your ID number off; an employer who needs it asks separately.",
-            ))
+            found.append(
+                Finding(
+                    kind="personal_data",
+                    text=redact(line)[:60],
+                    suggestion_zh="简历上不要写身份证号；用人单位需要时会另行收集。",
+                    suggestion_en=(
+                        "Leave your ID number off; an employer who needs it asks separately."
+                    ),
+                )
+            )
         if _ADDRESS.search(line):
-            found.append(Finding(
-                kind="personal_data", text="[地址]",
-                suggestion_zh="不必写家庭住址，写所在城市即可。",
-                suggestion_en="No home address: the city is enough.",
-            ))
+            found.append(
+                Finding(
+                    kind="personal_data",
+                    text="[地址]",
+                    suggestion_zh="不必写家庭住址，写所在城市即可。",
+                    suggestion_en="No home address: the city is enough.",
+                )
+            )
         if _MARRIAGE.search(line):
-            found.append(Finding(
-                kind="personal_data", text="[婚育]",
-                suggestion_zh="婚姻、生育情况与能力无关，不要写在简历上。",
-                suggestion_en="Marital and family status say nothing of your ability; leave them off.",
-            ))
+            found.append(
+                Finding(
+                    kind="personal_data",
+                    text="[婚育]",
+                    suggestion_zh="婚姻、生育情况与能力无关，不要写在简历上。",
+                    suggestion_en=(
+                        "Marital and family status say nothing of your ability; leave them off."
+                    ),
+                )
+            )
     return found

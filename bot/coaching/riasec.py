@@ -142,7 +142,9 @@ def load_questionnaire(path: Path | None = None) -> Questionnaire:
         ) from None
 
 
-def check_answers(questionnaire: Questionnaire, answers: Any, *, source: str = "answers") -> dict[str, int]:
+def check_answers(
+    questionnaire: Questionnaire, answers: Any, *, source: str = "answers"
+) -> dict[str, int]:
     """Answers as ``{item id: 0-4}``; an unknown id or a bad value raises naming it."""
     if not isinstance(answers, dict):
         raise ValidationFailed(
@@ -184,7 +186,10 @@ def score(questionnaire: Questionnaire, answers: dict[str, int]) -> Result:
         raise ValidationFailed(
             f"answers: {len(missing)} of {len(questionnaire.items)} items unanswered "
             f"(first: {missing[0]})",
-            message_zh=f"答案：还有 {len(missing)}/{len(questionnaire.items)} 题未作答（第一个：{missing[0]}）",
+            message_zh=(
+                f"答案：还有 {len(missing)}/{len(questionnaire.items)} 题未作答"
+                f"（第一个：{missing[0]}）"
+            ),
         )
     scores = {t: 0 for t in TYPES}
     for item in questionnaire.items:
@@ -210,9 +215,11 @@ def score(questionnaire: Questionnaire, answers: dict[str, int]) -> Result:
 def parse_code(text: str) -> str:
     """A user-given code ('ias', 'I-A-S'): one to three distinct RIASEC letters, upper case."""
     letters = "".join(ch for ch in text.upper() if ch.isalpha())
-    if not 1 <= len(letters) <= 3 or any(ch not in TYPES for ch in letters) or len(
-        set(letters)
-    ) != len(letters):
+    if (
+        not 1 <= len(letters) <= 3
+        or any(ch not in TYPES for ch in letters)
+        or len(set(letters)) != len(letters)
+    ):
         raise ValidationFailed(
             f"'{text}' is not a RIASEC code (one to three different letters of R I A S E C)",
             message_zh=f"“{text}”不是有效的霍兰德代码（应为 R I A S E C 中一到三个不同字母）",
@@ -225,7 +232,9 @@ def explain(questionnaire: Questionnaire, result: Result, lang: str) -> str:
     names = {t: questionnaire.types[t].name.get(lang) for t in TYPES}  # type: ignore[index]
     lines: list[str] = []
     if lang == "zh":
-        lines.append(f"**你的兴趣代码：{result.code}**（{'、'.join(names[t] for t in result.code)}）")
+        lines.append(
+            f"**你的兴趣代码：{result.code}**（{'、'.join(names[t] for t in result.code)}）"
+        )
     else:
         lines.append(
             f"**Your interest code: {result.code}** ({', '.join(names[t] for t in result.code)})"
@@ -234,9 +243,11 @@ def explain(questionnaire: Questionnaire, result: Result, lang: str) -> str:
     for letter in result.code:
         info = questionnaire.types[letter]  # type: ignore[index]
         score_text = f"{result.scores[letter]}/{result.maximum}"
-        lines.append(f"- **{letter} {info.name.get(lang)}**（{score_text}）：{info.meaning.get(lang)}"
-                     if lang == "zh" else
-                     f"- **{letter} {info.name.get(lang)}** ({score_text}): {info.meaning.get(lang)}")
+        lines.append(
+            f"- **{letter} {info.name.get(lang)}**（{score_text}）：{info.meaning.get(lang)}"
+            if lang == "zh"
+            else f"- **{letter} {info.name.get(lang)}** ({score_text}): {info.meaning.get(lang)}"
+        )
     for group in result.ties:
         joined = "、".join(group) if lang == "zh" else ", ".join(group)
         lines.append(

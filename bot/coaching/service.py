@@ -28,7 +28,9 @@ from bot.planning.profile import Profile, profile_from_mapping
 
 
 class Records(Protocol):
-    def save(self, session_id: str, kind: str, data: dict[str, Any], record_id: int | None = None) -> int: ...
+    def save(
+        self, session_id: str, kind: str, data: dict[str, Any], record_id: int | None = None
+    ) -> int: ...
     def latest(self, session_id: str, kind: str) -> Any: ...
     def of_session(self, session_id: str) -> list[Any]: ...
     def share(self, session_id: str, record_id: int, shared: bool = True) -> None: ...
@@ -74,14 +76,21 @@ class Coaching:
 
     def _state(self, answers: dict[str, int], record_id: int | None) -> dict[str, Any]:
         done, total = riasec.progress(self.questionnaire, answers)
-        state: dict[str, Any] = {"answers": answers, "answered": done, "total": total,
-                                 "record_id": record_id, "result": None}
+        state: dict[str, Any] = {
+            "answers": answers,
+            "answered": done,
+            "total": total,
+            "record_id": record_id,
+            "result": None,
+        }
         if done == total:
             result = riasec.score(self.questionnaire, answers)
             state["result"] = result.model_dump()
         return state
 
-    def answer(self, session_id: str | None, answers: Any, *, restart: bool = False) -> dict[str, Any]:
+    def answer(
+        self, session_id: str | None, answers: Any, *, restart: bool = False
+    ) -> dict[str, Any]:
         """Merge new answers into the session's assessment and store them at once."""
         checked = riasec.check_answers(self.questionnaire, answers)
         state = {"answers": {}, "record_id": None} if restart else self.assessment_state(session_id)
@@ -117,46 +126,73 @@ class Coaching:
         data.setdefault("language", lang)
         return profile_from_mapping(data, source="profile")
 
-    def suggestions(self, fields: dict[str, Any], lang: str, session_id: str | None = None,
-                    code: str | None = None) -> list[dict[str, Any]]:
+    def suggestions(
+        self,
+        fields: dict[str, Any],
+        lang: str,
+        session_id: str | None = None,
+        code: str | None = None,
+    ) -> list[dict[str, Any]]:
         """Suggested occupations; the code is the session's assessment result, or one given."""
         profile = self.profile(fields, lang)
         result = self._result(session_id)
         interest = result.code if result else (riasec.parse_code(code) if code else None)
         out = []
         for s in suggest(profile, self.occupations, interest):
-            out.append({
-                "id": s.id,
-                "name": s.occupation.name.get(lang),
-                "riasec": s.occupation.riasec.code,
-                "score": s.score,
-                "reasons": [r.get(lang) for r in s.reasons],
-                "routes": [self.occupations.routes[r].name.get(lang) for r in s.routes],
-                "resources": s.resources,
-                "gaps": [self.occupations.skills[g].get(lang) for g in s.gaps],
-            })
+            out.append(
+                {
+                    "id": s.id,
+                    "name": s.occupation.name.get(lang),
+                    "riasec": s.occupation.riasec.code,
+                    "score": s.score,
+                    "reasons": [r.get(lang) for r in s.reasons],
+                    "routes": [self.occupations.routes[r].name.get(lang) for r in s.routes],
+                    "resources": s.resources,
+                    "gaps": [self.occupations.skills[g].get(lang) for g in s.gaps],
+                }
+            )
         return out
 
-    def plan(self, fields: dict[str, Any], lang: str, session_id: str | None = None) -> dict[str, Any]:
+    def plan(
+        self, fields: dict[str, Any], lang: str, session_id: str | None = None
+    ) -> dict[str, Any]:
         profile = self.profile(fields, lang)
         result = self._result(session_id)
-        plan = coaching_plan(profile, self.resources, self.occupations, self.today(),
-                             questionnaire=self.questionnaire if result else None, result=result,
-                             lang=lang)
+        plan = coaching_plan(
+            profile,
+            self.resources,
+            self.occupations,
+            self.today(),
+            questionnaire=self.questionnaire if result else None,
+            result=result,
+            lang=lang,
+        )
         markdown = render_markdown(plan)
         record_id = None
         if session_id and self.records is not None:
-            record_id = self.records.save(session_id, "plan", {"markdown": markdown, "code": result.code if result else None})
+            record_id = self.records.save(
+                session_id, "plan", {"markdown": markdown, "code": result.code if result else None}
+            )
         return {"markdown": markdown, "plan": plan.to_dict(), "record_id": record_id}
 
     # --- résumé -------------------------------------------------------------------------------
-    def review_resume(self, data: bytes, name: str, lang: str, job: str | None = None, *,
-                      keep: bool = False, session_id: str | None = None) -> dict[str, Any]:
+    def review_resume(
+        self,
+        data: bytes,
+        name: str,
+        lang: str,
+        job: str | None = None,
+        *,
+        keep: bool = False,
+        session_id: str | None = None,
+    ) -> dict[str, Any]:
         text = read_resume(data, name)
         findings = review(text, job, today=self.today())
         keywords = [k for s in self.occupations.skills.values() for k in s.keywords]
         rewrites = suggest_rewrites(text, findings, self.llm, lang, keywords=keywords)
-        shown = [{"kind": f.kind, "text": f.text, "suggestion": f.suggestion(lang)} for f in findings]
+        shown = [
+            {"kind": f.kind, "text": f.text, "suggestion": f.suggestion(lang)} for f in findings
+        ]
         body: dict[str, Any] = {
             "pages": text.pages,
             "findings": shown,
@@ -172,7 +208,7 @@ class Coaching:
         if not occupation_id:
             return list(iv.FORMATS)
         occ = self.occupations.get(occupation_id)
-        return iv.formats_for(occ.routes, occ.certificates)
+        return list(iv.formats_for(occ.routes, occ.certificates))
 
     def questions(self, fmt: str, lang: str) -> list[dict[str, Any]]:
         if fmt not in iv.FORMATS:
@@ -182,8 +218,9 @@ class Coaching:
             )
         return [{"id": q.id, "text": q.get(lang)} for q in self.bank.of_format(fmt)]
 
-    def interview_feedback(self, question_id: str, answer: str, lang: str,
-                           session_id: str | None = None) -> dict[str, Any]:
+    def interview_feedback(
+        self, question_id: str, answer: str, lang: str, session_id: str | None = None
+    ) -> dict[str, Any]:
         question = self.bank.get(question_id)
         if not answer.strip():
             raise ValidationFailed("answer: empty", message_zh="回答为空")
@@ -193,11 +230,17 @@ class Coaching:
         if session_id and self.records is not None:
             record = self.records.latest(session_id, "interview")
             items = list(record.data.get("feedback", [])) if record else []
-            items.append({"question_id": question_id, "issues": result.issues(), "tips": result.tips})
-            self.records.save(session_id, "interview", {"feedback": items}, record.id if record else None)
+            items.append(
+                {"question_id": question_id, "issues": result.issues(), "tips": result.tips}
+            )
+            self.records.save(
+                session_id, "interview", {"feedback": items}, record.id if record else None
+            )
         return body
 
     def interview_summary(self, session_id: str | None, lang: str) -> str:
-        record = self.records.latest(session_id, "interview") if self.records and session_id else None
+        record = (
+            self.records.latest(session_id, "interview") if self.records and session_id else None
+        )
         issues = [list(i["issues"]) for i in record.data.get("feedback", [])] if record else []
         return iv.summary_of_issues(issues, lang)

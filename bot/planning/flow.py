@@ -211,7 +211,9 @@ class PlanningFlow:
         from bot.planning.catalogue import Clause
         from bot.planning.clauses import DocumentShelf
 
-        shelf = DocumentShelf(self.docs_dir or Path(__file__).resolve().parents[2] / "knowledge" / "docs")
+        shelf = DocumentShelf(
+            self.docs_dir or Path(__file__).resolve().parents[2] / "knowledge" / "docs"
+        )
         clauses: list[Clause] = []
 
         def cite(clause: Clause) -> str:
@@ -223,9 +225,11 @@ class PlanningFlow:
         for route_id in CHOICE_ROUTES:
             route = self.occupations.routes[route_id]
             quote = route.clause.quote
-            lines.append(f"- **{route.name.get(lang)}**：{quote} {cite(route.clause)}"
-                         if lang == "zh" else
-                         f"- **{route.name.get(lang)}**: {quote} {cite(route.clause)}")
+            lines.append(
+                f"- **{route.name.get(lang)}**：{quote} {cite(route.clause)}"
+                if lang == "zh"
+                else f"- **{route.name.get(lang)}**: {quote} {cite(route.clause)}"
+            )
         choose = Clause(
             doc="pathways-after-graduation.md",
             section="怎么选",
@@ -234,7 +238,10 @@ class PlanningFlow:
         how = (
             f"怎么选：先问自己三个问题——{choose.quote} {cite(choose)}"
             if lang == "zh"
-            else f"How to choose: ask yourself three questions (in the guide's words: {choose.quote}) {cite(choose)}"
+            else (
+                f"How to choose: ask yourself three questions (in the guide's words: {choose.quote}"
+                f") {cite(choose)}"
+            )
         )
         occupations = ""
         if profile.major:
@@ -242,23 +249,36 @@ class PlanningFlow:
             if found:
                 sep = "、" if lang == "zh" else ", "
                 occupations = self.prompts.render(
-                    "coach_choice_occupations", lang, major=profile.major,
+                    "coach_choice_occupations",
+                    lang,
+                    major=profile.major,
                     names=sep.join(s.occupation.name.get(lang) for s in found),
                 )
         text = self.prompts.render(
-            "coach_choice", lang, options="\n".join(lines), occupations=occupations,
+            "coach_choice",
+            lang,
+            options="\n".join(lines),
+            occupations=occupations,
             how_to_choose=how,
         )
         text = re.sub(r"\n{3,}", "\n\n", text)
         for step, _ in STEPS:
             missing = _missing_parts(step, profile, today)
             if missing:
-                joined = ("" if lang == "zh" else " ").join(self._question(p, lang) for p in missing)
+                joined = ("" if lang == "zh" else " ").join(
+                    self._question(p, lang) for p in missing
+                )
                 text = f"{text}\n\n{joined}"
                 break
         citations = [
-            Citation(n=n, title=shelf.title(c.doc), section=c.section, text=c.quote,
-                     source=f"knowledge/docs/{c.doc}", doc_id=c.doc)
+            Citation(
+                n=n,
+                title=shelf.title(c.doc),
+                section=c.section,
+                text=c.quote,
+                source=f"knowledge/docs/{c.doc}",
+                doc_id=c.doc,
+            )
             for n, c in enumerate(clauses, start=1)
         ]
         return Answer(

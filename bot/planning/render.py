@@ -7,6 +7,8 @@ what goes into the plan is decided by :mod:`bot.planning.plan`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.planning import vocabulary as vocab
 from bot.planning.catalogue import Clause
 from bot.planning.plan import Plan
@@ -45,8 +47,11 @@ _TEXT = {
         "skills": "方向与技能准备",
         "advice": "个人建议",
         "self": "自我评估（兴趣测评）",
-        "no_assessment": "还没有做兴趣测评。可以在网页的“测评”页或用 `careercoach assess` 做一次（48 题，约 8 分钟），"
-        "结果会用来推荐职业；聊天里说的话不会被用来推断你的兴趣代码。",
+        "no_assessment": (
+            "还没有做兴趣测评。可以在网页的“测评”页或用 `careercoach assess` "
+            "做一次（48 题，约 8 分钟），结果会用来推荐职业；"
+            "聊天里说的话不会被用来推断你的兴趣代码。"
+        ),
         "targets": "目标职业（建议）",
         "why": "理由",
         "routes": "入职途径",
@@ -110,9 +115,11 @@ _TEXT = {
         "skills": "Directions and skills",
         "advice": "Personal advice",
         "self": "Self-assessment (interests)",
-        "no_assessment": "You have not taken the interest questionnaire yet. Take it in the web page's "
-        "Assessment tab or with `careercoach assess` (48 items, about 8 minutes); the result feeds "
-        "the suggestions. Nothing you say in chat is used to guess your interest code.",
+        "no_assessment": (
+            "You have not taken the interest questionnaire yet. Take it in the web page's "
+            "Assessment tab or with `careercoach assess` (48 items, about 8 minutes); the result "
+            "feeds the suggestions. Nothing you say in chat is used to guess your interest code."
+        ),
         "targets": "Target occupations (suggested)",
         "why": "Why",
         "routes": "Ways in",
@@ -308,7 +315,7 @@ def plan_markdown(plan: Plan) -> str:
     return "\n".join(out).replace("\n\n\n", "\n\n").strip() + "\n"
 
 
-def _coaching_parts(plan: Plan, w: dict[str, object], colon: str) -> list[str]:
+def _coaching_parts(plan: Plan, w: Mapping[str, object], colon: str) -> list[str]:
     """Self-assessment, target occupations and dated skill actions (coaching plans only)."""
     if not plan.coaching:
         return []
@@ -326,9 +333,11 @@ def _coaching_parts(plan: Plan, w: dict[str, object], colon: str) -> list[str]:
         out += [f"## {w['targets']}", ""]
         for n, target in enumerate(plan.targets, start=1):
             out.append(f"### {n}. {target.name.get(lang)}")
-            out.append(f"- {w['why']}{colon}{'；'.join(r.get(lang) for r in target.reasons)}"
-                       if lang == "zh" else
-                       f"- {w['why']}{colon}{'; '.join(r.get(lang) for r in target.reasons)}")
+            out.append(
+                f"- {w['why']}{colon}{'；'.join(r.get(lang) for r in target.reasons)}"
+                if lang == "zh"
+                else f"- {w['why']}{colon}{'; '.join(r.get(lang) for r in target.reasons)}"
+            )
             if target.routes:
                 out.append(f"- {w['routes']}{colon}{sep.join(r.get(lang) for r in target.routes)}")
             if target.gaps:

@@ -46,7 +46,9 @@ def coaching_predictors(knowledge: Path) -> dict[str, Callable[[Case], set[str]]
         return {s.id for s in suggest(profile, occupations, _extra(case, "code"))}
 
     def resume(case: Case) -> set[str]:
-        findings = review(resume_from_text(_extra(case, "resume", "")), _extra(case, "job"), today=today)
+        findings = review(
+            resume_from_text(_extra(case, "resume", "")), _extra(case, "job"), today=today
+        )
         return {f.kind for f in findings}
 
     def interview(case: Case) -> set[str]:
@@ -88,7 +90,12 @@ def run_coaching(
                 question=case.question,
                 tags=[kind, *case.tags],
                 passed=not missed and not wrong,
-                details={"kind": kind, "missed": missed, "wrong": wrong, "produced": sorted(produced)},
+                details={
+                    "kind": kind,
+                    "missed": missed,
+                    "wrong": wrong,
+                    "produced": sorted(produced),
+                },
             )
         )
     metrics: dict[str, float | None] = {}

@@ -16,7 +16,9 @@ RESUME = Path(__file__).resolve().parents[1] / "fixtures" / "coaching" / "resume
 TIMEOUT_MS = 60_000
 
 
-def test_questionnaire_resume_and_interview(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:
+def test_questionnaire_resume_and_interview(
+    browser: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -33,10 +35,14 @@ def test_questionnaire_resume_and_interview(browser: Any, live_server: LiveServe
         choice = "很喜欢" if n % 6 in (1, 3) else "说不准"
         item.locator("label").filter(has_text=choice).first.click()
         if n == 23:  # half-way: a reload resumes where it stopped
-            expect(page.locator("#assess-progress")).to_contain_text("已答 24/48", timeout=TIMEOUT_MS)
+            expect(page.locator("#assess-progress")).to_contain_text(
+                "已答 24/48", timeout=TIMEOUT_MS
+            )
             page.reload()
             page.get_by_role("tab", name="测评").click()
-            expect(page.locator("#assess-progress")).to_contain_text("已答 24/48", timeout=TIMEOUT_MS)
+            expect(page.locator("#assess-progress")).to_contain_text(
+                "已答 24/48", timeout=TIMEOUT_MS
+            )
             items = page.locator(".assess-item")
     expect(page.locator("#assess-progress")).to_contain_text("已答 48/48", timeout=TIMEOUT_MS)
     page.locator("#assess-major textarea").fill("心理学")
@@ -65,7 +71,8 @@ def test_questionnaire_resume_and_interview(browser: Any, live_server: LiveServe
     page.locator("#iv-next").click()
     expect(page.locator("#iv-question")).to_contain_text("2/", timeout=TIMEOUT_MS)
     page.locator("#iv-answer textarea").fill(
-        "去年我在学院的迎新项目里，和三位同学对活动方案有分歧。我先听取大家的理由，然后用上一届 200 份问卷的数据"
+        "去年我在学院的迎新项目里，和三位同学对活动方案有分歧。"
+        "我先听取大家的理由，然后用上一届 200 份问卷的数据"
         "做了对比，最终大家同意采用线上报名，结果报名人数提升了 30%，我们的合作也更顺畅了。"
     )
     page.locator("#iv-submit").click()
