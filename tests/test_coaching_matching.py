@@ -156,3 +156,14 @@ def test_without_a_catalogue_the_flow_interviews_as_before() -> None:
     flow = PlanningFlow(load_catalogue(), today=lambda: TODAY)
     answer = flow.respond("我适合做什么工作？", [], "zh")
     assert answer.extra.get("planning_step") != "choices"
+
+
+def test_a_foreign_national_weighing_paths_sees_the_work_permit_not_the_civil_service(
+    occupations: OccupationCatalogue,
+) -> None:
+    flow = PlanningFlow(load_catalogue(), today=lambda: TODAY, occupations=occupations)
+    answer = flow.respond(
+        "I am a Korean citizen studying here. Which career path should I take?", [], "en"
+    )
+    assert "work permit" in answer.answer
+    assert "civil service" not in answer.answer and "grassroots" not in answer.answer

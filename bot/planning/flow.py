@@ -221,8 +221,16 @@ class PlanningFlow:
                 clauses.append(clause)
             return f"[{clauses.index(clause) + 1}]"
 
+        from bot.coaching.matching import CITIZEN_ROUTES, FOREIGN_ROUTES
+
+        # a foreign national is shown the work permit instead of the routes closed to them
+        routes = (
+            [r for r in CHOICE_ROUTES if r not in CITIZEN_ROUTES] + sorted(FOREIGN_ROUTES)
+            if _foreign(profile)
+            else list(CHOICE_ROUTES)
+        )
         lines = []
-        for route_id in CHOICE_ROUTES:
+        for route_id in routes:
             route = self.occupations.routes[route_id]
             quote = route.clause.quote
             lines.append(
