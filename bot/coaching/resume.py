@@ -73,6 +73,9 @@ _JD_LEAD = re.compile(
     r"要求|职责|任职|资格|熟悉|掌握|精通|具备|了解|优先|能力|经验|require|responsib|qualif|familiar|experience|proficien",
     re.I,
 )
+_JD_DEGREE = re.compile(
+    r"学历|本科及以上|硕士及以上|专业毕业|相关专业|degree in|bachelor|master's", re.I
+)
 _JD_SECTION = re.compile(r"要求|任职|职责|资格|requirement|qualification|responsibilit", re.I)
 _STOP = set(
     [
@@ -116,6 +119,8 @@ _STOP = set(
         "合作",
         "沟通",
         "责任心",
+        "企业",
+        "者优先",
         "the",
         "and",
         "for",
@@ -411,6 +416,8 @@ def job_terms(job: str) -> list[str]:
         lines = lines[start:]  # the requirements section and what follows it
     else:
         lines = [ln for ln in lines if _JD_LEAD.search(ln)] or lines
+    # the degree and major a job asks for are checked by the graduate, not by résumé words
+    lines = [ln for ln in lines if not _JD_DEGREE.search(ln)]
     terms: list[str] = []
     for line in lines:
         for word in jieba.lcut(line):
