@@ -40,7 +40,7 @@ def test_duties_without_numbers_and_missing_sections_are_found() -> None:
     missing = [
         f.text for f in review(resume_from_text(WEAK), today=TODAY) if f.kind == "missing_section"
     ]
-    assert set(missing) == {"项目经历", "获奖/荣誉"}
+    assert set(missing) == {"项目经历 / Projects", "获奖/荣誉 / Awards"}
 
 
 def test_a_result_with_a_number_is_not_a_duty() -> None:

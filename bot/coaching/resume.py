@@ -121,6 +121,8 @@ _STOP = set(
         "责任心",
         "企业",
         "者优先",
+        "plus",
+        "preferred",
         "the",
         "and",
         "for",
@@ -281,7 +283,7 @@ def review(
             found.append(
                 Finding(
                     kind="missing_section",
-                    text=zh if code else en,
+                    text=f"{zh} / {en}",
                     suggestion_zh=f"没有找到“{zh}”部分；如果有相关内容，单独列一个小标题。",
                     suggestion_en=(
                         f"No '{en}' section found; give it a heading of its own if you have any."
