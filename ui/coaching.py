@@ -462,7 +462,8 @@ class CoachingTabs:
         self._outputs = outputs
 
     def wire(self, lang: gr.Radio) -> None:
-        lang.change(self._relabel, lang, self._outputs)
+        # labels only: no queue, no progress overlay on the page's other components
+        lang.change(self._relabel, lang, self._outputs, queue=False, show_progress="hidden")
 
 
 def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> CoachingTabs:
@@ -554,7 +555,7 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
         i_summary = gr.Markdown(elem_id="iv-summary")
 
     for item, radio in zip(items, radios, strict=True):
-        radio.change(_saver(handlers, item.id), [radio, lang], progress, show_progress="hidden")
+        radio.input(_saver(handlers, item.id), [radio, lang], progress, show_progress="hidden")
     finish.click(handlers.finish, [major, lang], [meaning, chart, matches])
     restart.click(handlers.restart, lang, [progress, *radios, meaning, chart, matches])
     share.click(handlers.share_assessment, lang, share_status)
