@@ -145,10 +145,21 @@ def test_encrypted_pdf() -> None:
 
 
 @pytest.mark.parametrize("name", ["scanned.pdf", "scanned-form.pdf"])
-def test_scanned_pdf_needs_ocr(name: str) -> None:
+def test_scanned_pdf_with_nothing_legible(name: str) -> None:
+    # the fixtures' page images hold no text: OCR runs and says so
     err = _fail(INGEST / name)
-    assert err.reason == "no text layer: needs OCR"
-    assert err.status == "skipped"
+    assert err.reason == "no text layer, and OCR found no text on the scanned pages"
+    assert err.status == "failed"
+
+
+def test_scanned_pdf_without_the_ocr_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.knowledge import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    err = _fail(INGEST / "scanned.pdf")
+    assert err.reason.startswith("no text layer: needs OCR, but the OCR engine is not installed")
+    assert "pip install rapidocr" in err.reason and err.status == "skipped"
+    assert "需要文字识别" in err.reason_zh
 
 
 def test_html_named_pdf(tmp_path: Path) -> None:
@@ -229,7 +240,7 @@ def test_reasons_come_in_chinese_too(tmp_path: Path) -> None:
     assert err.reason_zh == "空文件（0 字节）"
     assert err.for_language("zh").endswith("空文件（0 字节）")
     assert err.for_language("en").endswith("empty file (0 bytes)")
-    assert "需要先做文字识别" in _fail(INGEST / "scanned.pdf").reason_zh
+    assert "文字识别" in _fail(INGEST / "scanned.pdf").reason_zh
 
 
 def test_gbk_html_with_title_suffix_and_gov_meta(tmp_path: Path) -> None:

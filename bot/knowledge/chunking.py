@@ -99,8 +99,36 @@ def chunk_document(
                     char_end=start + len(body),
                 )
             )
+    _place(doc, chunks)
     log.debug("%s: %s sections, %s chunks", doc.path, len(sections), len(chunks))
     return chunks
+
+
+def _place(doc: SourceDocument, chunks: list[Chunk]) -> None:
+    """Where each chunk sits in the original: boxes on its pages (paged formats, from the
+    document's glyph map), the OCR confidence of those pages, or its section's anchor."""
+    layout = doc._layout
+    for chunk in chunks:
+        if layout is not None:
+            chunk.boxes = [[float(p), *box] for p, box in layout.locate(chunk.text, chunk.page)]
+        pages = {int(b[0]) for b in chunk.boxes} or ({chunk.page} if chunk.page else set())
+        scores = [doc.page_confidence[p] for p in pages if p in doc.page_confidence]
+        chunk.ocr_confidence = min(scores) if scores else None
+        if doc.file_type in _SECTIONED:
+            chunk.anchor = section_anchor(chunk.section_path, doc.meta.title)
+
+
+_SECTIONED = {"md", "html", "docx", "txt"}
+_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]+")
+
+
+def section_anchor(section_path: list[str], title: str = "") -> str:
+    """The anchor of a section as Markdown renderers make it from its heading ("一、补贴对象"
+    -> "一补贴对象", "2.1 Who can apply" -> "21-who-can-apply"); "" for the document's top."""
+    names = [p for p in section_path if p and p != title]
+    if not names:
+        return ""
+    return _NOT_IN_ANCHOR.sub("", names[-1].strip().lower()).replace(" ", "-")
 
 
 def _sections(doc: SourceDocument, limit: int) -> list[_Section]:
