@@ -56,6 +56,7 @@ class _Piece:
     end: int
     page: int | None
     tokens: int
+    unit: bool = False  # part of a table row or list item: no overlap starts inside it
 
 
 @dataclass
@@ -140,7 +141,8 @@ def _sections(doc: SourceDocument, limit: int) -> list[_Section]:
         for start, end in sentence_spans(block.text):
             for s, e in _fit(block.text, start, end, limit):
                 n = count_tokens(block.text[s:e])
-                sections[-1].pieces.append(_Piece(offset + s, offset + e, block.page, n))
+                piece = _Piece(offset + s, offset + e, block.page, n, block.unit)
+                sections[-1].pieces.append(piece)
         offset += len(block.text) + 1  # blocks are joined with "\n" in SourceDocument.text
     return [s for s in sections if s.pieces]
 
@@ -287,7 +289,8 @@ def _overlap_start(
     end = pieces[j - 1].end
     candidates = [p.start for p in pieces[max(i, j - 4) : j]]
     last = pieces[j - 1]
-    candidates += [m.end() for m in _CLAUSE_END.finditer(text, last.start, last.end)]
+    if not last.unit:  # a table row's tail without its key would read as another row
+        candidates += [m.end() for m in _CLAUSE_END.finditer(text, last.start, last.end)]
     for b in sorted(set(candidates)):
         while b < end and text[b].isspace():
             b += 1

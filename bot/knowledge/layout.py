@@ -27,7 +27,7 @@ _RUN = 8  # characters per searched run: long enough to be unique, short enough 
 _WINDOW = 4000  # how far past the previous match a run may be found
 _SPACE = re.compile(r"\s+")
 # separators our own rewriting puts into text (table rows) and sentence ends: searched apart
-_SEGMENT = re.compile(r"\s·\s| / |[，。；！？\n]")
+_SEGMENT = re.compile(r"\s*·\s*| / |[，。；！？\n]")
 
 
 @dataclass

@@ -267,7 +267,9 @@ def _own_title(reader: pypdf.PdfReader) -> str:
         return ""
     title = str(title).strip()
     # Word/WPS put the file name or "Microsoft Word - x.doc" there: not a title.
-    if re.search(r"\.(docx?|wps|pdf)$|^Microsoft Word", title, re.I):
+    if re.search(
+        r"\.(docx?|wps|pdf|html?)$|^Microsoft Word|^(about:|https?://|file:)", title, re.I
+    ):
         return ""
     return title
 

@@ -25,6 +25,8 @@ from bot.knowledge.normalize import Line
 from bot.knowledge.tables import Grid, indexed_row_lines
 
 log = logging.getLogger(__name__)
+# pdfminer warns about every font it cannot measure; the text comes out all the same
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 _LOWER_PART = 0.55  # a table ending below this share of the page height may go on
 _UPPER_PART = 0.35  # a table starting above this share of the next page may be its rest

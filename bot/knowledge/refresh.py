@@ -253,6 +253,7 @@ def _load(
     return SourceEntry(
         path=str(path),
         status="indexed",
+        reason="; ".join(doc.notes),  # OCR and screening notes for the report
         content_hash=doc.content_hash,
         doc_id=doc.doc_id,
         chunk_ids=[c.chunk_id for c in chunks],

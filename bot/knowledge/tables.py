@@ -29,6 +29,7 @@ Grid = list[list[str | None]]
 _FIGURE = re.compile(r"\d")
 _INDEX_HEADER = re.compile(r"^(序号|编号|No\.?|#)$", re.I)
 _MAX_HEADER_ROWS = 3
+_ENDS = ("。", "！", "？", ".", "!", "?")
 
 
 def clean_cell(text: str | None) -> str | None:
@@ -102,7 +103,8 @@ def indexed_row_lines(grid: Grid, header_hint: int | None = None) -> list[tuple[
         head = row[key] or labels[key]
         line = " · ".join([head, "，".join(pairs)]) if pairs else head
         if line:
-            lines.append((i, line))
+            # a row is one sentence: answerers that split at 。 quote it whole, key included
+            lines.append((i, line if line.endswith(_ENDS) else line + "。"))
     return lines
 
 
