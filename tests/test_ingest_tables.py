@@ -15,7 +15,10 @@ from tests.test_ingest_ocr import coach_over, make_kb
 
 INGEST = FIXTURES / "ingest"
 MB = 1_000_000
-ROW_B = "乙省·补贴标准 / 一次性求职补贴·1200元/人，补贴标准 / 一次性创业补贴·5000元/人，申领期限·毕业当年12月底前。"
+ROW_B = (
+    "乙省·补贴标准 / 一次性求职补贴·1200元/人，补贴标准 / 一次性创业补贴·5000元/人，"
+    "申领期限·毕业当年12月底前。"
+)
 
 
 def table_rows(path: Path) -> list[str]:

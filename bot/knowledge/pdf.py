@@ -43,6 +43,10 @@ _RUNNING_HEAD = re.compile(
     r"第\s*\d{1,3}\s*卷.{0,12}第\s*\d{1,3}\s*期|\bVol\.?\s*\d+.{0,10}\bNo\.?\s*\d+", re.I
 )
 _EDGE_LINES = 3
+# Word/WPS put the file name or "Microsoft Word - x.doc" there, browsers the page's address
+_JUNK_TITLE = re.compile(
+    r"\.(docx?|wps|pdf|html?)$|^Microsoft Word|^(about:|https?://|file:)", re.I
+)
 OCR_SCALE = 2.0  # render scanned pages at 144 dpi for OCR: small print stays legible
 _MIN_TABLE_PATHS = 6  # a ruled table of two rows draws at least this many lines or boxes
 
@@ -266,7 +270,6 @@ def _own_title(reader: pypdf.PdfReader) -> str:
     except (PdfReadError, ValueError):  # pragma: no cover - broken info dictionaries
         return ""
     title = str(title).strip()
-    # Word/WPS put the file name or "Microsoft Word - x.doc" there: not a title.
     if re.search(
         r"\.(docx?|wps|pdf|html?)$|^Microsoft Word|^(about:|https?://|file:)", title, re.I
     ):
