@@ -166,8 +166,8 @@ def check_markup(text: str, where: str, limits: IngestLimits = DEFAULT_LIMITS) -
 def check_text(
     paragraphs: int, chars: int, where: str, limits: IngestLimits = DEFAULT_LIMITS
 ) -> None:
-    """Refuse a document with more paragraphs or characters than the budget."""
+    """Refuse a document with more lines or characters than the budget."""
     if paragraphs > limits.max_paragraphs:
-        raise too_big(where, "paragraphs", paragraphs, limits.max_paragraphs, "段落数")
+        raise too_big(where, "lines of text", paragraphs, limits.max_paragraphs, "文字行数")
     if chars > limits.max_chars:
         raise too_big(where, "characters of text", chars, limits.max_chars, "文字字符数")
