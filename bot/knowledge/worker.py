@@ -127,13 +127,13 @@ def _child(
     except CareerCoachError as error:
         messages.put(("error", error.message, error.message_zh))
     except MemoryError:
-        limit = f"{memory_mb} MB" if memory_mb else "the machine's memory"
+        cap = f"{memory_mb} MB" if memory_mb else "the machine's memory"
         messages.put(
             (
                 "error",
-                f"the refresh ran out of memory (limit {limit}); the previous index is still "
+                f"the refresh ran out of memory (limit {cap}); the previous index is still "
                 "serving",
-                f"刷新时内存不足（上限 {limit}），仍在使用之前的索引",
+                f"刷新时内存不足（上限 {cap}），仍在使用之前的索引",
             )
         )
     except Exception as error:  # reported to the maintainer; the traceback goes to the log
