@@ -25,6 +25,7 @@ from bot.knowledge.normalize import Line, normalize_characters
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1; origin top left
 _RUN = 8  # characters per searched run: long enough to be unique, short enough to survive edits
 _WINDOW = 4000  # how far past the previous match a run may be found
+_ROW_WINDOW = 400  # the same, between the cells of one table row
 _SPACE = re.compile(r"\s+")
 # separators our own rewriting puts into text (table rows) and sentence ends: searched apart
 _SEGMENT = re.compile(r"\s*·\s*| / |[，。；！？\n]")
@@ -86,14 +87,18 @@ class Layout:
         haystack = self._joined
         cursor = self._page_start.get(page or 0, 0) if page else 0
         matched: list[int] = []
-        for segment in _SEGMENT.split(text):
+        for segment, window in _segments(text):
             needle = squeeze(segment)
             i = 0
             while i < len(needle):
                 run = needle[i : i + _RUN]
                 if len(run) < 2:
-                    break  # one character is found anywhere: it proves nothing
-                found = haystack.find(run, cursor, cursor + _WINDOW + len(run))
+                    # a lone last character counts only right where its run left off
+                    if i and haystack[cursor : cursor + 1] == run:
+                        matched.append(cursor)
+                        cursor += 1
+                    break
+                found = haystack.find(run, cursor, cursor + window + len(run))
                 if found < 0 and not matched and len(run) >= 4:
                     found = haystack.find(run)  # the start page may be off (a merged section)
                 if found < 0:
@@ -120,6 +125,25 @@ class Layout:
         if current is not None:
             out.append((current_page, _rounded(current)))
         return out
+
+
+def _segments(text: str) -> list[tuple[str, int]]:
+    """The pieces of ``text`` to look for, each with how far ahead it may be found.
+
+    A table row as ``tables`` writes it (``key·header·value，header·value。``) is looked for by
+    its key and values only, close to each other: its header words are printed elsewhere on the
+    page (and again on the next), and finding them would pull the search away from the row.
+    """
+    out: list[tuple[str, int]] = []
+    for line in text.split("\n"):
+        if "·" in line:
+            pairs = line.rstrip("。").split("，")
+            first = pairs[0].split("·")
+            cells = [first[0]] + [p.split("·")[-1] for p in pairs if "·" in p]
+            out.extend((cell, _ROW_WINDOW) for cell in cells)
+        else:
+            out.extend((seg, _WINDOW) for seg in _SEGMENT.split(line))
+    return out
 
 
 def _same_line(rect: list[float], y0: float, y1: float) -> bool:
