@@ -26,6 +26,7 @@ from evals.workspace import Workspace
 log = logging.getLogger(__name__)
 
 SUITES = ("retrieval", "answers", "safety", "plans")
+SPLITS = ("dev", "test")
 
 
 @dataclass(frozen=True)
@@ -85,17 +86,44 @@ def select(
     return runs
 
 
+def by_split(
+    cases: Sequence[Case], path: Path, splits: Sequence[str] = SPLITS
+) -> list[tuple[str, list[Case]]]:
+    """The cases of each wanted split, in ``splits`` order; ``[("", cases)]`` for a dataset
+    without splits. A dataset where only some cases name a split is refused: its figures would
+    mix tuned and held-out cases."""
+    named = [c for c in cases if c.split is not None]
+    if not named:
+        return [("", list(cases))]
+    if len(named) != len(cases):
+        missing = next(c.id for c in cases if c.split is None)
+        raise ValidationFailed(
+            f"{path}: field 'split': case {missing!r} has none while others do (dev or test)",
+            message_zh=f"{path}：字段“split”：用例 {missing} 缺少划分（dev 或 test），而其他用例有",
+        )
+    return [
+        (s, [c for c in cases if c.split == s]) for s in splits if any(c.split == s for c in cases)
+    ]
+
+
 def run_all(
-    runs: Sequence[Run], workspace: Workspace, judge: JudgeFn | None = None
+    runs: Sequence[Run],
+    workspace: Workspace,
+    judge: JudgeFn | None = None,
+    splits: Sequence[str] = SPLITS,
 ) -> list[SuiteResult]:
-    """Run every selected suite; results in the order given (baselines after ours)."""
+    """Run every selected suite on each wanted split of its dataset (a dataset without splits
+    runs whole); results in the order given (baselines after ours)."""
     results: list[SuiteResult] = []
     for run in runs:
         spec = run.spec
-        cases = load_cases(spec.path)
-        for suite in run.suites:
-            log.info("running %s on %s (%d cases)", suite, spec.name, len(cases))
-            results += _run_one(suite, spec, cases, run.baseline, workspace, judge)
+        for split, cases in by_split(load_cases(spec.path), spec.path, splits):
+            for suite in run.suites:
+                log.info("running %s on %s %s (%d cases)", suite, spec.name, split, len(cases))
+                found = _run_one(suite, spec, cases, run.baseline, workspace, judge)
+                for result in found:
+                    result.split = split
+                results += found
     return results
 
 

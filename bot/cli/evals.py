@@ -31,6 +31,12 @@ from bot.cli import settings_of
     type=click.Path(path_type=Path),
     help="Knowledge folder or file to index for the run (plans: the catalogue YAML).",
 )
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "both"]),
+    default="both",
+    help="Which half of split datasets to run: dev (tuning), test (frozen, gated) or both.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
 @click.option(
     "--cases", "with_cases", is_flag=True, help="With --json, include every case's result."
@@ -67,6 +73,7 @@ def eval_command(
     suite: str,
     dataset: Path | None,
     kb: Path | None,
+    split: str,
     as_json: bool,
     with_cases: bool,
     report_dir: Path | None,
@@ -90,13 +97,15 @@ def eval_command(
         raise click.exceptions.Exit(1)
     judge_fn = make_judge(settings) if judge else None
     with Workspace(settings) as workspace:
-        results = run_all(runs, workspace, judge_fn)
+        splits = ("dev", "test") if split == "both" else (split,)
+        results = run_all(runs, workspace, judge_fn, splits)
     if as_json:
         payload = [r.model_dump() if with_cases else r.summary() for r in results]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for r in results:
-            click.echo(f"{r.dataset} / {r.suite} / {r.system}  ({r.counts.get('cases', 0)} cases)")
+            where = f"{r.dataset} / {r.suite} / {r.column}"
+            click.echo(f"{where}  ({r.counts.get('cases', 0)} cases)")
             for metric, value in r.metrics.items():
                 click.echo(f"  {metric:28s} {fmt(value)}")
             failed = [c.id for c in r.cases if c.passed is False]
