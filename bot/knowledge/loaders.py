@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import IngestError
+from bot.knowledge.claims import OfficialChannels
 from bot.knowledge.encoding import decode_text
 from bot.knowledge.filetype import SUFFIX_TYPES, describe, sniff
 from bot.knowledge.layout import PagedText
@@ -49,6 +50,7 @@ from bot.knowledge.models import Block, DocumentMeta, SourceDocument
 from bot.knowledge.normalize import Line, join_lines
 from bot.knowledge.ocr import read_picture
 from bot.knowledge.pdf import is_page_furniture, read_pdf
+from bot.knowledge.screening import form_fields, screen
 from bot.knowledge.structure import build_blocks
 from bot.knowledge.web import read_html
 from bot.knowledge.word import read_docx
@@ -102,6 +104,7 @@ def _load(path: Path, max_bytes: int, limits: IngestLimits) -> SourceDocument:
     title_hint = ""
     keep_raw_spaces = False
     paged: PagedText | None = None
+    markup = ""
     if file_type == "pdf":
         paged = read_pdf(data, where, limits)
         lines, title_hint = paged.lines, paged.title
@@ -153,6 +156,13 @@ def _load(path: Path, max_bytes: int, limits: IngestLimits) -> SourceDocument:
         doc._layout = paged.layout
         doc.notes.extend(paged.notes)
         doc.page_confidence.update(paged.confidence)
+    fields = form_fields(markup) if file_type == "html" else None
+    screened = screen(doc, OfficialChannels.load(), fields=fields)
+    if screened.set_aside:
+        raise IngestError(
+            where, screened.set_aside, status="skipped", reason_zh=screened.set_aside_zh
+        )
+    doc.notes.extend(screened.notes)
     return doc
 
 
