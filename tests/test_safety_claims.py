@@ -149,8 +149,8 @@ def folder(tmp_path: Path) -> Path:
         root,
         "verify.html",
         "<html><body><main><h1>补贴到账核验</h1><p>为核验补贴到账账户，请在下方填写信息。</p>"
-        "<form><input name='card' placeholder='银行卡号'><input name='sms' placeholder='短信验证码'>"
-        "</form></main></body></html>",
+        "<form><input name='card' placeholder='银行卡号'>"
+        "<input name='sms' placeholder='短信验证码'></form></main></body></html>",
     )
     write(
         root,

@@ -131,8 +131,7 @@ def _child(
         messages.put(
             (
                 "error",
-                f"the refresh ran out of memory (limit {cap}); the previous index is still "
-                "serving",
+                f"the refresh ran out of memory (limit {cap}); the previous index is still serving",
                 f"刷新时内存不足（上限 {cap}），仍在使用之前的索引",
             )
         )
