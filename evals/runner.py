@@ -19,13 +19,14 @@ from evals.results import SuiteResult
 from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
 from evals.suites.answers import JudgeFn, run_answers
 from evals.suites.plans import run_plans
+from evals.suites.poisoned import report_by_name, run_poisoned
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
 from evals.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SUITES = ("retrieval", "answers", "safety", "plans")
+SUITES = ("retrieval", "answers", "safety", "plans", "poisoned")
 SPLITS = ("dev", "test")
 
 
@@ -40,7 +41,8 @@ def _fitting_suites(cases: Sequence[Case]) -> tuple[str, ...]:
     if all(c.profile is not None for c in cases):
         return ("plans",)
     if all(c.expect for c in cases):
-        return ("safety",)
+        poisoned = {"poison", "set_aside", "kept"}
+        return ("poisoned",) if any(poisoned & set(c.expect) for c in cases) else ("safety",)
     return ("retrieval", "answers")
 
 
@@ -157,6 +159,10 @@ def _run_one(
             found = [run_safety(cases, answer, dataset=spec.name, prompt_texts=prompts)]
         case "plans":
             found = [run_plans(cases, workspace.eligibility_fn(spec.kb), dataset=spec.name)]
+        case "poisoned":
+            answer = workspace.answer_fn(spec.kb)
+            lines = report_by_name(workspace.refresh_report(spec.kb).files)
+            found = [run_poisoned(cases, answer, lines, dataset=spec.name)]
         case other:
             raise ValidationFailed(
                 f"suite: unknown suite {other!r}", message_zh=f"未知评测套件 {other}"
