@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.errors import ValidationFailed
 from evals.cases import Case, load_cases
@@ -19,7 +20,12 @@ from evals.results import SuiteResult
 from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
 from evals.suites.answers import JudgeFn, run_answers
 from evals.suites.plans import run_plans
-from evals.suites.poisoned import report_by_name, run_poisoned
+from evals.suites.poisoned import (
+    is_poison_dataset,
+    load_poison_cases,
+    report_by_name,
+    run_poisoned,
+)
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
 from evals.workspace import Workspace
@@ -41,8 +47,7 @@ def _fitting_suites(cases: Sequence[Case]) -> tuple[str, ...]:
     if all(c.profile is not None for c in cases):
         return ("plans",)
     if all(c.expect for c in cases):
-        poisoned = {"poison", "set_aside", "kept"}
-        return ("poisoned",) if any(poisoned & set(c.expect) for c in cases) else ("safety",)
+        return ("safety",)
     return ("retrieval", "answers")
 
 
@@ -66,7 +71,12 @@ def select(
                 f"--kb: required for {dataset} (not a shipped dataset)",
                 message_zh=f"--kb：数据集 {dataset} 不是项目自带的，需要指定知识库路径",
             )
-        suites = known.suites if known else _fitting_suites(load_cases(dataset))
+        if known:
+            suites = known.suites
+        elif is_poison_dataset(dataset):
+            suites = ("poisoned",)
+        else:
+            suites = _fitting_suites(load_cases(dataset))
         specs = [
             DatasetSpec(
                 dataset.stem,
@@ -89,8 +99,8 @@ def select(
 
 
 def by_split(
-    cases: Sequence[Case], path: Path, splits: Sequence[str] = SPLITS
-) -> list[tuple[str, list[Case]]]:
+    cases: Sequence[Any], path: Path, splits: Sequence[str] = SPLITS
+) -> list[tuple[str, list[Any]]]:
     """The cases of each wanted split, in ``splits`` order; ``[("", cases)]`` for a dataset
     without splits. A dataset where only some cases name a split is refused: its figures would
     mix tuned and held-out cases."""
@@ -119,7 +129,8 @@ def run_all(
     results: list[SuiteResult] = []
     for run in runs:
         spec = run.spec
-        for split, cases in by_split(load_cases(spec.path), spec.path, splits):
+        load = load_poison_cases if is_poison_dataset(spec.path) else load_cases
+        for split, cases in by_split(load(spec.path), spec.path, splits):
             for suite in run.suites:
                 log.info("running %s on %s %s (%d cases)", suite, spec.name, split, len(cases))
                 found = _run_one(suite, spec, cases, run.baseline, workspace, judge)
@@ -132,7 +143,7 @@ def run_all(
 def _run_one(
     suite: str,
     spec: DatasetSpec,
-    cases: list[Case],
+    cases: list[Any],  # Case, or PoisonCase for the poisoned suite
     baseline: bool,
     workspace: Workspace,
     judge: JudgeFn | None,
