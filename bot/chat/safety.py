@@ -36,7 +36,7 @@ from bot.chat.prompts import PromptLibrary
 from bot.chat.sentences import split_sentences
 from bot.knowledge.claims import Claim, OfficialChannels
 from bot.knowledge.models import Hit
-from bot.knowledge.screening import demand_in
+from bot.knowledge.screening import demand_in, official_source
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def _title_suspicion(hit: Hit) -> Suspicion | None:
     if not title:
         return None
     found = suspicion(title)
-    if found is None and demand_in(title):
+    if found is None and demand_in(title, _channels(), official_source(hit.meta, _channels())):
         found = "payment"
     if found is None and _channels().unverified(title, hit.meta.issuer):
         found = "contact"
@@ -165,7 +165,9 @@ def quarantine(hits: list[Hit]) -> Quarantine:
             continue
         title = hit.title or hit.meta.title or hit.source
         kind = _title_suspicion(hit)
-        if kind is None and demand_in(hit.text):
+        if kind is None and demand_in(
+            hit.text, _channels(), official_source(hit.meta, _channels())
+        ):
             kind = "payment"
         if kind is not None:
             bad_docs[hit.doc_id] = (title, kind)

@@ -40,6 +40,7 @@ _LONG_PHONE = re.compile(
     r"[48]00" + _SEP + r"\d{3}" + _SEP + r"\d{4}"  # 400/800 service numbers
     r"|1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}"  # mobile
     r"|[（(]?0\d{2,3}[）)]?" + _SEP + r"\d{7,8}"  # landline with area code
+    r"|\+\d{1,3}[\s-]?\d{2,4}(?:[\s-]?\d{2,4}){1,3}"  # international
     r")(?![0-9])"
 )
 _SHORT_PHONE = re.compile(r"(?<![\d.])(1\d{2,4}|9\d{4})(?![\d.%])")
@@ -62,10 +63,11 @@ _SITE = re.compile(
 _EMAIL = re.compile(r"[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
 _ACCOUNT_ID = re.compile(
     r"(微信号?|微信公众号|vx|wx|v信|薇信|威信|QQ群?号?|企鹅号?|telegram|whatsapp|wechat|line\s*id)"
-    r"\s*(?:id|ID|账号|号码)?\s*(?:[:：为是]|\s)?\s*[“\"「『]?"
+    r"\s*[（(]?\s*(?:id|ID|账号|号码|号)?\s*(?:[:：为是]|\s)?\s*[“\"「『@]?"
     r"([A-Za-z0-9][A-Za-z0-9_\-]{4,29})",
     re.IGNORECASE,
 )
+_HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z][A-Za-z0-9_]{4,31})\b")
 _NAMED_ACCOUNT = re.compile(
     r"(公众号|小程序|APP|App|app|应用)\s*[“\"「『《]([^”\"」』》]{2,24})[”\"」』》]"
 )
@@ -102,9 +104,11 @@ def find_claims(text: str) -> list[Claim]:
             continue
         add(m.start(), m.end(), Claim("site", host, m.group(0).rstrip(".,;")))
     for m in _ACCOUNT_ID.finditer(text):
-        add(m.start(2), m.end(2), Claim("account", m.group(2), m.group(0)))
+        add(m.start(2), m.end(2), Claim("account", m.group(2), m.group(2)))
+    for m in _HANDLE.finditer(text):
+        add(m.start(), m.end(), Claim("account", m.group(1), m.group(0)))
     for m in _NAMED_ACCOUNT.finditer(text):
-        add(m.start(2), m.end(2), Claim("account", m.group(2), m.group(0)))
+        add(m.start(2), m.end(2), Claim("account", m.group(2), m.group(2)))
     for m in _LONG_PHONE.finditer(text):
         add(m.start(), m.end(), Claim("phone", _digits(m.group(0)), m.group(0)))
     for m in _SHORT_PHONE.finditer(text):
@@ -145,6 +149,13 @@ class OfficialChannels:
     suffixes: list[str] = field(default_factory=list)
     accounts: set[str] = field(default_factory=set)
     issuers: list[Issuer] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # what notices call the listed sites
+
+    def names_official_place(self, text: str, issuer: str = "") -> bool:
+        """True when ``text`` names a listed site, by address or by name."""
+        if any(name in text for name in self.names):
+            return True
+        return any(c.kind == "site" and self.trusted(c, issuer) for c in find_claims(text))
 
     @classmethod
     def load(cls, path: Path | None = None) -> OfficialChannels:
@@ -181,6 +192,7 @@ def _load(path: str) -> OfficialChannels:
             domains=[str(d["domain"]) for d in raw.get("domains") or []],
             suffixes=[str(s["suffix"]) for s in raw.get("suffixes") or []],
             accounts={str(a["name"]) for a in raw.get("accounts") or []},
+            names={str(n) for d in raw.get("domains") or [] for n in d.get("names") or []},
             issuers=[
                 Issuer(
                     str(i["name"]),

@@ -25,17 +25,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.knowledge.claims import Claim, OfficialChannels
-from bot.knowledge.models import SourceDocument
+from bot.knowledge.claims import Claim, OfficialChannels, find_claims
+from bot.knowledge.models import DocumentMeta, SourceDocument
 
 _PAY = re.compile(
     r"收取|缴纳|交纳|缴费|交费|缴交|付费|付款|转账|转入|汇款|汇入|打款|充值|预存|预付|扫码支付|扫码付款|"
-    r"(?:需|须|要|先|请|应|必须|需要|务必|统一|即可|并)(?:先|另行|自行)?支付|"
+    r"(?<![提递转])交(?=[\u4e00-\u9fff]{0,4}(?:费|金)|\s*\d)|"
+    r"(?:需|须|要|先|请|应|必须|需要|务必|统一|即可|并|在线|网上)(?:先|另行|自行)?支付|"
+    r"开通[\u4e00-\u9fff]{0,6}会员|购买[\u4e00-\u9fff]{0,6}(?:会员|服务|课程|套餐)|"
     r"\b(?:pay|paid|transfer|wire|remit|top up)\b",
     re.IGNORECASE,
 )
 _FEE = re.compile(
-    r"[\u4e00-\u9fff]{0,6}费|保证金|押金|定金|订金|诚意金|\d+(?:\.\d+)?\s*(?:元|块|万元)|[¥￥]\s*\d|"
+    r"[\u4e00-\u9fff]{0,6}费|保证金|押金|定金|订金|诚意金|\d+(?:\.\d+)?\s*(?:元|块|万元|万)|[¥￥]\s*\d|"
     r"\b(?:fee|fees|deposit|charge|\d+\s*(?:yuan|rmb))\b",
     re.IGNORECASE,
 )
@@ -47,28 +49,73 @@ _CREDENTIAL = re.compile(
     r"\b(?:password|PIN|verification code|SMS code|one-time code|CVV|security code)\b",
     re.IGNORECASE,
 )
-_NEGATION = re.compile(
-    r"不收|不会收|不得|不要|不需|无需|无须|不用|免费|免收|严禁|禁止|切勿|谨防|警惕|防范|提防|诈骗|骗局|骗子|骗取|"
-    r"违法|违规|非法|举报|拒绝|一律|从不|绝不|不向|不会要求|任何|"
-    r"\b(?:no|not|never|free|scam|fraud|beware|refuse|illegal)\b",
+# a card or ID number handed to an app, link, mailbox or private contact (not a public office)
+_IDENTITY = re.compile(
+    r"(?:绑定|填写|提供|提交|发送|上传|输入|告知|登记)[^。；！？\n]{0,12}"
+    r"(?:银行卡|身份证号|身份证号码|护照号|card number|ID number|passport number)",
+    re.IGNORECASE,
+)
+_PRIVATE_CHANNEL = re.compile(
+    r"APP|App|app|小程序|链接|扫码|二维码|邮箱|微信|QQ|客服|专员|群|telegram|whatsapp|e-?mail|link",
+    re.IGNORECASE,
+)
+# pyramid rewards: money for bringing in classmates
+_REFERRAL = re.compile(
+    r"(?:邀请|推荐|拉)[^。；！？\n]{0,20}(?:奖励|返利|返现|佣金|提成|现金|红包)|"
+    r"\b(?:invite|refer)\b[^.;!?\n]{0,40}\b(?:reward|bonus|commission|cash)\b",
+    re.IGNORECASE,
+)
+# a post, exam pass or offer promised for money
+_GUARANTEE = re.compile(
+    r"保过|包过|保证(?:入编|录用|录取|上岸|通过|入职)|包(?:录取|分配|入职|上岸)|内定|保录|"
+    r"协议班|打点|\bguaranteed?\b",
+    re.IGNORECASE,
+)
+_NOT = re.compile(
+    r"不(?!少于|低于|超过|多于|足|同|等|仅|久)|无需|无须|免|没有|未|别|勿|禁止|严禁|"
+    r"\b(?:no|not|never|free|without)\b",
+    re.IGNORECASE,
+)
+_WARNING = re.compile(
+    r"诈骗|骗局|骗子|骗取|行骗|谨防|警惕|提防|防范|切勿|违法|违规|非法|举报|报警|反映|立即停止|"
+    r"\b(?:scam|scams|fraud|beware|illegal|report)\b",
+    re.IGNORECASE,
+)
+_CONDITIONAL = re.compile(
+    r"凡是|凡|如有人|若有人|如遇|若遇|遇到|一旦|任何(?:人|单位|机构|网站)|"
+    r"\b(?:if anyone|anyone who)\b",
     re.IGNORECASE,
 )
 # money a graduate owes the state or a school, not a fee for the subsidy or the job
 _EXEMPT = re.compile(
     r"社会保险|社保|医疗保险|养老保险|失业保险|医保|公积金|学费|住宿费|党费|团费|个人所得税|税款|税费|"
-    r"报名费|考试费|考务费|报考费|体检费|工本费由|social insurance|tuition|tax",
+    r"报名费|考试费|考务费|报考费|报名考试费|体检费|social insurance|tuition|tax",
     re.IGNORECASE,
+)
+# what a fee must never buy: the subsidy, loan, post or offer itself
+_BENEFIT = re.compile(
+    r"补贴|贷款|资金|奖励|入职|录用|岗位|名额|编制|见习|offer|grant|subsidy|loan|job|post\b",
+    re.IGNORECASE,
+)
+_OFFICIAL_PLACE = re.compile(
+    r"报名网站|官方网站|官网|报名系统|网上缴费|official (?:site|website)", re.I
 )
 _PRIVATE = re.compile(
     r"个人(?:银行)?(?:账户|账号|卡)|私人|指定(?:账户|账号|银行卡)|以下(?:账户|账号)|支付宝|微信转账|收款码|二维码|"
     r"personal account|private account",
     re.IGNORECASE,
 )
+_CLAUSE = re.compile(r"[^，,：:]+")
+_QUOTED = re.compile(r"“[^“”]{1,80}”|\"[^\"]{1,80}\"|「[^「」]{1,80}」|『[^『』]{1,80}』")
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 _FIELD = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.IGNORECASE)
-_ATTR = re.compile(r"\b(name|placeholder|aria-label|title|id)\s*=\s*[\"']([^\"']{1,80})[\"']", re.I)
+_ATTR = re.compile(
+    r"\b(name|placeholder|aria-label|title|id)\s*=\s*[\"']([^\"']{1,80})[\"']", re.IGNORECASE
+)
 _LABEL = re.compile(r"<label\b[^>]*>(.{1,80}?)</label>", re.IGNORECASE | re.DOTALL)
-_SEARCH_FIELD = re.compile(r"^(?:q|s|wd|kw|query|search|keyword|keywords|搜索|检索|关键词|关键字)\b", re.I)
+_SEARCH_FIELD = re.compile(
+    r"^(?:q|s|wd|kw|query|search|keyword|keywords|搜索|检索|关键词|关键字)\b", re.I
+)
 _SECRET_FIELD = re.compile(
     r"密码|验证码|动态码|CVV|安全码|卡号|银行卡|password|passcode|otp|sms|card|cvv|pin\b", re.I
 )
@@ -88,27 +135,91 @@ def sentences(text: str) -> list[str]:
     return [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
 
 
-def payment_demand(sentence: str) -> bool:
-    """True when ``sentence`` asks the reader to pay (see the module docstring)."""
-    # the fee must be named apart from the verb: "实际缴费的三分之二" names no fee
-    if not (_PAY.search(sentence) and _FEE.search(_PAY.sub("，", sentence))):
+def _unquoted(sentence: str) -> str:
+    """``sentence`` without what it quotes: a scam phrase in quotation marks is shown to warn
+    against it ("一、“领补贴先交审核费”"), not asked of the reader."""
+    return _QUOTED.sub("“”", sentence)
+
+
+def _clause_at(sentence: str, position: int) -> str:
+    for m in _CLAUSE.finditer(sentence):
+        if m.start() <= position < m.end():
+            return m.group(0)
+    return sentence
+
+
+def _warned(sentence: str, position: int) -> bool:
+    """True when the demand at ``position`` is negated in its clause, or the sentence is a
+    warning about such demands ("凡是…要求缴纳押金的，请立即停止并反映")."""
+    clause = _clause_at(sentence, position)
+    return bool(_NOT.search(clause) or _CONDITIONAL.search(clause) or _WARNING.search(sentence))
+
+
+def payment_demand(
+    sentence: str, channels: OfficialChannels | None = None, official_source: bool = False
+) -> bool:
+    """True when ``sentence`` asks the reader to pay (see the module docstring).
+
+    A fee paid at an official place (a listed site named in the sentence, or "the registration
+    site" of a document whose declared source is official) is lawful, unless it buys the
+    subsidy, loan or post itself; a post or pass promised for money never is."""
+    sentence = _unquoted(sentence)
+    rest = _PAY.sub("，", sentence)  # the fee must be named apart from the verb ("实际缴费…")
+    pay = _PAY.search(sentence)
+    if pay is None or not _FEE.search(rest) or _warned(sentence, pay.start()):
         return False
-    if _NEGATION.search(sentence):
+    if _GUARANTEE.search(sentence):
+        return True
+    if _PRIVATE.search(sentence):
+        return True
+    if _EXEMPT.search(sentence):
         return False
-    return not (_EXEMPT.search(sentence) and not _PRIVATE.search(sentence))
+    named = channels is not None and channels.names_official_place(sentence)
+    official = named or (official_source and bool(_OFFICIAL_PLACE.search(sentence)))
+    return not (official and not _BENEFIT.search(rest))
 
 
-def credential_demand(sentence: str) -> bool:
-    """True when ``sentence`` asks for a password, verification code or card security data."""
-    return bool(_CREDENTIAL.search(sentence)) and not _NEGATION.search(sentence)
+def credential_demand(sentence: str, channels: OfficialChannels | None = None) -> bool:
+    """True when ``sentence`` asks for a password, verification code or card security data,
+    or for a card or ID number through an app, link or private contact."""
+    sentence = _unquoted(sentence)
+    at_official = channels is not None and channels.names_official_place(sentence)
+    found = _CREDENTIAL.search(sentence)
+    if found is not None and not _warned(sentence, found.start()) and not at_official:
+        return True
+    found = _IDENTITY.search(sentence)
+    if found is None or _warned(sentence, found.start()) or not _PRIVATE_CHANNEL.search(sentence):
+        return False
+    return not (channels is not None and channels.names_official_place(sentence))
 
 
-def demand_in(text: str) -> str:
-    """The first sentence of ``text`` asking to pay or for credentials ("" when none)."""
+def referral_scheme(sentence: str) -> bool:
+    """True when ``sentence`` pays for bringing in classmates (a pyramid scheme's hook)."""
+    sentence = _unquoted(sentence)
+    found = _REFERRAL.search(sentence)
+    return found is not None and not _warned(sentence, found.start())
+
+
+def demand_in(
+    text: str, channels: OfficialChannels | None = None, official_source: bool = False
+) -> str:
+    """The first sentence of ``text`` asking to pay, for credentials, or to recruit for money
+    ("" when none)."""
     for sentence in sentences(text):
-        if payment_demand(sentence) or credential_demand(sentence):
+        if (
+            payment_demand(sentence, channels, official_source)
+            or credential_demand(sentence, channels)
+            or referral_scheme(sentence)
+        ):
             return sentence
     return ""
+
+
+def official_source(meta: DocumentMeta, channels: OfficialChannels) -> bool:
+    """True when the document's declared source is an official site (it may still lie: this
+    only lets "pay on the registration site" pass for exam and certification fees)."""
+    sites = [c for c in find_claims(meta.source_url) if c.kind == "site"]
+    return any(channels.trusted(c, meta.issuer) for c in sites)
 
 
 def form_fields(markup: str) -> list[str]:
@@ -139,9 +250,13 @@ def screen(
     issuer = doc.meta.issuer
     title = doc.meta.title
     in_title = channels.unverified(title, issuer) if title else []
-    demand = demand_in(title) or demand_in(doc.text)
+    official = official_source(doc.meta, channels)
+    demand = demand_in(title, channels, official) or demand_in(doc.text, channels, official)
     if not demand:
         demand = next((s for s in sentences(doc.text) if suspicion(s) == "payment"), "")
+    steering = next(
+        (s for s in [title, *sentences(doc.text)] if s and suspicion(s) == "instruction"), ""
+    )
     secret_fields = [f for f in fields or [] if _SECRET_FIELD.search(f)]
     if demand:
         out.set_aside = (
@@ -155,6 +270,9 @@ def screen(
             f"set aside as possible fraud: a web form asks for bank or login secrets ({shown})"
         )
         out.set_aside_zh = f"疑似诈骗，已搁置：网页表单索要银行卡或密码类信息（{shown}）"
+    elif steering:
+        out.set_aside = f"set aside: text addressed to the assistant: “{_shown(steering)}”"
+        out.set_aside_zh = f"已搁置：含有针对助手的指令性文字：“{_shown(steering)}”"
     elif in_title:
         shown = ", ".join(str(c) for c in in_title[:3])
         out.set_aside = f"set aside: the title names an unofficial contact ({shown})"
@@ -168,12 +286,6 @@ def screen(
         out.notes.append(
             f"contact details not on the official list, quoted only with a warning: {shown}{more}"
             f" / 含有不在官方渠道名单中的联系方式，引用时会附警告：{shown}{more}"
-        )
-    steering = next((s for s in sentences(doc.text) if suspicion(s) == "instruction"), "")
-    if steering:
-        out.notes.append(
-            f"instruction-like text, set aside whenever retrieved: “{_shown(steering)}” / "
-            f"含有类似指令的文字，检索到时会被搁置：“{_shown(steering)}”"
         )
     if fields:
         shown = ", ".join(_shown(f, 30) for f in fields[:4])
