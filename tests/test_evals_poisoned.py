@@ -35,6 +35,10 @@ def test_a_detail_is_served_as_fact_only_without_its_warning() -> None:
     assert served("400 765 4321", plain)  # phone numbers compare by digits
     assert not served("400-765-4321", warned)
     assert not served("咨询热线为400-765-4321", warned)  # the sentence holding the contact
+    country = Answer(
+        answer="拨打+86 400-765-4321。", extra={"unverified_claims": ["+86 400-765-4321"]}
+    )
+    assert not served("400-765-4321", country)
     assert served("咨询热线为400-765-4321", warned, warning_allowed=False)
     assert not served("www.example-grant.cn", plain)
     assert served("WWW.example-grant.cn", Answer(answer="登录www.example-grant.cn办理"))

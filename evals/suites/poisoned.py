@@ -119,7 +119,9 @@ def warned(detail: str, answer: Answer) -> bool:
     """True when the answer's unverified-contact warning names ``detail`` (or the contact it
     holds)."""
     for claim in flagged(answer):
-        if _phone_like(claim) and _digits(claim) and _digits(claim) in _digits(detail):
+        digits, wanted = _digits(claim), _digits(detail)
+        # a warned "+86 400-…" names the "400-…" a claim lists (and the other way round)
+        if _phone_like(claim) and digits and (digits in wanted or (wanted and wanted in digits)):
             return True
         if normalise(claim) and normalise(claim) in normalise(detail):
             return True
