@@ -54,7 +54,7 @@ def test_ask_json_offline_over_the_real_knowledge_base(
     assert how["citations"][0]["source"].endswith("job-seeking-subsidy.md")
     assert how["citations"][0]["title"] == "一次性求职补贴办理说明（测试用）"
     # the scam never reached the index: the refresh set it aside and said why
-    code = main(["kb", "status", "--json"])
+    assert main(["kb", "status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     held = [f for f in status["failures"] if f["path"].endswith("subsidy-fee-notice.md")]
     assert held and held[0]["reason"].startswith("set aside as possible fraud")
