@@ -166,3 +166,12 @@ def test_the_console_refresh_runs_in_a_worker_that_cannot_take_the_server_down(
     assert "previous index" in info.value.message
     assert kb.status().documents == 1
     assert kb.search("三支一扶", k=1)[0].source.endswith("sanzhi-yifu.md")
+
+
+def test_a_page_of_any_declared_size_renders_within_the_pixel_budget() -> None:
+    from bot.knowledge.pdf import MAX_RENDER_PIXELS, OCR_SCALE, render_scale
+
+    assert render_scale(595, 842, OCR_SCALE, MAX_RENDER_PIXELS) == OCR_SCALE  # A4: untouched
+    for width, height in [(14_400, 14_400), (1, 14_400), (14_400, 200)]:
+        scale = render_scale(width, height, OCR_SCALE, MAX_RENDER_PIXELS)
+        assert width * height * scale * scale <= MAX_RENDER_PIXELS * 1.0001

@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.errors import NotFoundError
 from bot.knowledge.models import Chunk
+from bot.knowledge.pdf import MAX_RENDER_PIXELS, render_scale
 
 HIGHLIGHT = (255, 214, 0, 110)  # translucent yellow, drawn over the page
 OUTLINE = (230, 150, 0, 255)
@@ -172,8 +173,8 @@ class Originals:
         pdf = _pdf(path)
         if not 1 <= page <= len(pdf):
             raise _not_found(f"page {page}", f"第 {page} 页")
-        width, _ = pdf[page - 1].get_size()
-        scale = PAGE_WIDTH_PX / float(width)
+        width, height = pdf[page - 1].get_size()
+        scale = render_scale(width, height, PAGE_WIDTH_PX / float(width), MAX_RENDER_PIXELS)
         return pdf[page - 1].render(scale=scale).to_pil().convert("RGB"), scale
 
     def _section(self, path: Path, chunk: Chunk) -> tuple[str, list[int]]:

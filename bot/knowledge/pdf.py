@@ -48,6 +48,7 @@ _JUNK_TITLE = re.compile(
     r"\.(docx?|wps|pdf|html?)$|^Microsoft Word|^(about:|https?://|file:)", re.I
 )
 OCR_SCALE = 2.0  # render scanned pages at 144 dpi for OCR: small print stays legible
+MAX_RENDER_PIXELS = 12_000_000  # an A4 page at 2× is 2.4 million
 _MIN_TABLE_PATHS = 6  # a ruled table of two rows draws at least this many lines or boxes
 
 
@@ -175,7 +176,8 @@ def _ocr_pages(
         check_time()
         page = pdfium_doc[index]
         width, height = page.get_size()
-        image = page.render(scale=OCR_SCALE).to_numpy()
+        scale = render_scale(width, height, OCR_SCALE, MAX_RENDER_PIXELS)
+        image = page.render(scale=scale).to_numpy()
         read = ocr.read_image(image, path)
         number = index + 1
         layout.sizes[number] = (float(width), float(height))
@@ -183,7 +185,7 @@ def _ocr_pages(
         for line in read.lines:
             pages[index].append(Line(line.text, number))
             for piece in line.pieces:
-                box = tuple(v / OCR_SCALE for v in piece.box)
+                box = tuple(v / scale for v in piece.box)
                 layout.add_piece(number, piece.text, box)  # type: ignore[arg-type]
         result.confidence[number] = read.confidence
         if read.confidence < ocr.LOW_CONFIDENCE:
@@ -198,6 +200,13 @@ def _ocr_pages(
         note += (f"; low OCR confidence on pages {scores}: check the text / "
                  f"第 {_page_list([n - 1 for n in low])} 页识别置信度低，请核对")  # fmt: skip
     result.notes.append(note)
+
+
+def render_scale(width: float, height: float, wanted: float, max_pixels: int) -> float:
+    """``wanted``, lowered so a page of ``width``×``height`` points renders to at most
+    ``max_pixels`` (a page can declare any size: 14400 pt square at 2× is 800 million pixels)."""
+    area = max(float(width) * float(height), 1.0)
+    return min(wanted, (max_pixels / area) ** 0.5)
 
 
 def _page_list(indices: list[int]) -> str:
