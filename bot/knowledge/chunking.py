@@ -56,7 +56,7 @@ class _Piece:
     end: int
     page: int | None
     tokens: int
-    unit: bool = False  # part of a table row or list item: no overlap starts inside it
+    unit: bool = False  # part of a table row: no overlap starts inside it
 
 
 @dataclass

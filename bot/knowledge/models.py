@@ -41,7 +41,7 @@ class Block(BaseModel):
     text: str
     section_path: list[str] = Field(default_factory=list)
     page: int | None = None  # 1-based page number for paged formats
-    unit: bool = False  # a table row, list item or code block: overlap never starts inside it
+    unit: bool = False  # a table row (with its headers): chunk overlap never starts inside it
 
 
 class SourceDocument(BaseModel):

@@ -141,6 +141,6 @@ def _join_continued(pages: list[_Page]) -> None:
 
 def _table_lines(table: _Table) -> list[Line]:
     return [
-        Line(text, table.row_pages[i] + 1, hard=True, literal=True)
+        Line(text, table.row_pages[i] + 1, hard=True, literal=True, row=True)
         for i, text in indexed_row_lines(table.grid)
     ]

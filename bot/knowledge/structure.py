@@ -44,7 +44,7 @@ def build_blocks(paragraphs: list[Line], *, title: str = "") -> list[Block]:
                 text=para.text,
                 section_path=_path(stack, title),
                 page=para.page,
-                unit=para.literal,
+                unit=para.row,
             )
         )
     return blocks

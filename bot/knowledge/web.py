@@ -160,7 +160,7 @@ def _table(table: Tag, out: list[Line]) -> None:
             j += 1
         grid.append(line)
     for text in row_lines(grid, marked or None):
-        out.append(Line(text, hard=True, literal=True))
+        out.append(Line(text, hard=True, literal=True, row=True))
 
 
 def _span(cell: Tag, name: str) -> int:

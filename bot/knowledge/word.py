@@ -107,4 +107,6 @@ def _table_lines(table: Table) -> list[Line]:
         trpr = row._tr.trPr
         if i == marked and trpr is not None and trpr.find(qn("w:tblHeader")) is not None:
             marked += 1
-    return [Line(text, hard=True, literal=True) for text in row_lines(grid, marked or None)]
+    return [
+        Line(text, hard=True, literal=True, row=True) for text in row_lines(grid, marked or None)
+    ]
