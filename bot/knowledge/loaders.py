@@ -143,6 +143,8 @@ def _load(path: Path, max_bytes: int, limits: IngestLimits) -> SourceDocument:
         title_hint = explicit["title"]
     elif len(title_hint) > limits.max_title_chars:
         title_hint = ""  # a document's own over-long "title" is text, not a name for it
+    elif title_hint.strip().lower() in {path.stem.lower(), path.name.lower()}:
+        title_hint = ""  # scanners and converters store the file name as the title
     inferred = infer_meta([p.text for p in paragraphs], title_hint=title_hint)
     meta = merge_meta(explicit, inferred)
     blocks = build_blocks(paragraphs, title=meta.title)
