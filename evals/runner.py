@@ -3,7 +3,8 @@
 ``select`` turns the CLI's (suite, --dataset, --kb) into runs; ``run_all`` executes them. With no
 ``--dataset`` every shipped dataset that is present runs the suites it is meant for. A dataset
 written elsewhere runs the suites its cases fit: plan cases (with ``profile``) the plans suite,
-cases with ``expect`` the safety suite, the rest retrieval and answers.
+cases with ``expect`` the safety suite, labelled messages (``message`` and ``label``,
+:mod:`evals.messages`) the distress suite, the rest retrieval and answers.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from bot.errors import ValidationFailed
 from evals.cases import Case, load_cases
+from evals.messages import LabelledMessage, load_messages, message_suite
 from evals.results import SuiteResult
 from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
 from evals.suites.answers import JudgeFn, run_answers
+from evals.suites.distress import LABELS as DISTRESS_LABELS
+from evals.suites.distress import run_distress
 from evals.suites.plans import run_plans
 from evals.suites.poisoned import (
     is_poison_dataset,
@@ -26,13 +30,16 @@ from evals.suites.poisoned import (
     report_by_name,
     run_poisoned,
 )
+from evals.suites.redaction import run_redaction
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
 from evals.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SUITES = ("retrieval", "answers", "safety", "plans", "poisoned")
+SUITES = ("retrieval", "answers", "safety", "plans", "poisoned", "distress", "redaction")
+# suites whose datasets are labelled messages rather than questions
+MESSAGE_SUITES = frozenset({"distress", "redaction"})
 SPLITS = ("dev", "test")
 
 
@@ -41,6 +48,17 @@ class Run:
     spec: DatasetSpec
     suites: tuple[str, ...]
     baseline: bool
+
+
+class _Split(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def split(self) -> str | None: ...
+
+
+C = TypeVar("C", bound=_Split)
 
 
 def _fitting_suites(cases: Sequence[Case]) -> tuple[str, ...]:
@@ -75,6 +93,8 @@ def select(
             suites = known.suites
         elif is_poison_dataset(dataset):
             suites = ("poisoned",)
+        elif (kind := message_suite(dataset)) is not None:
+            suites = (kind,)
         else:
             suites = _fitting_suites(load_cases(dataset))
         specs = [
@@ -99,8 +119,8 @@ def select(
 
 
 def by_split(
-    cases: Sequence[Any], path: Path, splits: Sequence[str] = SPLITS
-) -> list[tuple[str, list[Any]]]:
+    cases: Sequence[C], path: Path, splits: Sequence[str] = SPLITS
+) -> list[tuple[str, list[C]]]:
     """The cases of each wanted split, in ``splits`` order; ``[("", cases)]`` for a dataset
     without splits. A dataset where only some cases name a split is refused: its figures would
     mix tuned and held-out cases."""
@@ -129,8 +149,7 @@ def run_all(
     results: list[SuiteResult] = []
     for run in runs:
         spec = run.spec
-        load = load_poison_cases if is_poison_dataset(spec.path) else load_cases
-        for split, cases in by_split(load(spec.path), spec.path, splits):
+        for split, cases in by_split(_load(spec.path, run.suites), spec.path, splits):
             for suite in run.suites:
                 log.info("running %s on %s %s (%d cases)", suite, spec.name, split, len(cases))
                 found = _run_one(suite, spec, cases, run.baseline, workspace, judge)
@@ -140,10 +159,27 @@ def run_all(
     return results
 
 
+def _load(path: Path, suites: Sequence[str]) -> list[Any]:
+    """The dataset's cases: labelled messages for the message suites, else questions."""
+    if set(suites) == {"distress"}:
+        return load_messages(path, DISTRESS_LABELS)
+    if set(suites) == {"redaction"}:
+        return load_messages(path)
+    if set(suites) == {"poisoned"}:
+        return load_poison_cases(path)
+    if set(suites) & MESSAGE_SUITES:
+        raise ValidationFailed(
+            f"{path}: the {'/'.join(sorted(set(suites) & MESSAGE_SUITES))} suite runs alone on "
+            "its own dataset of labelled messages",
+            message_zh=f"{path}：distress、redaction 套件只能单独运行在自己的消息数据集上",
+        )
+    return load_cases(path)
+
+
 def _run_one(
     suite: str,
     spec: DatasetSpec,
-    cases: list[Any],  # Case, or PoisonCase for the poisoned suite
+    cases: list[Any],
     baseline: bool,
     workspace: Workspace,
     judge: JudgeFn | None,
@@ -174,6 +210,13 @@ def _run_one(
             answer = workspace.answer_fn(spec.kb)
             lines = report_by_name(workspace.refresh_report(spec.kb).files)
             found = [run_poisoned(cases, answer, lines, dataset=spec.name)]
+        case "distress":
+            messages: list[LabelledMessage] = cases
+            found = [run_distress(messages, workspace.distress_fn(spec.kb), dataset=spec.name)]
+        case "redaction":
+            from bot.privacy import redact
+
+            found = [run_redaction(cases, redact, dataset=spec.name)]
         case other:
             raise ValidationFailed(
                 f"suite: unknown suite {other!r}", message_zh=f"未知评测套件 {other}"
