@@ -19,7 +19,17 @@ from bot.cli import settings_of
 @click.argument(
     "suite",
     type=click.Choice(
-        ["retrieval", "answers", "safety", "plans", "distress", "redaction", "coaching", "all"]
+        [
+            "retrieval",
+            "answers",
+            "safety",
+            "plans",
+            "poisoned",
+            "distress",
+            "redaction",
+            "coaching",
+            "all",
+        ]
     ),
     default="all",
 )
