@@ -192,7 +192,7 @@ def read_resume(data: bytes, name: str) -> ResumeText:
     if kind == "pdf":
         from bot.knowledge.pdf import read_pdf
 
-        raw, _ = read_pdf(data, name)
+        raw = read_pdf(data, name).lines  # pages without a text layer are read by OCR
         lines = [line.text.strip() for line in raw if line.text.strip()]
         pages = max((line.page or 1 for line in raw), default=1)
         file_type = "pdf"

@@ -111,7 +111,7 @@ def run_coaching(
         dataset=dataset,
         system=system,
         metrics=metrics,
-        counts={kind: len(counts[kind]) for kind in KINDS},
+        counts={"cases": len(results)} | {kind: len(counts[kind]) for kind in KINDS},
         cases=results,
         seconds=time.perf_counter() - started,
     )
