@@ -143,12 +143,21 @@ _STOP = set(
         "experience",
         "required",
         "requirements",
-        ("responsibilities"),
+        "responsibilities",
         "skills",
         "ability",
         "strong",
         "good",
         "years",
+        # filler of requirement lines, and the headings themselves
+        "solid",
+        "familiar",
+        "knowledge",
+        "持有",
+        "日常",
+        "岗位职责",
+        "任职要求",
+        "岗位要求",
     ]
 )
 
