@@ -152,3 +152,79 @@ def test_counselors_see_only_what_was_shared(url: str) -> None:
     ).json() == {"ok": True}
     after = staff.get("/counselor/api/coaching/shared", params={"kind": "plan"}).json()
     assert plan["record_id"] in {r["id"] for r in after}
+
+
+def test_a_graduate_goes_from_the_questionnaire_to_a_shared_plan(url: str) -> None:
+    """The 甘肃 accounting graduate's journey through the API the web tabs call."""
+    journeys = Path(__file__).parent / "fixtures" / "coaching" / "journeys"
+    c = http(url)
+    sid = c.post("/api/coaching/session").json()["session_id"]
+    profile = {"education": "本科", "major": "会计学", "home_province": "甘肃"}
+    items = c.get("/api/coaching/questionnaire").json()["items"]
+    liking = {"C": 4, "E": 3, "S": 2}
+    by_type = {i.id: i.type for i in riasec.load_questionnaire().items}
+    answers = {i["id"]: liking.get(by_type[i["id"]], 1) for i in items}
+    ids = list(answers)
+    half = {k: answers[k] for k in ids[: len(ids) // 2]}
+    c.post("/api/coaching/assessment", json={"session_id": sid, "answers": half})
+    # she comes back later: the first half is still there, she answers the rest
+    again = http(url)
+    assert (
+        again.get("/api/coaching/assessment", params={"session_id": sid}).json()["answers"] == half
+    )
+    rest = {k: answers[k] for k in ids[len(ids) // 2 :]}
+    done = again.post("/api/coaching/assessment", json={"session_id": sid, "answers": rest}).json()
+    assert done["result"]["code"] == "CES" and "兴趣不等于能力" in done["view"]["meaning"]
+
+    matched = again.post(
+        "/api/coaching/match", json={"session_id": sid, "profile": profile}
+    ).json()["suggestions"]
+    assert "accountant" in {s["id"] for s in matched}
+
+    with (journeys / "gansu-accounting-cv.txt").open("rb") as handle:
+        reviewed = again.post(
+            "/api/coaching/resume",
+            files={"file": ("cv.txt", handle)},
+            data={
+                "session_id": sid,
+                "job": (journeys / "gansu-accounting-job.txt").read_text(encoding="utf-8"),
+            },
+        ).json()
+    assert {"duty", "jd_missing"} <= {f["kind"] for f in reviewed["findings"]}
+    assert reviewed["record_id"] is None  # not kept: she did not ask
+
+    listed = again.get(
+        "/api/coaching/interview/questions",
+        params={"occupation": "accountant", "format": "behavioural"},
+    ).json()
+    for question, answer in zip(
+        listed["questions"][:2],
+        [
+            "我很努力。",
+            "大三寒假实习时我核对了 300 多笔往来款，发现 12 处差异，最终按期完成了审计。",
+        ],
+        strict=True,
+    ):
+        body = again.post(
+            "/api/coaching/interview/feedback",
+            json={"session_id": sid, "question_id": question["id"], "answer": answer},
+        ).json()
+    assert "回答了 2 题" in body["summary"]
+
+    plan = again.post("/api/coaching/plan", json={"session_id": sid, "profile": profile}).json()
+    assert "## 自我评估（兴趣测评）" in plan["markdown"] and "CES" in plan["markdown"]
+    kinds = {
+        r["kind"]: r["id"]
+        for r in again.get("/api/coaching/records", params={"session_id": sid}).json()
+    }
+    assert "resume" not in kinds and {"assessment", "plan"} <= set(kinds)
+    for kind in ("assessment", "plan"):
+        shared = again.post(
+            "/api/coaching/share", json={"session_id": sid, "record_id": kinds[kind]}
+        )
+        assert shared.json() == {"ok": True}
+    staff = http(url)
+    staff.post("/login", data={"username": "li", "password": PASSWORD, "next": ""})
+    seen = {r["id"]: r for r in staff.get("/counselor/api/coaching/shared").json()}
+    assert {kinds["assessment"], kinds["plan"]} <= set(seen)
+    assert "CES" in str(seen[kinds["assessment"]]["data"])
