@@ -37,7 +37,7 @@ def _answers_liking(tmp_path: Path, scores: dict[str, int]) -> Path:
     return path
 
 
-def _profile(tmp_path: Path, profile: dict[str, str]) -> Path:
+def _profile(tmp_path: Path, profile: dict[str, object]) -> Path:
     path = tmp_path / "me.yaml"
     path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     return path
@@ -54,6 +54,7 @@ def test_an_accounting_graduate_from_gansu(
             "major": "会计学",
             "home_province": "甘肃",
             "graduation_date": "2027-06",
+            "paths": ["civil_service", "grassroots", "soe"],  # 考公、基层项目、国企
         },
     )
 
@@ -142,7 +143,9 @@ def test_an_accounting_graduate_from_gansu(
         "--today",
         TODAY,
     )
-    assert "一次性求职补贴" in plan  # to be confirmed: it rests on her family's circumstances
+    offered = plan.split("## 可能适用的政策、项目与服务", 1)[1].split("\n## ", 1)[0]
+    assert "一次性求职补贴" in offered  # to be confirmed: it rests on her family's circumstances
+    assert "“三支一扶”计划" in offered and "### 选调生" in offered  # the paths she chose
     assessment = plan.split("## 自我评估（兴趣测评）", 1)[1].split("\n## ", 1)[0]
     assert "CES" in assessment and "兴趣不等于能力" in assessment
     targets = plan.split("## 目标职业（建议）", 1)[1].split("\n## ", 1)[0]
