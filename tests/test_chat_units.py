@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.asks import missing
 from bot.chat.checks import check_answer, support
 from bot.chat.condense import RuleCondenser
+from bot.chat.question import asked_fact, supplies
 from bot.chat.glossary import Glossary
 from bot.chat.language import detect_language
 from bot.chat.models import Turn
@@ -143,24 +143,28 @@ def test_quarantine_sets_aside_every_passage_of_a_poisoned_document() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "text", "lacking"),
+    ("question", "fact", "text", "found"),
     [
-        ("考研数学二的国家线是多少分？", "国家线多在3月公布。", "count"),
-        ("考研数学二的国家线是多少分？", "国家线为280分。", ""),
-        ("简历写几页合适？", "应届生简历一般一页。", ""),
-        ("有哪几个基层项目？", "包括西部计划、三支一扶。", ""),
-        ("校园招聘会在哪个体育馆举行？", "网址：www.ncss.cn，全年开放。", "venue"),
-        ("校园招聘会在哪个体育馆举行？", "招聘会在东区体育馆举行。", ""),
-        ("西部计划每个月补贴多少钱？", "西部计划由团中央组织。", "amount"),
-        ("创业担保贷款利率多少？", "贷款最高20万元。", "amount"),
-        ("三支一扶几月份报名？", "报名一般在5月。", ""),
-        ("这个体系打算多久建成？", "力争到2028年基本建成。", ""),
-        ("How many graduates are there each year?", "毕业生规模连续三年突破千万。", ""),
-        ("How many graduates are there each year?", "毕业生规模很大。", "number"),
+        ("专升本考试的分数线是多少分？", "count", "分数线多在4月公布。", ""),
+        ("专升本考试的分数线是多少分？", "count", "分数线为185分。", "stated"),
+        ("求职信写几页比较好？", "count", "求职信一般一页。", "stated"),
+        ("宣讲会在哪个礼堂举行？", "venue", "报名网址：www.example.cn。", ""),
+        ("宣讲会在哪个礼堂举行？", "venue", "宣讲会在北区礼堂举行。", "stated"),
+        ("见习补贴每月给多少钱？", "amount", "见习由人社部门组织。", ""),
+        ("见习补贴每月给多少钱？", "amount", "补贴标准由各地人社部门确定。", "pointer"),
+        ("见习补贴每月给多少钱？", "amount", "每月补贴1800元。", "stated"),
+        ("助学贷款的利率多少？", "amount", "贷款最高3万元。", "stated"),
+        ("秋招一般几月份开始？", "date", "秋招多在9月开始。", "stated"),
+        ("这个试点要搞多久？", "duration", "试点期限为两年。", "stated"),
+        ("How long is the probation?", "duration", "It lasts six months at most.", ""),
+        ("How long is the probation?", "duration", "at most 6 months", "stated"),
     ],
 )
-def test_question_wants_a_specific_fact(question: str, text: str, lacking: str) -> None:
-    assert missing(question, text) == lacking
+def test_a_part_asks_a_fact_and_a_text_states_it_or_points_to_who_sets_it(
+    question: str, fact: str, text: str, found: str
+) -> None:
+    assert asked_fact(question) == fact
+    assert supplies(fact, text) == found
 
 
 HITS = [

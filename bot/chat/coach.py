@@ -16,10 +16,12 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from bot.chat.analysis import QuestionAnalysis, TermStats, analyze
 from bot.chat.checks import check_answer
 from bot.chat.condense import RuleCondenser
 from bot.chat.crisis import CrisisResources, load_crisis
-from bot.chat.extractive import ExtractiveAnswerer
+from bot.chat.decision import DecisionModel
+from bot.chat.extractive import Extract, ExtractiveAnswerer
 from bot.chat.glossary import Glossary
 from bot.chat.language import detect_language
 from bot.chat.llm import LLMAnswerer, make_chat_model
@@ -27,11 +29,12 @@ from bot.chat.models import Answer, Planner, StreamEvent, Turn
 from bot.chat.numbers import numbers_in
 from bot.chat.offline import OfflineComposer
 from bot.chat.prompts import PromptLibrary
-from bot.chat.question import prefer_sections, retrieval_query
+from bot.chat.retrieve import retrieve
 from bot.chat.router import route
 from bot.chat.safety import quarantine
 from bot.chat.sources import freshness_notes, prefer_fresh
 from bot.errors import ConfigError, LLMError
+from bot.knowledge.models import Hit
 from bot.knowledge.protocols import Retriever
 from bot.settings import Settings
 
@@ -50,7 +53,7 @@ class Coach:
         *,
         llm: LLMAnswerer | None = None,
         planner: Planner | None = None,
-        min_evidence: float = 0.2,
+        decision: DecisionModel | None = None,
         default_lang: str = "zh",
         k: int = 6,
         today: Callable[[], date] = date.today,
@@ -65,9 +68,13 @@ class Coach:
         self.default_lang = default_lang
         self.k = k
         self.today = today
+        self.expand = expand
         self.condenser = RuleCondenser(glossary)
-        self.extractive = ExtractiveAnswerer(glossary, min_evidence=min_evidence, expand=expand)
-        self.offline = OfflineComposer(self.extractive, prompts, glossary)
+        self.extractive = ExtractiveAnswerer(glossary, decision or DecisionModel.load())
+        self.offline = OfflineComposer(prompts, glossary)
+        # the knowledge base says how often a word occurs; a fake retriever may not
+        stats = getattr(retriever, "term_stats", None)
+        self.stats: TermStats | None = stats if callable(stats) else None
 
     # --- public API ----------------------------------------------------------------------
     def answer(
@@ -134,20 +141,26 @@ class Coach:
         return Answer(answer=self.prompts.render(name, lang), intent=intent, lang=lang)  # type: ignore[arg-type]
 
     # --- policy questions ----------------------------------------------------------------
+    def analyze(self, question: str, lang: str) -> QuestionAnalysis:
+        """The analysis of a standalone question (see ``bot.chat.analysis``)."""
+        return analyze(question, self.glossary, lang=lang, stats=self.stats, expand=self.expand)
+
     def _policy(self, message: str, history: list[Turn], lang: str) -> Iterator[StreamEvent]:
         warnings: list[str] = []
         standalone = self._condense(message, history, lang, warnings)
-        query = standalone
-        if lang == "en":  # the knowledge base is Chinese: add the Chinese names of key terms
-            extra = [t.zh for t in self.glossary.chinese_for(standalone) if t.zh not in query]
-            query = " ".join([standalone, *extra])
-        found = self.retriever.search(retrieval_query(query, self.glossary), 2 * self.k)
-        hits = prefer_fresh(prefer_sections(found, query, self.k), self.today())
-        screened = quarantine(hits)
-        hits = screened.hits
-        if screened.held:
-            names = _titles_for(screened.titles, lang)
+        analysis = self.analyze(standalone, lang)
+        hits_by_part: list[list[Hit]] = []
+        held: dict[str, str] = {}  # document title -> why it was set aside
+        for part in analysis.parts:
+            found = retrieve(self.retriever, analysis, part, self.glossary, self.k)
+            screened = quarantine(prefer_fresh(found, self.today()))
+            hits_by_part.append(screened.hits)
+            held.update(screened.held)
+        if held:
+            names = _titles_for(list(held), lang)
             warnings.append(self.prompts.render("warning_suspicious", lang, titles=names))
+        extract = self.extractive.extract(analysis, hits_by_part, self.retriever)
+        hits = [h for part_hits in hits_by_part for h in part_hits]
         if self.llm is not None and hits:
             deltas: list[str] = []
             try:
@@ -159,16 +172,19 @@ class Coach:
                 logger.warning("LLM failed, answering offline: %s", error.message)
                 reason = error.for_language(lang)
                 warnings.append(self.prompts.render("warning_llm_fallback", lang, reason=reason))
-                answer = self.offline.compose(query, hits, lang, self.today(), warnings, standalone)
+                answer = self._offline(extract, warnings)
                 yield StreamEvent(delta=("\n\n" if deltas else "") + answer.answer)
         else:
-            answer = self.offline.compose(query, hits, lang, self.today(), warnings, standalone)
+            answer = self._offline(extract, warnings)
             for line in answer.answer.splitlines(keepends=True):
                 yield StreamEvent(delta=line)
         answer.standalone_query = standalone
-        if screened.held:
-            answer.extra["set_aside"] = screened.held
+        if held:
+            answer.extra["set_aside"] = held
         yield StreamEvent(answer=answer)
+
+    def _offline(self, extract: Extract, warnings: list[str]) -> Answer:
+        return self.offline.compose(extract, self.today(), warnings)
 
     def _condense(self, message: str, history: list[Turn], lang: str, warnings: list[str]) -> str:
         if self.llm is not None and history:
@@ -237,7 +253,7 @@ def build_coach(
         load_crisis(),
         llm=llm,
         planner=planner,
-        min_evidence=settings.answer_min_evidence,
+        decision=DecisionModel.load(settings.answer_decision_file),
         default_lang=settings.answer_language_default,
         expand=expansions,
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.chat.sentences import keep_whole
 from bot.errors import ConfigError
 
 
@@ -42,6 +43,7 @@ class Glossary:
 
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
+        keep_whole([form for term in terms for form in term.forms])
 
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:

@@ -134,6 +134,22 @@ class KnowledgeBase:
             score=0.0,
         )  # fmt: skip
 
+    def section_of(self, hit: Hit) -> Hit | None:
+        """``hit`` with the text of its whole section (its neighbouring chunks of the same
+        section joined, the overlap between them once); None when the chunk is unknown."""
+        gen = self.generation()
+        row = gen.row_of.get(hit.chunk_id)
+        if row is None:
+            return None
+        texts = [gen.chunks[r].text for r in gen.section_rows(row)]
+        heading = hit.section_path[-1] if hit.section_path else ""
+        return hit.model_copy(update={"text": join_chunks(texts, heading)})
+
+    def term_stats(self, terms: list[str]) -> tuple[dict[str, int], int]:
+        """(how many chunks contain each term, number of chunks), from the lexical index."""
+        gen = self.generation()
+        return gen.lexical.document_frequencies(terms), len(gen.chunks)
+
     def status(self) -> KBStatus:
         manifest = self.layout.manifest()
         gen = self.generation()
@@ -152,3 +168,16 @@ class KnowledgeBase:
             index_dir=str(self.layout.root),
             chroma=self._store.where,
         )
+
+
+def join_chunks(texts: list[str], heading: str = "") -> str:
+    """Consecutive chunks of one section as one text: a repeated heading line and the overlap
+    that each chunk shares with the one before it appear once."""
+    joined = ""
+    for text in texts:
+        if joined and heading and text.startswith(heading + "\n"):
+            text = text[len(heading) + 1 :]
+        longest = min(len(joined), len(text), 800)  # overlaps are a few sentences
+        shared = next((k for k in range(longest, 3, -1) if joined.endswith(text[:k])), 0)
+        joined = joined + ("" if shared or not joined else "\n") + text[shared:]
+    return joined

@@ -235,6 +235,23 @@ class Generation:
         self._store = store
         self._collection: Any = None
 
+    def section_rows(self, row: int) -> list[int]:
+        """The rows of the chunks of ``row``'s section, in document order (``row`` included):
+        the neighbours on either side with the same document and section path."""
+        chunk = self.chunks[row]
+
+        def same(r: int) -> bool:
+            c = self.chunks[r]
+            return c.doc_id == chunk.doc_id and c.section_path == chunk.section_path
+
+        start, end = row, row
+        while start > 0 and same(start - 1):
+            start -= 1
+        while end + 1 < len(self.chunks) and same(end + 1):
+            end += 1
+        rows = list(range(start, end + 1))
+        return sorted(rows, key=lambda r: self.chunks[r].ordinal)
+
     def collection(self) -> Any:
         if self._collection is None:
             self._collection = self._store.open(self.number)

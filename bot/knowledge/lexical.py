@@ -125,3 +125,11 @@ class LexicalIndex:
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
+
+    def document_frequencies(self, tokens: list[str]) -> dict[str, int]:
+        """How many chunks contain each token (tokens the index never saw are left out)."""
+        if self._bm25 is None:
+            return {}
+        vocab = self._bm25.vocab_dict  # type: ignore[attr-defined]
+        indptr = self._bm25.scores["indptr"]  # type: ignore[attr-defined]
+        return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in tokens if t in vocab}
