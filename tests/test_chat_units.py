@@ -6,11 +6,11 @@ import pytest
 
 from bot.chat.checks import check_answer, support
 from bot.chat.condense import RuleCondenser
-from bot.chat.question import asked_fact, supplies
 from bot.chat.glossary import Glossary
 from bot.chat.language import detect_language
 from bot.chat.models import Turn
 from bot.chat.numbers import chinese_to_int, numbers_in
+from bot.chat.question import asked_fact, supplies
 from bot.chat.router import route
 from bot.chat.safety import defang, is_instruction_like, quarantine, suspicion
 from tests.chat_fakes import make_hit
