@@ -3,7 +3,8 @@
 Paragraphs are lines between blank lines, re-joined (no space between Chinese characters); each
 list item (its bullet written as "- "), table row and fenced code block is a unit of its own.
 Inline markup is reduced to its text: ``**bold**`` → bold, ``[text](url)`` → text, images are
-dropped. What it leaves out: Setext (underlined) headings, HTML blocks (kept as text), footnotes and reference links.
+dropped. What it leaves out: Setext (underlined) headings, HTML blocks (kept as text), footnotes
+and reference links.
 """
 
 from __future__ import annotations
