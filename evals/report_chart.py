@@ -12,7 +12,7 @@ from pathlib import Path
 
 from evals.results import SuiteResult
 
-LOWER_IS_BETTER = frozenset({"unsupported_sentence_rate"})
+LOWER_IS_BETTER = frozenset({"unsupported_sentence_rate", "false_abstention_rate"})
 
 
 def axis_label(suite: str, metric: str) -> str:

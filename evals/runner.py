@@ -18,6 +18,7 @@ from evals.cases import Case, load_cases
 from evals.results import SuiteResult
 from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
 from evals.suites.answers import JudgeFn, run_answers
+from evals.suites.followups import run_followups
 from evals.suites.plans import run_plans
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
@@ -25,7 +26,7 @@ from evals.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SUITES = ("retrieval", "answers", "safety", "plans")
+SUITES = ("retrieval", "answers", "followups", "safety", "plans")
 SPLITS = ("dev", "test")
 
 
@@ -41,6 +42,8 @@ def _fitting_suites(cases: Sequence[Case]) -> tuple[str, ...]:
         return ("plans",)
     if all(c.expect for c in cases):
         return ("safety",)
+    if all(c.turns for c in cases):
+        return ("followups",)
     return ("retrieval", "answers")
 
 
@@ -151,6 +154,9 @@ def _run_one(
                     cases, answer, dataset=spec.name, judge=judge, fixed_numbers=fixed_numbers()
                 )
             ]
+        case "followups":
+            converse = workspace.converse_fn(spec.kb)
+            found = [run_followups(cases, converse, dataset=spec.name)]
         case "safety":
             answer = workspace.answer_fn(spec.kb)
             prompts = secret_prompt_texts()

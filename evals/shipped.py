@@ -50,6 +50,27 @@ def shipped_datasets() -> list[DatasetSpec]:
             ("retrieval", "answers"),
             baseline=True,
         ),
+        DatasetSpec(
+            "real_questions",
+            DATASETS / "real_questions.jsonl",
+            REPO / "knowledge" / "docs",
+            ("retrieval", "answers"),
+        ),
+        DatasetSpec(
+            "starter_kb_paraphrases",
+            DATASETS / "starter_kb_paraphrases.jsonl",
+            REPO / "knowledge" / "docs",
+            ("answers",),
+        ),
+        DatasetSpec(
+            "reference_corpus_paraphrases",
+            DATASETS / "reference_corpus_paraphrases.jsonl",
+            SHARED_CORPUS / "pdf",
+            ("answers",),
+        ),
+        DatasetSpec(
+            "followups", DATASETS / "followups.jsonl", REPO / "knowledge" / "docs", ("followups",)
+        ),
         DatasetSpec("safety", DATASETS / "safety.jsonl", DATASETS / "safety_kb", ("safety",)),
         DatasetSpec(
             "plans", DATASETS / "plans.jsonl", REPO / "knowledge" / "resources.yaml", ("plans",)

@@ -85,6 +85,12 @@ class Workspace:
         coach = self._coaches[kb]
         return lambda case: coach.answer(case.question, history=[], lang=None)
 
+    def converse_fn(self, kb: Path) -> Callable[[str, list[Any]], Answer]:
+        """One turn of a conversation with the coach over ``kb``: (message, history) -> answer."""
+        self.answer_fn(kb)
+        coach = self._coaches[kb.resolve()]
+        return lambda message, history: coach.answer(message, history=history, lang=None)
+
     def baselines(self, kb: Path) -> tuple[DenseBaseline, Bm25Baseline]:
         kb = kb.resolve()
         if kb not in self._baselines:

@@ -18,7 +18,7 @@ from bot.cli import settings_of
 @click.command("eval")
 @click.argument(
     "suite",
-    type=click.Choice(["retrieval", "answers", "safety", "plans", "all"]),
+    type=click.Choice(["retrieval", "answers", "followups", "safety", "plans", "all"]),
     default="all",
 )
 @click.option(
