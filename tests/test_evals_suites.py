@@ -269,7 +269,8 @@ def test_answers_suite_scores_key_facts_first_sentence_and_false_abstentions() -
         "q1": Answer(answer="根据：\n\n甲乙丙在此[1]。另有丁戊己[1]。", citations=[
             Citation(n=1, title="t", text="甲乙丙在此。另有丁戊己。")]),
         "q2": Answer(answer="知识库中没有找到。", abstained=True),
-        "q3": Answer(answer="说了点别的[1]。", citations=[Citation(n=1, title="t", text="说了点别的")]),
+        "q3": Answer(answer="说了点别的[1]。", citations=[
+            Citation(n=1, title="t", text="说了点别的")]),
     }  # fmt: skip
     result = run_answers(cases, lambda c: replies[c.question], dataset="mini")
     m = result.metrics
