@@ -83,19 +83,27 @@ def test_routing(message: str, intent: str) -> None:
     assert route(message) == intent
 
 
-def test_follow_up_carries_the_topic() -> None:
+def test_follow_ups_keep_the_conversation_topic_until_a_new_one_is_named() -> None:
     condenser = RuleCondenser(Glossary.load())
-    history = [
-        Turn(role="user", text="一次性求职补贴谁可以申请？"),
-        Turn(role="assistant", text="…"),
-    ]
-    assert condenser.condense("那研究生呢？", history) == "一次性求职补贴 研究生呢？"
-    assert condenser.condense("需要什么材料？", history).startswith("一次性求职补贴")
-    # A question naming its own topic stays as it is.
-    assert condenser.condense("三支一扶怎么报名？", history) == "三支一扶怎么报名？"
-    english = [Turn(role="user", text="Who can get the job-seeking subsidy?")]
-    assert "一次性求职补贴" in condenser.condense("What about postgraduates?", english)
-    assert condenser.condense("那研究生呢？", []) == "那研究生呢？"
+    history: list[Turn] = []
+
+    def say(message: str) -> str:
+        standalone = condenser.condense(message, history)
+        history.extend([Turn(role="user", text=message), Turn(role="assistant", text="…")])
+        return standalone
+
+    assert say("西部计划的报名条件有哪些？") == "西部计划的报名条件有哪些？"
+    # an elliptical turn asking nothing of its own type takes the topic and the asked type
+    assert say("那专科生呢？") == "西部计划 专科生呢？ 谁可以申请 条件"
+    # the topic survives any number of elliptical turns, each keeping its own question
+    assert say("要交哪些材料？").startswith("西部计划 ")
+    assert say("几月份开始？").startswith("西部计划 ")
+    # a turn naming another programme starts a new topic, which later turns follow
+    assert say("三支一扶呢，服务期多长？") == "三支一扶呢，服务期多长？"
+    assert say("需要体检吗？").startswith("三支一扶 ")
+    english = [Turn(role="user", text="Who can join the western region programme?")]
+    assert condenser.condense("What about the age limit?", english).startswith("西部计划")
+    assert condenser.condense("那专科生呢？", []) == "那专科生呢？"
 
 
 def test_instruction_like_sentences_are_found_and_removed() -> None:
