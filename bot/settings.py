@@ -74,8 +74,10 @@ class Settings(BaseSettings):
     )
     glossary_file: Path | None = Field(
         default=None,
-        description="YAML glossary (English -> Chinese terms, words kept whole by the Chinese "
-        "tokenizer); default knowledge/glossary.yaml of the project.",
+        description="The terms file (the format of the project's knowledge/terms.yaml, the "
+        "default): programme names kept whole, English and everyday wording mapped to official "
+        "terms, for retrieval and answering. An older glossary with keep_whole / english / "
+        "colloquial still works for retrieval.",
     )
 
     # --- answering -------------------------------------------------------------------------

@@ -246,10 +246,11 @@ def build_coach(
     # The retrieval glossary's English and colloquial expansions also score quoted sentences.
     expansions = load_glossary(glossary_path(settings)).expansions
     llm = LLMAnswerer(model, prompts, settings) if model is not None else None
+    terms = glossary_path(settings)
     return Coach(
         retriever,
         prompts,
-        Glossary.load(),
+        Glossary.load(terms if settings.glossary_file else None),
         load_crisis(),
         llm=llm,
         planner=planner,

@@ -2,14 +2,14 @@
 
 Offline mode cannot ask a model to rewrite the question, so this carries the conversation's
 topic into an elliptical message. The topic is followed through the whole conversation: every
-user turn that names a programme or subject (a topic term of the terms file, in any of its
-forms) sets it; turns that name none keep it — so the third and fourth elliptical turns are
-still about what the first one asked. A message that names a topic of its own starts a new one
-and is left as it is. An elliptical message that asks nothing of its own type ("那研究生呢？")
-also takes the heading words of the type the last question asked (谁可以申请 条件), so it is
-answered like that question. When no turn ever named a term, up to two jieba keywords of the
-latest user turn stand in for the topic. The LLM mode uses the condense prompt instead and falls
-back to this on failure.
+user turn that names a programme (a topic term of the terms file, in any of its forms) or a
+subject such as 试用期 sets it; turns that name none keep it, so the third and fourth
+elliptical turns are still about what the first one asked. A message that names a topic of its
+own starts a new one and is left as it is. An elliptical message that asks nothing of its own
+type ("那研究生呢？") also takes the heading words of the type the last question asked
+(谁可以申请 条件), so it is answered like that question. When no turn ever named a term, up to
+two jieba keywords of the latest user turn stand in for the topic. The LLM mode uses the
+condense prompt instead and falls back to this on failure.
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ class RuleCondenser:
         """The topic terms ``text`` names (official names), at most two."""
         text = normalize_message(text)
         found = [t.zh for t in self.glossary.topics_in(text)]
-        found += [t.zh for t in self.glossary.chinese_for(text) if t.topic and t.zh not in found]
+        found += [
+            t.zh
+            for t in self.glossary.chinese_for(text)
+            if (t.topic or t.subject) and t.zh not in found
+        ]
+        found += [t.zh for t in self.glossary.subjects_in(text) if t.zh not in found]
         return found[:2]
 
     def is_elliptical(self, message: str) -> bool:

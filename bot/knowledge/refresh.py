@@ -3,7 +3,7 @@
 Rules (the places where a choice had to be made):
 
 * Paths are resolved to absolute paths; a folder is walked recursively (hidden files and folders
-  are left out). YAML files inside a folder are data (resources.yaml, glossary.yaml, crisis.yaml)
+  are left out). YAML files inside a folder are data (resources.yaml, terms.yaml, crisis.yaml)
   or metadata sidecars (``*.meta.yaml``) and are silently left out; a YAML file named explicitly
   is reported ``skipped``. Other files the loaders cannot read are reported ``skipped`` too.
 * Only sources under the given paths are looked at. A source indexed earlier from elsewhere is
