@@ -20,6 +20,8 @@ from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
 
 FIXTURE = Path(__file__).parent / "fixtures" / "evals" / "mini.jsonl"
+# message-level datasets for the distress and redaction detectors (their own line format)
+DETECTOR_DATASETS = {"distress.jsonl", "redaction.jsonl"}
 PASSAGES = {
     "subsidy": "及时向符合条件的帮扶对象发放一次性求职补贴。",
     "loan": "还有创业担保贷款政策，为有资金需求的毕业生创业者提供低息贷款。",
@@ -190,6 +192,10 @@ def test_shipped_datasets_are_valid_and_cover_what_is_promised() -> None:
     for case in answerable:
         assert case.evidence and all(len(e.replace(" ", "")) <= 40 for e in case.evidence)
     for path in DATASETS.glob("*.jsonl"):
+        if path.name in DETECTOR_DATASETS:
+            continue  # labelled messages, checked by tests/test_evals_safety_datasets.py
+        if path.name == "followups.jsonl":
+            continue  # conversations, not cases: test_evals_real_questions checks them
         assert load_cases(path), path
     rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
     assert {r["id"] for r in rows} == {"m1", "m2", "m3"}
