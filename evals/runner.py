@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.errors import ValidationFailed
@@ -52,31 +52,44 @@ def select(
     dataset: Path | None = None,
     kb: Path | None = None,
     baseline: bool | None = None,
+    names: Sequence[str] | None = None,
 ) -> list[Run]:
-    """The runs for ``careercoach eval SUITE [--dataset FILE] [--kb PATH] [--baseline]``."""
+    """The runs for ``careercoach eval SUITE [--dataset FILE] [--kb PATH] [--baseline]``;
+    ``names`` picks shipped datasets by name (one file may hold several, e.g. the paraphrases
+    of two corpora)."""
     wanted = SUITES if suite == "all" else (suite,)
-    shipped = {spec.path.resolve(): spec for spec in shipped_datasets()}
+    shipped = shipped_datasets()
+    if names is not None:
+        unknown = sorted(set(names) - {s.name for s in shipped})
+        if unknown:
+            raise ValidationFailed(
+                f"dataset: no shipped dataset named {', '.join(unknown)}",
+                message_zh=f"数据集：没有名为 {'、'.join(unknown)} 的自带数据集",
+            )
+        shipped = [s for s in shipped if s.name in names]
     if dataset is None:
-        specs = [s for s in shipped.values() if s.available and set(s.suites) & set(wanted)]
+        specs = [s for s in shipped if s.available and set(s.suites) & set(wanted)]
         if kb is not None:
-            specs = [DatasetSpec(s.name, s.path, kb, s.suites, s.baseline) for s in specs]
+            specs = [replace(s, kb=kb) for s in specs]
     else:
-        known = shipped.get(dataset.resolve())
-        if kb is None and known is None:
+        known = [s for s in shipped if s.path.resolve() == dataset.resolve()]
+        if kb is None and not known:
             raise ValidationFailed(
                 f"--kb: required for {dataset} (not a shipped dataset)",
                 message_zh=f"--kb：数据集 {dataset} 不是项目自带的，需要指定知识库路径",
             )
-        suites = known.suites if known else _fitting_suites(load_cases(dataset))
-        specs = [
-            DatasetSpec(
-                dataset.stem,
-                dataset,
-                kb or (known.kb if known else dataset),
-                suites if suite == "all" else (suite,),
-                known.baseline if known else False,
-            )
-        ]
+        if known:
+            specs = [
+                replace(s, kb=kb or s.kb, suites=s.suites if suite == "all" else (suite,))
+                for s in known
+            ]
+        else:
+            suites = _fitting_suites(load_cases(dataset))
+            specs = [
+                DatasetSpec(
+                    dataset.stem, dataset, kb or dataset, suites if suite == "all" else (suite,)
+                )
+            ]
     runs = []
     for spec in specs:
         if not spec.kb.exists():
@@ -120,7 +133,11 @@ def run_all(
     results: list[SuiteResult] = []
     for run in runs:
         spec = run.spec
-        for split, cases in by_split(load_cases(spec.path), spec.path, splits):
+        loaded = load_cases(spec.path)
+        if spec.only is not None:
+            field, value = spec.only
+            loaded = [c for c in loaded if getattr(c, field, None) == value]
+        for split, cases in by_split(loaded, spec.path, splits):
             for suite in run.suites:
                 log.info("running %s on %s %s (%d cases)", suite, spec.name, split, len(cases))
                 found = _run_one(suite, spec, cases, run.baseline, workspace, judge)

@@ -28,6 +28,8 @@ class DatasetSpec:
     kb: Path
     suites: tuple[str, ...]
     baseline: bool = False  # run the baseline recipes beside the retrieval suite
+    # only the cases whose field has this value (one file holding cases for two knowledge bases)
+    only: tuple[str, str] | None = None
 
     @property
     def available(self) -> bool:
@@ -58,15 +60,17 @@ def shipped_datasets() -> list[DatasetSpec]:
         ),
         DatasetSpec(
             "starter_kb_paraphrases",
-            DATASETS / "starter_kb_paraphrases.jsonl",
+            DATASETS / "paraphrases.jsonl",
             REPO / "knowledge" / "docs",
             ("answers",),
+            only=("dataset", "starter_kb"),
         ),
         DatasetSpec(
             "reference_corpus_paraphrases",
-            DATASETS / "reference_corpus_paraphrases.jsonl",
+            DATASETS / "paraphrases.jsonl",
             SHARED_CORPUS / "pdf",
             ("answers",),
+            only=("dataset", "reference_corpus"),
         ),
         DatasetSpec(
             "followups", DATASETS / "followups.jsonl", REPO / "knowledge" / "docs", ("followups",)
