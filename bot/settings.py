@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     offline: bool = Field(
         default=False, description="Force offline mode even when an endpoint is configured."
     )
+    answer_selection_file: Path | None = Field(
+        default=None,
+        description="The piece-scoring weights of the offline answerer (bot/chat/selection.yaml "
+        "by default), fitted on the dev halves by `python -m evals.fit_decision`.",
+    )
     answer_decision_file: Path | None = Field(
         default=None,
         description="The answer/abstain weights (bot/chat/decision.yaml by default), fitted on "

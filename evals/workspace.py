@@ -85,10 +85,14 @@ class Workspace:
         coach = self._coaches[kb]
         return lambda case: coach.answer(case.question, history=[], lang=None)
 
+    def coach(self, kb: Path) -> Any:
+        """The coach over ``kb`` (built by :meth:`answer_fn`)."""
+        self.answer_fn(kb)
+        return self._coaches[kb.resolve()]
+
     def converse_fn(self, kb: Path) -> Callable[[str, list[Any]], Answer]:
         """One turn of a conversation with the coach over ``kb``: (message, history) -> answer."""
-        self.answer_fn(kb)
-        coach = self._coaches[kb.resolve()]
+        coach = self.coach(kb)
         return lambda message, history: coach.answer(message, history=history, lang=None)
 
     def baselines(self, kb: Path) -> tuple[DenseBaseline, Bm25Baseline]:

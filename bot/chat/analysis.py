@@ -37,6 +37,15 @@ TermStats = Callable[[list[str]], tuple[dict[str, int], int]]
 _CLAUSE_END = re.compile(r"(?<=[，,；;？?！!。\n])|(?=另外|还有就是|还有|以及|同时|此外|并且)|"
                          r"(?<=\.)\s+|\s+(?=and also\b|also\b)", re.IGNORECASE)  # fmt: skip
 _MAX_PARTS = 3
+# Things a question asks about a programme, which graduates list in one clause
+_ASK_NOUN = re.compile(
+    r"贴息标准|补贴标准|申请条件|报名条件|申请材料|申请流程|办理流程|额度|金额|标准|期限|年限|利率|"
+    r"利息|贴息|条件|要求|材料|流程|步骤|时间|待遇|对象|服务期|年龄"
+)
+_ENUMERATION = re.compile(
+    rf"^(?P<head>.*?)(?P<list>(?:{_ASK_NOUN.pattern})(?:\s*(?:、|和|及|以及|与|还有|跟)\s*"
+    rf"(?:{_ASK_NOUN.pattern}))+)(?P<tail>.*)$"
+)
 # Generic words of asking: they say what kind of answer is wanted, not what it is about.
 ASK_WORDS = frozenset(
     [
@@ -223,7 +232,7 @@ def analyze(
 
 def _parts(text: str) -> tuple[str, list[Part]]:
     clauses = [c.strip(" ，,；;。") for c in _CLAUSE_END.split(text)]
-    clauses = [c for c in clauses if c and re.search(r"\w", c)]
+    clauses = [e for c in clauses if c and re.search(r"\w", c) for e in _enumerated(c)]
     context: list[str] = []
     groups: list[list[str]] = []
     for clause in clauses:
@@ -255,6 +264,16 @@ def _parts(text: str) -> tuple[str, list[Part]]:
         joined = "，".join(g)
         parts.append(Part(joined, classify(joined), asked_fact(joined), superlative(joined)))
     return "，".join(context), parts
+
+
+def _enumerated(clause: str) -> list[str]:
+    """A clause asking for several things of one subject, one clause each: "贷款的额度、期限和
+    贴息标准是多少" → "贷款的额度是多少", "贷款的期限是多少", "贷款的贴息标准是多少"."""
+    match = _ENUMERATION.match(clause)
+    if not match:
+        return [clause]
+    nouns = _ASK_NOUN.findall(match["list"])
+    return [f"{match['head']}{noun}{match['tail']}" for noun in nouns]
 
 
 def _key(text: str) -> tuple[str, str]:

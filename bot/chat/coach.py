@@ -32,6 +32,7 @@ from bot.chat.prompts import PromptLibrary
 from bot.chat.retrieve import retrieve
 from bot.chat.router import route
 from bot.chat.safety import quarantine
+from bot.chat.selection import PieceModel
 from bot.chat.sources import freshness_notes, prefer_fresh
 from bot.errors import ConfigError, LLMError
 from bot.knowledge.models import Hit
@@ -54,6 +55,7 @@ class Coach:
         llm: LLMAnswerer | None = None,
         planner: Planner | None = None,
         decision: DecisionModel | None = None,
+        pieces: PieceModel | None = None,
         default_lang: str = "zh",
         k: int = 6,
         today: Callable[[], date] = date.today,
@@ -70,7 +72,7 @@ class Coach:
         self.today = today
         self.expand = expand
         self.condenser = RuleCondenser(glossary)
-        self.extractive = ExtractiveAnswerer(glossary, decision or DecisionModel.load())
+        self.extractive = ExtractiveAnswerer(glossary, decision or DecisionModel.load(), pieces)
         self.offline = OfflineComposer(prompts, glossary)
         # the knowledge base says how often a word occurs; a fake retriever may not
         stats = getattr(retriever, "term_stats", None)
@@ -145,22 +147,28 @@ class Coach:
         """The analysis of a standalone question (see ``bot.chat.analysis``)."""
         return analyze(question, self.glossary, lang=lang, stats=self.stats, expand=self.expand)
 
-    def _policy(self, message: str, history: list[Turn], lang: str) -> Iterator[StreamEvent]:
-        warnings: list[str] = []
-        standalone = self._condense(message, history, lang, warnings)
+    def explain(self, standalone: str, lang: str) -> tuple[Extract, dict[str, str]]:
+        """What the offline answerer chose for a standalone question, part by part, and the
+        documents set aside as suspicious (title -> why): everything the answer is built from,
+        for both modes and for the evaluation tools."""
         analysis = self.analyze(standalone, lang)
         hits_by_part: list[list[Hit]] = []
-        held: dict[str, str] = {}  # document title -> why it was set aside
+        held: dict[str, str] = {}
         for part in analysis.parts:
             found = retrieve(self.retriever, analysis, part, self.glossary, self.k)
             screened = quarantine(prefer_fresh(found, self.today()))
             hits_by_part.append(screened.hits)
             held.update(screened.held)
+        return self.extractive.extract(analysis, hits_by_part, self.retriever), held
+
+    def _policy(self, message: str, history: list[Turn], lang: str) -> Iterator[StreamEvent]:
+        warnings: list[str] = []
+        standalone = self._condense(message, history, lang, warnings)
+        extract, held = self.explain(standalone, lang)
         if held:
             names = _titles_for(list(held), lang)
             warnings.append(self.prompts.render("warning_suspicious", lang, titles=names))
-        extract = self.extractive.extract(analysis, hits_by_part, self.retriever)
-        hits = [h for part_hits in hits_by_part for h in part_hits]
+        hits = [p.hit for part in extract.parts for p in part.passages]
         if self.llm is not None and hits:
             deltas: list[str] = []
             try:
@@ -255,6 +263,7 @@ def build_coach(
         llm=llm,
         planner=planner,
         decision=DecisionModel.load(settings.answer_decision_file),
+        pieces=PieceModel.load(settings.answer_selection_file),
         default_lang=settings.answer_language_default,
         expand=expansions,
     )

@@ -3,12 +3,13 @@
 From the part's chosen block and the question's analysis, :func:`features` computes a few
 numbers that say whether the knowledge base answers it:
 
-* ``lexical`` — how well the best quoted piece covers the question's content words;
-* ``coverage`` — how much of the question's word weight the quoted text, its section and title
-  hold together;
-* ``unknown`` — the share of the question's word weight on words the knowledge base never uses
+* ``piece`` — the piece model's probability that the best quoted piece answers the part;
+* ``lexical`` — how well the best quoted piece covers the question's content words (those the
+  knowledge base uses, without the asked programme's own name);
+* ``coverage`` — how much of that word weight the quoted text, its section and title hold;
+* ``unknown`` — the share of the question's content words that the knowledge base never uses
   (驾照, 体育馆): what an out-of-scope question looks like even when other words overlap;
-* ``absent`` — the share on words found in none of the retrieved passages;
+* ``absent`` — the share of the content weight found in none of the retrieved passages;
 * ``topic`` — 1 when the question names a programme and the quoted passages name it, 0 when they
   do not, 0.5 when it names none;
 * ``fact`` — 1 when the part asks no specific fact or the quote states it, 0.5 when the quote
@@ -33,14 +34,17 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.chat.analysis import Part, QuestionAnalysis
+from bot.chat.analysis import ASK_WORDS, Part, QuestionAnalysis
 from bot.chat.focus import TopicCheck
 from bot.chat.question import supplies
 from bot.chat.selection import Block
+from bot.chat.sentences import words
 from bot.chat.units import Passage
 from bot.errors import ConfigError
 
-FEATURES = ("lexical", "coverage", "unknown", "absent", "topic", "fact", "heading", "dense")
+FEATURES = (
+    "piece", "lexical", "coverage", "unknown", "absent", "topic", "fact", "heading", "dense"
+)  # fmt: skip
 DEFAULT_FILE = Path(__file__).with_name("decision.yaml")
 
 
@@ -102,11 +106,13 @@ def features(
     block: Block | None,
     found: list[Passage],
     topics: TopicCheck,
+    weights: dict[str, float],
 ) -> dict[str, float]:
-    """The decision features of ``part`` answered by ``block`` (all 0 when nothing was chosen)."""
-    weights = analysis.weights
+    """The decision features of ``part`` answered by ``block`` (all 0 when nothing was chosen);
+    ``weights`` are the part's content words (``Selector.content_weights``)."""
     total = sum(weights.values()) or 1.0
-    unknown = sum(w for t, w in weights.items() if t in analysis.unknown) / total
+    content = [w for w in analysis.weights if w not in ASK_WORDS and w not in topic_words(topics)]
+    unknown = sum(1 for w in content if w in analysis.unknown) / len(content) if content else 0.0
     everywhere: set[str] = set()
     for passage in found:
         everywhere |= passage.context_words
@@ -136,6 +142,7 @@ def features(
     mine = [h.dense_score for h in hits if h.dense_score is not None]
     dense = (max(mine) - statistics.median(scores)) * 10 if mine and scores else 0.0
     return {
+        "piece": block.best.score,
         "lexical": block.best.lexical,
         "coverage": coverage,
         "unknown": unknown,
@@ -145,3 +152,8 @@ def features(
         "heading": heading,
         "dense": dense,
     }
+
+
+def topic_words(topics: TopicCheck) -> set[str]:
+    """The words of the asked programmes' names."""
+    return {w for t in topics.asked for f in t.forms for w in words(f)}

@@ -21,7 +21,7 @@ from bot.chat.decision import Decision, DecisionModel, features
 from bot.chat.focus import TopicCheck
 from bot.chat.glossary import Glossary
 from bot.chat.language import has_cjk
-from bot.chat.selection import Block, Selector
+from bot.chat.selection import Block, PieceModel, Scored, Selector
 from bot.chat.units import ITEM, Passage, Piece, passages
 from bot.knowledge.models import Hit
 
@@ -38,6 +38,7 @@ class PartAnswer:
     passages: list[Passage]
     block: Block | None
     decision: Decision
+    scored: list[Scored] = field(default_factory=list)  # every candidate piece, for evaluation
 
     @property
     def answered(self) -> bool:
@@ -63,9 +64,12 @@ class Extract:
 class ExtractiveAnswerer:
     """Chooses and judges blocks per part; stateless apart from its configuration."""
 
-    def __init__(self, glossary: Glossary, model: DecisionModel) -> None:
+    def __init__(
+        self, glossary: Glossary, model: DecisionModel, pieces: PieceModel | None = None
+    ) -> None:
         self.glossary = glossary
         self.model = model
+        self.pieces = pieces or PieceModel.load()
 
     def extract(
         self,
@@ -74,19 +78,20 @@ class ExtractiveAnswerer:
         source: object | None = None,
     ) -> Extract:
         """The block and decision of every part; ``hits_by_part[i]`` answers ``parts[i]``."""
-        topics = TopicCheck(self.glossary, analysis.text)
+        topics = TopicCheck(self.glossary, analysis.text, asked=analysis.topics)
         result = Extract(analysis)
         taken: set[int] = set()
         quoted: set[tuple[str, str, str]] = set()  # (document, section, text) already quoted
         for part, hits in zip(analysis.parts, hits_by_part, strict=True):
             found = passages(hits, source)
-            selector = Selector(analysis, topics, found)
+            selector = Selector(analysis, topics, found, self.pieces)
             scored = selector.score(part)
             for s in scored:  # a piece an earlier part quoted is not quoted twice
                 if _where(found, s.piece) in quoted:
                     taken.add(id(s.piece))
             block = selector.choose(part, scored, taken)
-            decision = self.model.decide(features(analysis, part, block, found, topics))
+            values = features(analysis, part, block, found, topics, selector.content_weights(part))
+            decision = self.model.decide(values)
             logger.info(
                 "part %r (%s/%s): p=%.3f %s",
                 part.text,
@@ -97,7 +102,7 @@ class ExtractiveAnswerer:
             )
             if block is not None and decision.answered:
                 quoted.update(_where(found, piece) for piece in block.pieces)
-            result.parts.append(PartAnswer(part, found, block, decision))
+            result.parts.append(PartAnswer(part, found, block, decision, scored))
         return result
 
 

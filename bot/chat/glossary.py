@@ -48,25 +48,35 @@ class Glossary:
             t for t in self.terms if any(form in text for form in [*t.colloquial, *t.misspellings])
         ]
 
+    def named_in(self, text: str) -> list[Term]:
+        """Terms ``text`` names in any form, in file order. A match overlapped by a longer match
+        of another term does not count: 创业补贴 inside 求职创业补贴 names only 一次性求职补贴, and
+        读研 in 在读研究生 is the word 研究生, not the exam."""
+        spans: list[tuple[int, int, Term]] = []
+        for term in self.terms:
+            for form in set(term.forms):
+                start = text.find(form)
+                while start >= 0:
+                    spans.append((start, start + len(form), term))
+                    start = text.find(form, start + 1)
+        kept = {
+            id(term)
+            for s, e, term in spans
+            if not any(
+                other is not term and o_s < e and s < o_e and o_e - o_s > e - s
+                for o_s, o_e, other in spans
+            )
+        }
+        return [t for t in self.terms if id(t) in kept]
+
     def topics_in(self, text: str) -> list[Term]:
         """Topic terms ``text`` names in any form (三支一扶, 当兵 → 大学生征兵, 落户 → 户口)."""
-        found = {t.zh: [f for f in t.forms if f in text] for t in self.terms if t.topic}
-        found = {zh: forms for zh, forms in found.items() if forms}
-        # 创业补贴 inside 求职创业补贴 (a name of 一次性求职补贴) is not a topic of its own
-        return [
-            t
-            for t in self.terms
-            if t.zh in found
-            and not all(
-                any(f in g and f != g for z, gs in found.items() if z != t.zh for g in gs)
-                for f in found[t.zh]
-            )
-        ]
+        return [t for t in self.named_in(text) if t.topic]
 
     def subjects_in(self, text: str) -> list[Term]:
         """Subject terms ``text`` names (试用期, 简历): not programmes, but a conversation can
         be about them."""
-        return [t for t in self.terms if t.subject and any(f in text for f in t.forms)]
+        return [t for t in self.named_in(text) if t.subject]
 
     def in_chinese(self, text: str) -> list[Term]:
         """Terms whose Chinese form occurs in ``text``, longest first, without nested ones."""

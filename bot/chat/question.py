@@ -72,7 +72,7 @@ TYPES = [
     QuestionType(
         "eligibility",
         re.compile(
-            r"谁可以|谁能|哪些人|什么人|条件|资格|对象|门槛|限制|要求|符合|够不够|"
+            r"谁可以|谁能|哪些人|什么人|条件|资格|对象|门槛|限制|要求|符合|够不够|什么(?:才)?算|"
             r"(?:能|可以|可不可以|能不能)(?:申请|报名|报考|参加|领|享受|去|考)|"
             rf"(?:我|本人|我家|家里|孩子|他|她)[^？?]{{0,24}}(?:{_YES_NO})|"
             r"who (?:can|may|is eligible|qualifies)|eligib|qualif|requirement|age limit|"
@@ -149,6 +149,7 @@ TYPES = [
         "definition",
         re.compile(
             r"是什么|是啥|是干嘛|干什么用|做什么的|干嘛用|指的是|什么意思|啥意思|全称|介绍一下|"
+            r"什么是|什么叫|何为|何谓|"
             r"what is|what's|what are|what does .{1,30} mean",
             _I,
         ),
@@ -290,15 +291,35 @@ def asked_fact(text: str) -> str:
     return ""
 
 
+# What a pointer must be about to point to the asked fact: "金额由各省规定" answers how much,
+# "当年标准见全国征兵网" does not answer when.
+_POINTER_SUBJECT = {
+    "amount": re.compile(
+        r"金额|标准|额度|多少|补贴|补助|费|工资|收入|薪|利率|利息|贴息|amount|pay", _I
+    ),
+    "date": re.compile(r"时间|日期|安排|通知|公告|具体|when|date|schedule", _I),
+    "duration": re.compile(r"期限|时间|年限|期|how long|period", _I),
+}
+_CLAUSE = re.compile(r"[^，。；;,.!?！？]+")
+
+
 def supplies(fact: str, text: str) -> str:
-    """``"stated"`` when ``text`` holds a fact of kind ``fact``, ``"pointer"`` when it says who
-    sets it or where it is published, else ``""``. Any text supplies the empty fact."""
+    """``"stated"`` when ``text`` holds a fact of kind ``fact``, ``"pointer"`` when a clause of
+    it (with the clause before, which may name the subject) says who sets that kind of fact or
+    where it is published, else ``""``. Any text supplies the empty fact."""
     if not fact:
         return "stated"
     states = next(has for name, _, has in _FACTS if name == fact)
     if states.search(text):
         return "stated"
-    return "pointer" if POINTER.search(text) else ""
+    subject = _POINTER_SUBJECT.get(fact)
+    if subject is None:
+        return ""
+    clauses = _CLAUSE.findall(text)
+    for i, clause in enumerate(clauses):  # the subject may stand in the clause before
+        if POINTER.search(clause) and subject.search(" ".join(clauses[max(0, i - 1) : i + 1])):
+            return "pointer"
+    return ""
 
 
 def classify(question: str) -> QuestionType:

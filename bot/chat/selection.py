@@ -21,6 +21,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from bot.chat.analysis import ASK_WORDS, Part, QuestionAnalysis
 from bot.chat.focus import TopicCheck, extreme_positions
@@ -29,19 +32,12 @@ from bot.chat.question import supplies
 from bot.chat.safety import is_instruction_like
 from bot.chat.sentences import bigrams, words
 from bot.chat.units import Group, Passage, Piece
+from bot.errors import ConfigError
 
-# weights of the score, named so each can be reasoned about (see the module docstring)
+# the lexical overlap reported for a piece (a decision feature): words and bigrams
 _WORD, _GRAM = 0.6, 0.4
 _CONTEXT = 0.5  # a word found only in the title, section or lead-in
 _OTHER_PART = 0.3  # a word of another part of a compound question
-_HEADING = 0.4  # the passage's section heading is of the part's type
-_CUE = 0.1  # a sentence cue of the part's type
-_STATED, _POINTER = 0.2, 0.1  # the asked fact stated, or who sets it
-_SUPERLATIVE, _EXTREME = 0.1, 0.3  # a stated limit; the extreme one for 最长/最高
-_NEUTRAL = 0.2  # the question names a programme, the piece's passage names none
-_SAME_LANGUAGE = 0.1  # an English piece for an English question
-_RANK = 0.03  # a small prior for the retriever's order
-_LONG = 0.05  # a very long sentence reads badly as an answer
 # choosing
 _ALSO_ITEM = 0.6  # list items scoring this share of the best make the list "about" the question
 _KEEP_ITEM = 0.7  # …and are quoted when the list is not quoted whole
@@ -49,6 +45,7 @@ _NEIGHBOUR = 0.6  # a neighbouring sentence of the best one is quoted from this 
 _MOSTLY = 0.6  # …and a list most of whose items are relevant is quoted whole
 _SECOND_GROUP = 0.85  # a second group is quoted from this share of the best score
 _SECOND_LEXICAL = 0.9  # …and of its word overlap
+_LIST_SHARE = 0.6  # a second list of the asked kind in the same document, from this share
 _MAX_ITEMS, _MAX_LIST_CHARS = 12, 900
 _MAX_EXTRA_CHARS = 360  # a second group adds at most this much
 _MIN_CHARS = 6
@@ -61,8 +58,45 @@ _REFERENCE_SECTION = re.compile(r"来源|依据|参考|出处|references|sources
 @dataclass
 class Scored:
     piece: Piece
-    score: float
-    lexical: float
+    score: float  # the piece model's probability that the piece answers the part
+    lexical: float  # word and bigram overlap with the question (0..1)
+    features: dict[str, float] = field(default_factory=dict)
+
+
+PIECE_FEATURES = (
+    "word_own", "word_ctx", "gram_own", "gram_ctx", "relative", "heading", "heading_relative",
+    "cue", "stated", "pointer", "extreme", "limit", "neutral", "title_topic", "rank", "long",
+    "item", "lead", "first", "dense", "en_dense", "same_language",
+)  # fmt: skip
+SELECTION_FILE = Path(__file__).with_name("selection.yaml")
+
+
+class PieceModel:
+    """A logistic model of "this piece answers the part" over :data:`PIECE_FEATURES`, its
+    weights in ``bot/chat/selection.yaml`` (fitted on dev by ``python -m evals.fit_decision``)."""
+
+    def __init__(self, intercept: float, weights: dict[str, float]) -> None:
+        unknown = set(weights) - set(PIECE_FEATURES)
+        if unknown:
+            raise ValueError(f"unknown piece features {sorted(unknown)}")
+        self.intercept = intercept
+        self.weights = weights
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> PieceModel:
+        path = path or SELECTION_FILE
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            return cls(float(raw["intercept"]), {k: float(v) for k, v in raw["weights"].items()})
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+            raise ConfigError(
+                f"piece weights {path} cannot be read: {error}",
+                message_zh=f"片段打分权重文件 {path} 无法读取：{error}",
+            ) from error
+
+    def probability(self, row: dict[str, float]) -> float:
+        z = self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in row.items())
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @dataclass
@@ -83,11 +117,20 @@ class Block:
 class Selector:
     """Scores pieces and chooses blocks for the parts of one analysed question."""
 
-    def __init__(self, analysis: QuestionAnalysis, topics: TopicCheck, found: list[Passage]):
+    def __init__(
+        self,
+        analysis: QuestionAnalysis,
+        topics: TopicCheck,
+        found: list[Passage],
+        model: PieceModel,
+    ) -> None:
+        self.model = model
         self.analysis = analysis
         self.topics = topics
         self.passages = found
-        self._about: dict[int, str] = {}
+        names = [f for t in topics.asked for f in t.forms]
+        self.topic_words = {w for f in names for w in words(f)}
+        self.topic_grams = {g for f in names for g in bigrams(f)}
 
     # --- scoring -----------------------------------------------------------------------------
     def weights_for(self, part: Part) -> dict[str, float]:
@@ -97,6 +140,20 @@ class Selector:
         own = words(f"{part.text} {self.analysis.context}")
         own |= {w for t in self.analysis.topics for w in words(" ".join(t.forms))}
         return {t: w if t in own else _OTHER_PART * w for t, w in self.analysis.weights.items()}
+
+    def content_weights(self, part: Part) -> dict[str, float]:
+        """The words that decide among pieces: the question's words the knowledge base uses
+        (a word it never uses matches no piece and only says the question may be out of scope),
+        without the asked programme's own name when anything else is left."""
+        weights = {
+            t: w for t, w in self.weights_for(part).items() if t not in self.analysis.unknown
+        }
+        rest = {t: w for t, w in weights.items() if t not in self.topic_words}
+        return rest if any(t not in ASK_WORDS for t in rest) else weights
+
+    def content_grams(self) -> set[str]:
+        grams = self.analysis.grams - self.topic_grams
+        return grams if grams else self.analysis.grams
 
     def verdict(self, piece: Piece) -> str:
         """``asked``, ``other`` or ``neutral`` for the piece (see ``focus.TopicCheck``); a
@@ -109,18 +166,14 @@ class Selector:
         return verdict
 
     def score(self, part: Part) -> list[Scored]:
-        """Every usable piece that is not about another programme, scored for ``part``."""
+        """Every usable piece that is not about another programme, scored for ``part`` by the
+        fitted piece model (``selection.yaml``) over :data:`PIECE_FEATURES`."""
         # The asked programme's own words and bigrams say which documents are about it (the
         # topic check's business); among its pieces they favour only those that repeat the
         # name. So the rest of the question decides, when it has content words of its own
         # (not only words of asking, which leave the choice to the part's type).
-        weights = self.weights_for(part)
-        names = [f for t in self.topics.asked for f in t.forms]
-        topic_words = {w for f in names for w in words(f)}
-        topic_grams = {g for f in names for g in bigrams(f)}
-        if any(t not in topic_words and t not in ASK_WORDS for t in weights):
-            weights = {t: w for t, w in weights.items() if t not in topic_words}
-        grams = self.analysis.grams - topic_grams or self.analysis.grams
+        weights = self.content_weights(part)
+        grams = self.content_grams()
         total = sum(weights.values()) or 1.0
         candidates: list[tuple[Piece, str]] = []
         for passage in self.passages:
@@ -133,58 +186,64 @@ class Selector:
                 if verdict != "other":
                     candidates.append((piece, verdict))
         extreme, limits = extreme_positions([p.text for p, _ in candidates], part.superlative)
-        parts: list[tuple[float, float, float]] = []
+        rows: list[dict[str, float]] = []
+        lexicals: list[float] = []
+        kind = part.kind
+        english = self.analysis.lang == "en"
         for i, (piece, verdict) in enumerate(candidates):
             passage = self.passages[piece.passage]
+            hit = passage.hit
             group = passage.groups[piece.group]
             lead = group.lead if piece.role in ("item", "row") else None
             ctx_words = passage.context_words | (lead.words if lead else set())
             ctx_grams = passage.context_grams | (lead.grams if lead else set())
-            word_cov = (
-                sum(
-                    w if t in piece.words else _CONTEXT * w if t in ctx_words else 0.0
-                    for t, w in weights.items()
-                )
+            word_own = sum(w for t, w in weights.items() if t in piece.words) / total
+            word_ctx = (
+                sum(w for t, w in weights.items() if t not in piece.words and t in ctx_words)
                 / total
             )
-            gram_cov = (
-                (len(grams & piece.grams) + _CONTEXT * len(grams & (ctx_grams - piece.grams)))
-                / len(grams)
-                if grams
-                else 0.0
+            gram_own = len(grams & piece.grams) / len(grams) if grams else 0.0
+            gram_ctx = len(grams & (ctx_grams - piece.grams)) / len(grams) if grams else 0.0
+            own = _WORD * (word_own + _CONTEXT * word_ctx) + _GRAM * (
+                gram_own + _CONTEXT * gram_ctx
             )
-            lexical = min(1.0, _WORD * word_cov + _GRAM * gram_cov)
-            typed = 0.0
-            kind = part.kind
-            if kind.headings is not None and kind.headings.search(passage.hit.section):
-                typed += _HEADING
-            if kind.cues is not None and kind.cues.search(piece.text):
-                typed += _CUE
-            if part.fact:
-                found = supplies(part.fact, piece.text)
-                typed += _STATED if found == "stated" else _POINTER if found == "pointer" else 0
-            typed += _EXTREME if i in extreme else _SUPERLATIVE if i in limits else 0.0
-            rest = _RANK / (passage.rank + 1)
-            rest -= _NEUTRAL if verdict == "neutral" else 0.0
-            rest -= _LONG if len(piece.text) > 200 else 0.0
-            if self.analysis.lang == "en" and not has_cjk(piece.text):
-                rest += _SAME_LANGUAGE
-            parts.append((lexical, rest, typed))
-        # A section or cue of the right type helps a piece that is about the question; it must
-        # not lift one that barely shares a word with it (another programme's 时间安排).
-        # A passage whose title or section names the asked programme is about it, so its
-        # section type counts in full there.
-        top = max((p[0] for p in parts), default=0.0) or 1.0
-        return [
-            Scored(piece, lex + rest + typed * self._type_scale(piece, lex, top), lex)
-            for (lex, rest, typed), (piece, _) in zip(parts, candidates, strict=True)
-        ]
-
-    def _type_scale(self, piece: Piece, lexical: float, top: float) -> float:
-        hit = self.passages[piece.passage].hit
-        if self.topics.asked and self.topics.verdict("", f"{hit.title} {hit.section}") == "asked":
-            return 1.0
-        return min(1.0, 2 * lexical / top)
+            lexicals.append(min(1.0, own))
+            found = supplies(part.fact, piece.text) if part.fact else ""
+            headed = kind.headings is not None and bool(kind.headings.search(hit.section))
+            titled = bool(self.topics.asked) and (
+                self.topics.verdict("", f"{hit.title} {hit.section}") == "asked"
+            )
+            rows.append(
+                {
+                    "word_own": word_own,
+                    "word_ctx": word_ctx,
+                    "gram_own": gram_own,
+                    "gram_ctx": gram_ctx,
+                    "heading": float(headed),
+                    "cue": float(kind.cues is not None and bool(kind.cues.search(piece.text))),
+                    "stated": float(found == "stated"),
+                    "pointer": float(found == "pointer"),
+                    "extreme": float(i in extreme),
+                    "limit": float(i in limits and i not in extreme),
+                    "neutral": float(verdict == "neutral"),
+                    "title_topic": float(titled),
+                    "rank": 1 / (passage.rank + 1),
+                    "long": float(len(piece.text) > 200),
+                    "item": float(piece.role in ("item", "row")),
+                    "lead": float(piece.role in ("lead", "header")),
+                    "first": float(piece.order == 1),
+                    "dense": _dense_band(hit.dense_score),
+                    "en_dense": _dense_band(hit.dense_score) if english else 0.0,
+                    "same_language": float(english and not has_cjk(piece.text)),
+                }
+            )
+        top = max(lexicals, default=0.0) or 1.0
+        out = []
+        for row, lexical, (piece, _) in zip(rows, lexicals, candidates, strict=True):
+            row["relative"] = lexical / top
+            row["heading_relative"] = row["heading"] * row["relative"]
+            out.append(Scored(piece, self.model.probability(row), lexical, row))
+        return out
 
     # --- choosing ------------------------------------------------------------------------------
     def choose(self, part: Part, scored: list[Scored], taken: set[int]) -> Block | None:
@@ -203,7 +262,10 @@ class Selector:
         ):
             top = everything[0]
             return Block([top.piece], top, [self._group(top.piece)], above=True)
-        if not ranked or ranked[0].lexical <= 0:
+        # an English question may share no word with a Chinese passage that answers it
+        if not ranked or (ranked[0].lexical <= 0 and self.analysis.lang != "en"):
+            return None
+        if ranked[0].score <= 0:
             return None
         best = ranked[0]
         group = self._group(best.piece)
@@ -214,7 +276,8 @@ class Selector:
         if extra is not None:
             second = self._group(extra.piece)
             more, _ = self._from_group(part, second, extra, by_piece)
-            if sum(len(p.text) for p in more) <= _MAX_EXTRA_CHARS:
+            room = _MAX_LIST_CHARS if part.listy and second.kind == "list" else _MAX_EXTRA_CHARS
+            if sum(len(p.text) for p in more) <= room:
                 block.pieces += [p for p in more if not _repeats(p, block.pieces)]
                 block.groups.append(second)
         return block
@@ -224,11 +287,13 @@ class Selector:
         about the asked programme, not a repeat, and for a part that wants one fact, holding it;
         when the best group sits under a heading of the part's type, so must the second."""
         group = self._group(other.piece)
-        if other.score < _SECOND_GROUP * best.score or group in block.groups:
+        if group in block.groups or _repeats(other.piece, block.pieces):
+            return False
+        if part.listy and group.kind == "list" and self._same_kind_list(part, best, other):
+            return True  # a second list of the asked kind (the benefits during and after)
+        if other.score < _SECOND_GROUP * best.score:
             return False
         if other.lexical < _SECOND_LEXICAL * best.lexical:  # not only the same type bonuses
-            return False
-        if _repeats(other.piece, block.pieces):
             return False
         if self.topics.asked and self.verdict(other.piece) != "asked":
             return False
@@ -271,6 +336,19 @@ class Selector:
             block.groups.append(after)
             if omitted:
                 block.omitted[after.index] = omitted
+
+    def _same_kind_list(self, part: Part, best: Scored, other: Scored) -> bool:
+        """``other`` sits in another list of the best piece's document, under a heading of the
+        part's type, and scores at least :data:`_LIST_SHARE` of the best."""
+        first = self.passages[best.piece.passage].hit
+        second = self.passages[other.piece.passage].hit
+        headings = part.kind.headings
+        return (
+            first.doc_id == second.doc_id
+            and headings is not None
+            and bool(headings.search(second.section))
+            and other.score >= _LIST_SHARE * best.score
+        )
 
     def _group(self, piece: Piece) -> Group:
         return self.passages[piece.passage].groups[piece.group]
@@ -323,6 +401,11 @@ class Selector:
             length += len(p.text)
         lead = [group.lead] if group.lead is not None else []
         return [*lead, *shown], len(kept) - len(shown)
+
+
+def _dense_band(dense: float | None) -> float:
+    """A dense cosine mapped onto 0..1 over the band where e5-style scores fall (0.75-0.9)."""
+    return 0.0 if dense is None else max(0.0, min(1.0, (dense - 0.75) / 0.15))
 
 
 def _share(by_piece: dict[int, Scored], piece: Piece, best: Scored) -> float:
