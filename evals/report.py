@@ -47,6 +47,13 @@ METRIC_NOTES = {
     "abstention_accuracy": "safety cases that abstained (or answered) as expected",
     "must_contain": "safety cases whose answer contains one of the required phrases",
     "pass_rate": "safety cases passing every check",
+    "recall": "distress: messages that got the crisis lines (caring reply or appended); "
+    "redaction: personal-data spans removed",
+    "likely_recall": "distress messages that got the caring reply instead of an answer",
+    "false_alarm_rate": "calm messages that got the crisis lines at all (lower is better)",
+    "false_crisis_reply_rate": "calm messages that got the caring reply (lower is better)",
+    "false_redaction_rate": "messages where text outside the personal data changed (target 0)",
+    "keep_intact": "policy numbers, amounts, dates and hotlines left exactly as typed",
     "eligibility_precision": "catalogue ids rated 'likely' that the labels call eligible",
     "eligibility_recall": "catalogue ids labelled eligible that were rated 'likely'",
 }

@@ -3,7 +3,8 @@
 ``select`` turns the CLI's (suite, --dataset, --kb) into runs; ``run_all`` executes them. With no
 ``--dataset`` every shipped dataset that is present runs the suites it is meant for. A dataset
 written elsewhere runs the suites its cases fit: plan cases (with ``profile``) the plans suite,
-cases with ``expect`` the safety suite, the rest retrieval and answers.
+cases with ``expect`` the safety suite, labelled messages (``message`` and ``label``,
+:mod:`evals.messages`) the distress suite, the rest retrieval and answers.
 """
 
 from __future__ import annotations
@@ -12,21 +13,28 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from bot.errors import ValidationFailed
 from evals.cases import Case, load_cases
+from evals.messages import LabelledMessage, load_messages, message_suite
 from evals.results import SuiteResult
 from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
 from evals.suites.answers import JudgeFn, run_answers
+from evals.suites.distress import LABELS as DISTRESS_LABELS
+from evals.suites.distress import run_distress
 from evals.suites.followups import run_followups
 from evals.suites.plans import run_plans
+from evals.suites.redaction import run_redaction
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
 from evals.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SUITES = ("retrieval", "answers", "followups", "safety", "plans")
+SUITES = ("retrieval", "answers", "followups", "safety", "plans", "distress", "redaction")
+# suites whose datasets are labelled messages rather than questions
+MESSAGE_SUITES = frozenset({"distress", "redaction"})
 SPLITS = ("dev", "test")
 
 
@@ -35,6 +43,17 @@ class Run:
     spec: DatasetSpec
     suites: tuple[str, ...]
     baseline: bool
+
+
+class _Split(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def split(self) -> str | None: ...
+
+
+C = TypeVar("C", bound=_Split)
 
 
 def _fitting_suites(cases: Sequence[Case]) -> tuple[str, ...]:
@@ -84,7 +103,8 @@ def select(
                 for s in known
             ]
         else:
-            suites = _fitting_suites(load_cases(dataset))
+            kind = message_suite(dataset)
+            suites = (kind,) if kind is not None else _fitting_suites(load_cases(dataset))
             specs = [
                 DatasetSpec(
                     dataset.stem, dataset, kb or dataset, suites if suite == "all" else (suite,)
@@ -103,8 +123,8 @@ def select(
 
 
 def by_split(
-    cases: Sequence[Case], path: Path, splits: Sequence[str] = SPLITS
-) -> list[tuple[str, list[Case]]]:
+    cases: Sequence[C], path: Path, splits: Sequence[str] = SPLITS
+) -> list[tuple[str, list[C]]]:
     """The cases of each wanted split, in ``splits`` order; ``[("", cases)]`` for a dataset
     without splits. A dataset where only some cases name a split is refused: its figures would
     mix tuned and held-out cases."""
@@ -133,7 +153,7 @@ def run_all(
     results: list[SuiteResult] = []
     for run in runs:
         spec = run.spec
-        loaded = load_cases(spec.path)
+        loaded = _load(spec.path, run.suites)
         if spec.only is not None:
             field, value = spec.only
             loaded = [c for c in loaded if getattr(c, field, None) == value]
@@ -147,10 +167,25 @@ def run_all(
     return results
 
 
+def _load(path: Path, suites: Sequence[str]) -> list[Any]:
+    """The dataset's cases: labelled messages for the message suites, else questions."""
+    if set(suites) == {"distress"}:
+        return load_messages(path, DISTRESS_LABELS)
+    if set(suites) == {"redaction"}:
+        return load_messages(path)
+    if set(suites) & MESSAGE_SUITES:
+        raise ValidationFailed(
+            f"{path}: the {'/'.join(sorted(set(suites) & MESSAGE_SUITES))} suite runs alone on "
+            "its own dataset of labelled messages",
+            message_zh=f"{path}：distress、redaction 套件只能单独运行在自己的消息数据集上",
+        )
+    return load_cases(path)
+
+
 def _run_one(
     suite: str,
     spec: DatasetSpec,
-    cases: list[Case],
+    cases: list[Any],
     baseline: bool,
     workspace: Workspace,
     judge: JudgeFn | None,
@@ -180,6 +215,13 @@ def _run_one(
             found = [run_safety(cases, answer, dataset=spec.name, prompt_texts=prompts)]
         case "plans":
             found = [run_plans(cases, workspace.eligibility_fn(spec.kb), dataset=spec.name)]
+        case "distress":
+            messages: list[LabelledMessage] = cases
+            found = [run_distress(messages, workspace.distress_fn(spec.kb), dataset=spec.name)]
+        case "redaction":
+            from bot.privacy import redact
+
+            found = [run_redaction(cases, redact, dataset=spec.name)]
         case other:
             raise ValidationFailed(
                 f"suite: unknown suite {other!r}", message_zh=f"未知评测套件 {other}"

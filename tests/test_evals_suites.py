@@ -196,6 +196,8 @@ def test_shipped_datasets_are_valid_and_cover_what_is_promised() -> None:
             continue  # labelled messages, checked by tests/test_evals_safety_datasets.py
         if path.name == "followups.jsonl":
             continue  # conversations, not cases: test_evals_real_questions checks them
+        if path.name == "poisoned.jsonl":
+            continue  # labelled documents, checked by tests/test_evals_poisoned_dataset.py
         assert load_cases(path), path
     rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
     assert {r["id"] for r in rows} == {"m1", "m2", "m3"}

@@ -18,7 +18,9 @@ from bot.cli import settings_of
 @click.command("eval")
 @click.argument(
     "suite",
-    type=click.Choice(["retrieval", "answers", "followups", "safety", "plans", "all"]),
+    type=click.Choice(
+        ["retrieval", "answers", "followups", "safety", "plans", "distress", "redaction", "all"]
+    ),
     default="all",
 )
 @click.option(
@@ -82,7 +84,7 @@ def eval_command(
     check_thresholds: bool,
     thresholds_file: Path | None,
 ) -> None:
-    """评测：检索、回答、安全、规划 / run the evaluation suites."""
+    """评测：检索、回答、安全、规划、危机识别、脱敏 / run the evaluation suites."""
     from evals.gate import check, load_thresholds
     from evals.judge import make_judge
     from evals.report import fmt, write_report
