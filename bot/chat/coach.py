@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.chat.analysis import QuestionAnalysis, TermStats, analyze
@@ -39,7 +40,7 @@ from bot.chat.prompts import PromptLibrary
 from bot.chat.retrieve import retrieve
 from bot.chat.router import route
 from bot.chat.safety import quarantine
-from bot.chat.selection import PieceModel
+from bot.chat.selection import PieceModel, Similarity
 from bot.chat.sources import freshness_notes, prefer_fresh
 from bot.errors import ConfigError, LLMError
 from bot.knowledge.models import Hit
@@ -81,7 +82,9 @@ class Coach:
         self.today = today
         self.expand = expand
         self.condenser = RuleCondenser(glossary)
-        self.extractive = ExtractiveAnswerer(glossary, decision or DecisionModel.load(), pieces)
+        self.extractive = ExtractiveAnswerer(
+            glossary, decision or DecisionModel.load(), pieces, _similarity(retriever)
+        )
         self.offline = OfflineComposer(prompts, glossary)
         # the knowledge base says how often a word occurs; a fake retriever may not
         stats = getattr(retriever, "term_stats", None)
@@ -259,6 +262,23 @@ class Coach:
             lang=lang,  # type: ignore[arg-type]
             extra={"repairs": result.repairs, "dropped": result.dropped, "draft": draft},
         )
+
+
+def _similarity(retriever: Retriever) -> Similarity | None:
+    """Question-to-text cosine similarity with the retriever's embedding model, when it has one
+    (the knowledge base does; the texts go through its embedding cache)."""
+    model = getattr(retriever, "embeddings", None)
+    if not callable(model):
+        return None
+
+    def similarity(question: str, texts: list[str]) -> list[float]:
+        embeddings = model()
+        q = np.asarray(embeddings.embed_query(question), dtype=np.float32)
+        v = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+        norms = np.linalg.norm(v, axis=1) * (np.linalg.norm(q) or 1.0)
+        return [float(x) for x in (v @ q) / np.where(norms == 0, 1.0, norms)]
+
+    return similarity
 
 
 def _titles_for(titles: list[str], lang: str) -> str:

@@ -21,7 +21,7 @@ from bot.chat.decision import Decision, DecisionModel, features
 from bot.chat.focus import TopicCheck
 from bot.chat.glossary import Glossary
 from bot.chat.language import has_cjk
-from bot.chat.selection import Block, PieceModel, Scored, Selector
+from bot.chat.selection import Block, PieceModel, Scored, Selector, Similarity
 from bot.chat.units import ITEM, Passage, Piece, passages
 from bot.knowledge.models import Hit
 
@@ -65,11 +65,16 @@ class ExtractiveAnswerer:
     """Chooses and judges blocks per part; stateless apart from its configuration."""
 
     def __init__(
-        self, glossary: Glossary, model: DecisionModel, pieces: PieceModel | None = None
+        self,
+        glossary: Glossary,
+        model: DecisionModel,
+        pieces: PieceModel | None = None,
+        similarity: Similarity | None = None,
     ) -> None:
         self.glossary = glossary
         self.model = model
         self.pieces = pieces or PieceModel.load()
+        self.similarity = similarity
 
     def extract(
         self,
@@ -84,7 +89,7 @@ class ExtractiveAnswerer:
         quoted: set[tuple[str, str, str]] = set()  # (document, section, text) already quoted
         for part, hits in zip(analysis.parts, hits_by_part, strict=True):
             found = passages(hits, source)
-            selector = Selector(analysis, topics, found, self.pieces)
+            selector = Selector(analysis, topics, found, self.pieces, self.similarity)
             scored = selector.score(part)
             for s in scored:  # a piece an earlier part quoted is not quoted twice
                 if _where(found, s.piece) in quoted:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +67,11 @@ class Scored:
 PIECE_FEATURES = (
     "word_own", "word_ctx", "gram_own", "gram_ctx", "relative", "heading", "heading_relative",
     "cue", "stated", "pointer", "extreme", "limit", "neutral", "title_topic", "rank", "long",
-    "item", "lead", "first", "dense", "en_dense", "same_language",
+    "item", "lead", "first", "dense", "en_dense", "same_language", "piece_dense",
+    "piece_dense_gap",
 )  # fmt: skip
+# cosine similarities of the question and each text (the embedding model of the knowledge base)
+Similarity = Callable[[str, list[str]], list[float]]
 SELECTION_FILE = Path(__file__).with_name("selection.yaml")
 
 
@@ -123,8 +127,10 @@ class Selector:
         topics: TopicCheck,
         found: list[Passage],
         model: PieceModel,
+        similarity: Similarity | None = None,
     ) -> None:
         self.model = model
+        self.similarity = similarity
         self.analysis = analysis
         self.topics = topics
         self.passages = found
@@ -150,6 +156,13 @@ class Selector:
         }
         rest = {t: w for t, w in weights.items() if t not in self.topic_words}
         return rest if any(t not in ASK_WORDS for t in rest) else weights
+
+    def _asked(self, part: Part) -> str:
+        """What the part asks, in the graduate's words (with the programme of the question)."""
+        if not self.analysis.compound:
+            return self.analysis.text
+        names = [t.zh for t in self.topics.asked if not any(f in part.text for f in t.forms)]
+        return " ".join([*names, part.text])
 
     def content_grams(self) -> set[str]:
         grams = self.analysis.grams - self.topic_grams
@@ -238,10 +251,20 @@ class Selector:
                 }
             )
         top = max(lexicals, default=0.0) or 1.0
+        # each piece's own dense similarity to the question, where the knowledge base's model is
+        # at hand (pieces are embedded through its cache, so a piece costs once)
+        sims = (
+            self.similarity(self._asked(part), [p.text for p, _ in candidates])
+            if self.similarity is not None and candidates
+            else [0.0] * len(candidates)
+        )
+        best_sim = max(sims, default=0.0)
         out = []
-        for row, lexical, (piece, _) in zip(rows, lexicals, candidates, strict=True):
+        for row, lexical, sim, (piece, _) in zip(rows, lexicals, sims, candidates, strict=True):
             row["relative"] = lexical / top
             row["heading_relative"] = row["heading"] * row["relative"]
+            row["piece_dense"] = _dense_band(sim) if self.similarity is not None else 0.0
+            row["piece_dense_gap"] = sim - best_sim
             out.append(Scored(piece, self.model.probability(row), lexical, row))
         return out
 
