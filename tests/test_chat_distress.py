@@ -32,7 +32,7 @@ from bot.chat.models import Answer, Turn
 from bot.chat.prompts import PromptLibrary
 from bot.errors import ConfigError
 from bot.settings import Settings
-from tests.chat_fakes import ListRetriever, make_hit
+from tests.chat_fakes import ListRetriever, fixture_models, make_hit
 
 
 class BigramEmbeddings(Embeddings):
@@ -257,7 +257,7 @@ def make_coach(retriever: ListRetriever, **kwargs: object) -> Coach:
         Glossary.load(),
         load_crisis(),
         today=lambda: date(2026, 11, 22),
-        **kwargs,  # type: ignore[arg-type]
+        **{**fixture_models(), **kwargs},  # type: ignore[arg-type]
     )
 
 
@@ -273,7 +273,7 @@ def assert_crisis_lines(text: str) -> None:
 
 def test_likely_gets_the_caring_reply_without_a_maintainer_note() -> None:
     retriever = ListRetriever([SUBSIDY])
-    for lang, message in [("zh", "我已经写好遗书了"), ("en", "I want to kill myself")]:
+    for lang, message in [("zh", "我已经写好遗书了"), ("en", "I am going to kill myself")]:
         answer = make_coach(retriever).answer(message)
         assert answer.intent == "distress" and answer.flagged and answer.lang == lang
         assert answer.extra["distress"] == "likely"
@@ -284,7 +284,7 @@ def test_likely_gets_the_caring_reply_without_a_maintainer_note() -> None:
 
 def test_possible_gets_the_answer_with_the_crisis_lines_and_a_flag() -> None:
     coach = make_coach(ListRetriever([SUBSIDY]))
-    events = list(coach.stream("一次性求职补贴怎么申请？找了半年工作，我快撑不下去了"))
+    events = list(coach.stream("一次性求职补贴要怎么申领？找了半年工作，我快撑不下去了"))
     answer = events[-1].answer
     assert answer is not None
     assert answer.intent == "policy" and answer.flagged and answer.extra["distress"] == "possible"
@@ -292,13 +292,13 @@ def test_possible_gets_the_answer_with_the_crisis_lines_and_a_flag() -> None:
     assert answer.answer.index("1500") < answer.answer.index("tel:12356")
     assert_crisis_lines(answer.answer)
     assert "".join(e.delta for e in events) == answer.answer
-    calm = coach.answer("一次性求职补贴怎么申请？")
+    calm = coach.answer("一次性求职补贴要怎么申领？")
     assert not calm.flagged and "tel:" not in calm.answer and "distress" not in calm.extra
 
 
 def test_idioms_get_an_ordinary_answer() -> None:
     coach = make_coach(ListRetriever([SUBSIDY]))
-    for message in ["面试累死了，一次性求职补贴怎么申请？", "The deadline is killing me"]:
+    for message in ["面试累死了，一次性求职补贴要怎么申领？", "The deadline is killing me"]:
         answer = coach.answer(message)
         assert not answer.flagged and "tel:" not in answer.answer
 
@@ -337,7 +337,7 @@ def test_distress_in_a_follow_up() -> None:
     retriever = ListRetriever([SUBSIDY])
     coach = make_coach(retriever)
     history = [
-        Turn(role="user", text="一次性求职补贴怎么申请？"),
+        Turn(role="user", text="一次性求职补贴要怎么申领？"),
         Turn(role="assistant", text="由毕业生所在高校统一申报[1]。"),
     ]
     answer = coach.answer("那如果申请不到呢？反正我也不想活了", history)

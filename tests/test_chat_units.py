@@ -19,7 +19,7 @@ from tests.chat_fakes import make_hit
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
-        ("一次性求职补贴怎么申请？", "zh"),
+        ("一次性求职补贴要怎么申领？", "zh"),
         ("How do I apply for the job-seeking subsidy?", "en"),
         ("What is 一次性求职补贴?", "en"),
         ("我是研究生，可以申请job-seeking subsidy吗？", "zh"),
@@ -52,21 +52,21 @@ def test_numbers_are_normalised_across_scripts() -> None:
         ("一次性求职补贴谁可以申请？", "policy"),
         ("Can I get a start-up loan?", "policy"),
         # calm messages stay ordinary questions (distress is decided before routing)
-        ("面试压力好大，有什么准备技巧吗？", "policy"),
+        ("面试前紧张得很，怎么准备比较好？", "policy"),
         ("最近压力有点大，找工作好难", "policy"),
-        ("I'm a bit stressed about job interviews. Any tips?", "policy"),
+        ("Job interviews make me nervous. How should I prepare?", "policy"),
         ("This job hunt is killing me, any tips?", "policy"),
         ("累得要死，简历投了一百份", "policy"),
         # greetings: a greeting word alone or with a question about the assistant
-        ("你好，你能帮我做什么？", "greeting"),
+        ("你好，你都能帮我干什么？", "greeting"),
         ("hi there!", "greeting"),
         ("你好，三支一扶怎么报名？", "policy"),
-        ("校友企业能给应届生提供什么帮助？", "policy"),
+        ("校友开的企业会给应届生什么帮助？", "policy"),
         ("创业担保贷款怎么用？", "policy"),
         # out of scope needs a request to produce something, not a mention of a skill
-        ("帮我写一首关于春天的七言诗。", "out_of_scope"),
-        ("帮我做这道微积分作业：求 x 的平方的导数。", "out_of_scope"),
-        ("Write a Python function that reverses a linked list.", "out_of_scope"),
+        ("帮我写一首关于秋天的七言诗。", "out_of_scope"),
+        ("帮我做这道微积分作业：求 x 的立方的导数。", "out_of_scope"),
+        ("Write a Python function that sorts a linked list.", "out_of_scope"),
         ("想做人工智能相关的工作，要学编程吗？", "policy"),
     ],
 )

@@ -4,7 +4,7 @@
 step reads — retrieval queries, unit choice, the answer/abstain decision and the wording — so
 no step re-guesses what the question wants.
 
-**Parts.** Graduates ask two things at once ("一次性求职补贴怎么申请，发多少钱？", "服务几年？一个月
+**Parts.** Graduates ask two things at once ("补贴要怎么申领，能发多少？", "服务几年？一个月
 多少钱？"). The question is cut into clauses at punctuation and connectives (另外, 还有, and also);
 a clause that asks nothing ("我是2024届的，家里是低保户") is context and goes with every part;
 asking clauses of the same type and fact merge; what is left are the parts, at most three. Each part
@@ -150,7 +150,7 @@ ASK_WORDS = frozenset(
 _COLLOQUIAL_FILLER = frozenset(
     "咋 啥 咋样 咋办 俺 咱 咱们 哦 哈 嗯 啦 滴 哇 呗 木有 没啥 么样".split()  # noqa: SIM905
 )
-_ASK_WEIGHT = 0.25
+ASK_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -310,6 +310,6 @@ def _weights(
         if word in term_names:
             weight = max(weight, 1.0)
         if word in ASK_WORDS:
-            weight *= _ASK_WEIGHT
+            weight *= ASK_WEIGHT
         weights[word] = weight
     return weights, unknown

@@ -33,6 +33,7 @@ from bot.chat.extractive import Extract, ExtractiveAnswerer
 from bot.chat.glossary import Glossary
 from bot.chat.language import detect_language
 from bot.chat.llm import LLMAnswerer, make_chat_model
+from bot.chat.material import llm_material
 from bot.chat.models import Answer, Planner, StreamEvent, Turn
 from bot.chat.numbers import numbers_in
 from bot.chat.offline import OfflineComposer
@@ -204,14 +205,18 @@ class Coach:
         if held:
             names = _titles_for(list(held), lang)
             warnings.append(self.prompts.render("warning_suspicious", lang, titles=names))
-        hits = [p.hit for part in extract.parts for p in part.passages]
-        if self.llm is not None and hits:
+        material = llm_material(extract, self.prompts)
+        if self.llm is not None and material.hits:
             deltas: list[str] = []
             try:
-                for delta in self.llm.stream(standalone, hits, history, lang):
+                for delta in self.llm.stream(
+                    standalone, material.hits, history, lang, material.plan
+                ):
                     deltas.append(delta)
                     yield StreamEvent(delta=delta)
-                answer = self._checked_llm_answer("".join(deltas), hits, lang, warnings)
+                draft = material.enforce("".join(deltas), self.prompts, lang)
+                answer = self._checked_llm_answer(draft, material.hits, lang, warnings)
+                answer.extra["draft"] = "".join(deltas)
             except LLMError as error:
                 logger.warning("LLM failed, answering offline: %s", error.message)
                 reason = error.for_language(lang)

@@ -94,10 +94,12 @@ class DecisionModel:
 
     def decide(self, values: dict[str, float]) -> Decision:
         """Answered when the probability reaches the threshold — and never when the part asks
-        for a fact (an amount, a date) that the quote neither states nor says who sets: such a
-        part is reported as missing, with where to ask, whatever else the passage says."""
+        for a fact (an amount, a date) that the quote neither states nor says who sets, or when
+        the question names a programme that the quoted passages do not: such a part is reported
+        as missing, with where to ask, whatever else the passage says."""
         p = self.probability(values)
-        return Decision(p >= self.weights.threshold and values["fact"] > 0, round(p, 4), values)
+        allowed = values["fact"] > 0 and values["topic"] > 0
+        return Decision(p >= self.weights.threshold and allowed, round(p, 4), values)
 
 
 def features(

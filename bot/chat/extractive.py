@@ -13,6 +13,7 @@ Framing (lead-in, part headings, notes, channels) is the composer's job (``bot.c
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,10 +25,13 @@ from bot.chat.language import has_cjk
 from bot.chat.selection import Block, PieceModel, Scored, Selector, Similarity
 from bot.chat.units import ITEM, Passage, Piece, passages
 from bot.knowledge.models import Hit
+from bot.privacy import redact
 
 logger = logging.getLogger(__name__)
 
 _END = "。！？；;.!?"
+_HEADING_CHARS = 24
+_MARKDOWN = re.compile(r"[*_`#\[\]<>|~]")
 
 
 @dataclass
@@ -164,3 +168,10 @@ def _item_line(piece: Piece, text: str) -> str:
     if piece.role == "item" and not ITEM.match(text):
         return f"- {text}"
     return text
+
+
+def part_heading(ask: str) -> str:
+    """A part's heading: the graduate's sub-question, short, with personal data and Markdown
+    characters removed."""
+    text = _MARKDOWN.sub("", redact(ask)).strip(" ，,。？?")
+    return text if len(text) <= _HEADING_CHARS else text[:_HEADING_CHARS] + "…"

@@ -15,7 +15,7 @@ import re
 from datetime import date
 
 from bot.chat.checks import check_answer
-from bot.chat.extractive import Extract, PartAnswer, render_block
+from bot.chat.extractive import Extract, PartAnswer, part_heading, render_block
 from bot.chat.glossary import Glossary
 from bot.chat.language import has_cjk
 from bot.chat.models import Answer
@@ -32,8 +32,6 @@ _SPECIFICS = re.compile(
     re.IGNORECASE,
 )
 _NEARBY_MIN = 0.25  # an abstention shows the nearest text only when it is this likely to answer
-_HEADING_CHARS = 24
-_MARKDOWN = re.compile(r"[*_`#\[\]<>|~]")
 
 
 class OfflineComposer:
@@ -134,7 +132,7 @@ class OfflineComposer:
             return sections[0]
         out = []
         for answer, text in zip(answers, sections, strict=True):
-            heading = self.prompts.render("part_heading", lang, ask=_heading(answer.part.text))
+            heading = self.prompts.render("part_heading", lang, ask=part_heading(answer.part.text))
             body = text or self.prompts.render("part_missing", lang)
             out.append(f"{heading}\n{body}")
         return "\n\n".join(out) if any(sections) else ""
@@ -151,7 +149,9 @@ class OfflineComposer:
             text = self._block_text(best, nearby_hits, lang)
             checked = check_answer(text, nearby_hits, glossary=self.glossary)
             if checked.citations:
-                nearby = self.prompts.render("nearby", lang, extract=checked.text)
+                same = lang == "en" and not has_cjk(checked.text)
+                name = "nearby_same_language" if same else "nearby"
+                nearby = self.prompts.render(name, lang, extract=checked.text)
                 citations = checked.citations
         question = redact(extract.analysis.original)
         question = question if len(question) <= 60 else question[:60] + "…"
@@ -174,13 +174,6 @@ class OfflineComposer:
         terms = [t for t in self.glossary.in_chinese(query) if t.zh in text]
         terms += [t for t in self.glossary.chinese_for(query) if t.zh in text and t not in terms]
         return [t for t in terms if t.topic][:2] or terms[:1]
-
-
-def _heading(ask: str) -> str:
-    """A part's heading: the graduate's sub-question, short, with personal data and Markdown
-    characters removed."""
-    text = _MARKDOWN.sub("", redact(ask)).strip(" ，,。？?")
-    return text if len(text) <= _HEADING_CHARS else text[:_HEADING_CHARS] + "…"
 
 
 def _titles(hits: list[Hit], lang: str) -> str:

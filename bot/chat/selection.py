@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.chat.analysis import ASK_WORDS, Part, QuestionAnalysis
+from bot.chat.analysis import ASK_WEIGHT, ASK_WORDS, Part, QuestionAnalysis
 from bot.chat.focus import TopicCheck, extreme_positions
 from bot.chat.language import has_cjk
 from bot.chat.question import supplies
@@ -38,7 +38,9 @@ from bot.errors import ConfigError
 # the lexical overlap reported for a piece (a decision feature): words and bigrams
 _WORD, _GRAM = 0.6, 0.4
 _CONTEXT = 0.5  # a word found only in the title, section or lead-in
+_NAME_ONLY = 0.3  # the programme's own name, when the question has only words of asking
 _OTHER_PART = 0.3  # a word of another part of a compound question
+_CONTEXT_CLAUSE = 0.5  # a word of a clause that asks nothing ("我是往届生，")
 # choosing
 _ALSO_ITEM = 0.6  # list items scoring this share of the best make the list "about" the question
 _KEEP_ITEM = 0.7  # …and are quoted when the list is not quoted whole
@@ -53,6 +55,8 @@ _MIN_CHARS = 6
 _NOISE = re.compile(
     r"^(?:问|记者)[：:]|参考文献|^关键词|^Key ?words|^作者简介|^收稿|^DOI|^基金项目", re.IGNORECASE
 )
+# "4 协同机制在高校毕业生就业中的实践", "2.1 Background": a heading the loader left in the text
+_TITLE_LINE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\s*[^\d，。；：,.;:！？!?]{2,40}$")
 _REFERENCE_SECTION = re.compile(r"来源|依据|参考|出处|references|sources", re.IGNORECASE)
 
 
@@ -140,22 +144,33 @@ class Selector:
 
     # --- scoring -----------------------------------------------------------------------------
     def weights_for(self, part: Part) -> dict[str, float]:
-        """The question's word weights, with another part's own words counting less."""
-        if not self.analysis.compound:
-            return dict(self.analysis.weights)
-        own = words(f"{part.text} {self.analysis.context}")
-        own |= {w for t in self.analysis.topics for w in words(" ".join(t.forms))}
-        return {t: w if t in own else _OTHER_PART * w for t, w in self.analysis.weights.items()}
+        """The question's word weights as seen from ``part``: words of the context clauses
+        (who the graduate is) count :data:`_CONTEXT_CLAUSE`, words only another part asks
+        count :data:`_OTHER_PART`."""
+        mine = words(part.text)
+        context = words(self.analysis.context) - mine
+        others = words(" ".join(p.text for p in self.analysis.parts if p is not part)) - mine
+        return {
+            t: w * (_OTHER_PART if t in others else _CONTEXT_CLAUSE if t in context else 1.0)
+            for t, w in self.analysis.weights.items()
+        }
 
     def content_weights(self, part: Part) -> dict[str, float]:
         """The words that decide among pieces: the question's words the knowledge base uses
         (a word it never uses matches no piece and only says the question may be out of scope),
-        without the asked programme's own name when anything else is left."""
+        without the asked programme's own name when the part asks with words of its own."""
         weights = {
             t: w for t, w in self.weights_for(part).items() if t not in self.analysis.unknown
         }
-        rest = {t: w for t, w in weights.items() if t not in self.topic_words}
-        return rest if any(t not in ASK_WORDS for t in rest) else weights
+        mine = words(part.text)
+        if any(t in mine and t not in ASK_WORDS and t not in self.topic_words for t in weights):
+            return {t: w for t, w in weights.items() if t not in self.topic_words}
+        # the part asks only with words of asking ("需要什么材料"): they decide, at full weight,
+        # with the programme's name a little behind
+        return {
+            t: w / ASK_WEIGHT if t in ASK_WORDS else _NAME_ONLY * w if t in self.topic_words else w
+            for t, w in weights.items()
+        }
 
     def _asked(self, part: Part) -> str:
         """What the part asks, in the graduate's words (with the programme of the question)."""
@@ -439,6 +454,8 @@ def _share(by_piece: dict[int, Scored], piece: Piece, best: Scored) -> float:
 def _usable(piece: Piece) -> bool:
     text = piece.text.strip()
     if len(text) < _MIN_CHARS or _NOISE.search(text) or is_instruction_like(text):
+        return False
+    if piece.role == "sentence" and _TITLE_LINE.match(text):  # a numbered heading in a paper
         return False
     # a question of the passage's own (a press Q&A's) is not an answer
     return piece.role == "lead" or not text.endswith(("？", "?"))
