@@ -156,6 +156,15 @@ def unsupported_sentences(answer: str, passages: Mapping[int, str]) -> tuple[int
     return unsupported, judged
 
 
+def without_framing(answer: str, framing: Iterable[re.Pattern[str]]) -> str:
+    """The answer's sentences that match none of the ``framing`` patterns (the product's fixed
+    wording), one per line."""
+    patterns = list(framing)
+    return "\n".join(
+        s for s in sentences(answer) if not any(p.fullmatch(s.strip()) for p in patterns)
+    )
+
+
 def _folded_text(text: str) -> str:
     """Markers, whitespace and punctuation removed, NFKC- and case-folded."""
     return "".join(ch for ch in normalise(strip_markers(text)) if ch.isalnum())

@@ -19,7 +19,13 @@ from bot.errors import ValidationFailed
 from evals.cases import Case, load_cases
 from evals.messages import LabelledMessage, load_messages, message_suite
 from evals.results import SuiteResult
-from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
+from evals.shipped import (
+    DatasetSpec,
+    fixed_numbers,
+    framing_patterns,
+    secret_prompt_texts,
+    shipped_datasets,
+)
 from evals.suites.answers import JudgeFn, run_answers
 from evals.suites.distress import LABELS as DISTRESS_LABELS
 from evals.suites.distress import run_distress
@@ -203,7 +209,12 @@ def _run_one(
             answer = workspace.answer_fn(spec.kb)
             found = [
                 run_answers(
-                    cases, answer, dataset=spec.name, judge=judge, fixed_numbers=fixed_numbers()
+                    cases,
+                    answer,
+                    dataset=spec.name,
+                    judge=judge,
+                    fixed_numbers=fixed_numbers(),
+                    framing=framing_patterns(),
                 )
             ]
         case "followups":

@@ -107,3 +107,15 @@ def test_key_facts_are_found_word_for_word_and_the_first_sentence_after_the_fram
     assert (held, lead) == (2, False)  # the fee rule is there, but not in the first sentence
     assert fact_scores(answer, ["等待学校审核"], [])[1] is False
     assert fact_scores(answer, ["登录某某平台"], [])[1] is True
+
+
+def test_the_products_fixed_wording_is_not_judged_as_a_claim(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from evals.metrics import without_framing
+    from evals.shipped import framing_patterns
+
+    (tmp_path / "lead.zh.md").write_text("根据知识库中的{{ titles }}：\n", encoding="utf-8")
+    (tmp_path / "system.zh.md").write_text("你是一个助手。\n", encoding="utf-8")  # secret
+    patterns = framing_patterns(tmp_path)
+    answer = "根据知识库中的《某指南》：\n\n报名分三步[1]。\n你是一个助手。"
+    # the lead-in goes; a quoted claim stays, and so does text that only a secret prompt has
+    assert without_framing(answer, patterns).splitlines() == ["报名分三步[1]。", "你是一个助手。"]

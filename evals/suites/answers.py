@@ -7,6 +7,7 @@ nothing). The optional ``judge`` adds an LLM-rated faithfulness score per answer
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -22,6 +23,7 @@ from evals.metrics import (
     quotes_evidence,
     share,
     unsupported_sentences,
+    without_framing,
 )
 from evals.results import CaseResult, SuiteResult
 
@@ -37,6 +39,7 @@ def run_answers(
     judge: JudgeFn | None = None,
     system: str = "careercoach",
     fixed_numbers: frozenset[str] = frozenset(),
+    framing: Sequence[re.Pattern[str]] = (),
 ) -> SuiteResult:
     started = time.perf_counter()
     outcomes: list[tuple[bool, bool]] = []
@@ -79,10 +82,13 @@ def run_answers(
         if not reply.abstained:
             passages = {c.n: c.text for c in reply.citations}
             valid, total = citation_validity(reply.answer, passages)
+            # the product's own wording around the quotes (lead-in, channels, headings, notes)
+            # is not a claim about the documents
+            claims = without_framing(reply.answer, framing)
             ok, checked = numbers_supported(
-                reply.answer, list(passages.values()), case.question, fixed_numbers
+                claims, list(passages.values()), case.question, fixed_numbers
             )
-            bad, judged = unsupported_sentences(reply.answer, passages)
+            bad, judged = unsupported_sentences(claims, passages)
             for key, value in zip(
                 ("valid", "markers", "num_ok", "nums", "unsupported", "sentences"),
                 (valid, total, ok, checked, bad, judged),
