@@ -6,16 +6,18 @@ question of the shipped answers datasets (real questions, starter KB, reference 
 
 1. **Pieces** (``bot/chat/selection.yaml``): every candidate piece of every part, with its
    features, labelled by whether it holds one of the case's key facts (or, for cases without key
-   facts, its evidence). Only answerable cases whose passages hold an answering piece count.
+   facts, its evidence). Only answerable cases whose passages hold an answering piece count. The
+   weights rank an answering piece first within its question (a conditional logit), and a
+   one-feature logistic fit turns the ranking score into a probability.
 2. **Answer or abstain** (``bot/chat/decision.yaml``): asked again with the new piece weights,
    each part's decision features, labelled by whether the block chosen for it really answers (it
    holds a key fact or the evidence, and the case is answerable); a part of an unanswerable
    question is a negative. The threshold is the one that maximises balanced accuracy over
    questions on dev (a question is answered when any part is).
 
-Both are small L2-regularised logistic regressions (Newton's method, numpy). With ``--write``
-the weights and a line saying what they were fitted on go into the files (the decision is then
-fitted with the piece weights just written). The test halves are never read: their figures come
+The decision is a small L2-regularised logistic regression (Newton's method, numpy). With
+``--write`` the weights and a line saying what they were fitted on go into the files (the
+decision is then fitted with the piece weights just written). The test halves are never read: their figures come
 from ``careercoach eval`` afterwards.
 """
 
@@ -135,6 +137,32 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.nd
     return w
 
 
+def fit_ranking(rows: list[Row], l2: float = 0.01, steps: int = 400) -> np.ndarray:
+    """Piece weights (intercept first) that rank an answering piece first within its question:
+    a conditional logit (softmax over each question's candidates, the answering pieces the
+    target) by gradient descent, then a one-feature logistic calibration of the score so that
+    it reads as a probability."""
+    groups: dict[str, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(r.case, []).append(r)
+    data = [
+        (np.array([r.features for r in g], dtype=float), np.array([r.label for r in g], float))
+        for g in groups.values()
+    ]
+    w = np.zeros(data[0][0].shape[1])
+    for _ in range(steps):
+        gradient = l2 * w
+        for x, y in data:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            gradient += x.T @ (p - y / y.sum())
+        w -= 0.5 * gradient / len(data)
+    scores = np.array([[float(np.dot(w, r.features))] for r in rows])
+    a, b = fit(scores, np.array([r.label for r in rows], dtype=float), 0.0)[[1, 0]]
+    return np.concatenate([[b], a * w])
+
+
 def best_threshold(rows: list[Row], w: np.ndarray) -> tuple[float, float]:
     """(threshold, balanced accuracy over questions) on the rows' cases."""
     by_case: dict[str, list[tuple[float, int, bool]]] = {}
@@ -172,9 +200,8 @@ def main(argv: list[str] | None = None) -> None:
     names = tuple(args.datasets)
     with Workspace(Settings(offline=True)) as workspace:
         pieces = collect_pieces(workspace, names)
-    px = np.array([r.features for r in pieces], dtype=float)
     py = np.array([r.label for r in pieces], dtype=float)
-    pw = fit(px, py, args.l2)
+    pw = fit_ranking(pieces, 0.01)
     piece_summary = (
         f"fitted {date.today().isoformat()} by `python -m evals.fit_decision` on the dev halves "
         f"of {', '.join(names)}: {len(pieces)} candidate pieces of "

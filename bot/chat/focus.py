@@ -51,9 +51,16 @@ class TopicCheck:
         question names no topic."""
         if not self.asked:
             return "asked"
-        if any(t in self.asked for t in self.named(f"{sentence} {context}")):
+        own = self.named(sentence)
+        if any(t in self.asked for t in own):
             return "asked"
-        if any(t in self.others for t in [*self.named(sentence), *self.named(context)]):
+        # a list item naming another programme is about that one, whatever its section says
+        # ("升学：考研、保研、专升本" holds an item on 专升本)
+        if any(t in self.others for t in own):
+            return "other"
+        if any(t in self.asked for t in self.named(context)):
+            return "asked"
+        if any(t in self.others for t in self.named(context)):
             return "other"
         return "neutral"
 

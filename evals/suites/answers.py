@@ -81,10 +81,10 @@ def run_answers(
             passed = passed and complete
         if not reply.abstained:
             passages = {c.n: c.text for c in reply.citations}
-            valid, total = citation_validity(reply.answer, passages)
-            # the product's own wording around the quotes (lead-in, channels, headings, notes)
-            # is not a claim about the documents
+            # the product's own wording around the quotes (lead-in, channels, headings, notes,
+            # crisis lines) is not a claim about the documents
             claims = without_framing(reply.answer, framing)
+            valid, total = citation_validity(claims, passages)
             ok, checked = numbers_supported(
                 claims, list(passages.values()), case.question, fixed_numbers
             )
