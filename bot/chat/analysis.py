@@ -30,6 +30,7 @@ from bot.chat.language import detect_language
 from bot.chat.normalize import normalize_message
 from bot.chat.question import OTHER, QuestionType, asked_fact, asks, classify, superlative
 from bot.chat.sentences import bigrams, words
+from bot.planning.vocabulary import CITIES, PROVINCES
 
 # (document frequencies of the words, number of chunks) from the knowledge base
 TermStats = Callable[[list[str]], tuple[dict[str, int], int]]
@@ -149,6 +150,8 @@ ASK_WORDS = frozenset(
 # Everyday function words graduates type that no policy text uses (they are not "unknown").
 _COLLOQUIAL_FILLER = frozenset(
     "咋 啥 咋样 咋办 俺 咱 咱们 哦 哈 嗯 啦 滴 哇 呗 木有 没啥 么样".split()  # noqa: SIM905
+    # hedges say how sure the graduate wants the answer, not what it is about
+    + "一般 通常 大概 大约 大致 一般来说 通常来说 往往 平时 大多".split()  # noqa: SIM905
 )
 ASK_WEIGHT = 0.25
 
@@ -179,6 +182,7 @@ class QuestionAnalysis:
     topics: list[Term]  # programmes and subjects the question names
     context: str  # clauses that ask nothing (who the graduate is)
     parts: list[Part]
+    regions: list[str] = field(default_factory=list)  # provinces and cities named (short names)
     weights: dict[str, float] = field(default_factory=dict)  # content word -> weight
     unknown: set[str] = field(default_factory=set)  # content words the knowledge base never uses
     grams: set[str] = field(default_factory=set)
@@ -224,10 +228,26 @@ def analyze(
         topics=topics,
         context=context,
         parts=parts,
+        regions=regions_in(text),
         weights=weights,
         unknown=unknown,
         grams=bigrams(f"{text} {extra}"),
     )
+
+
+def regions_in(text: str) -> list[str]:
+    """The provinces named in ``text`` (by short or full name, or by one of their major cities),
+    as short province names."""
+    found: list[str] = []
+    names = {**{s: s for s in PROVINCES}, **{full: s for s, (full, _) in PROVINCES.items()}}
+    names |= CITIES
+    lowered = text.lower()
+    english = {en.lower(): s for s, (_, en) in PROVINCES.items()}
+    for name, province in [*names.items(), *english.items()]:
+        hit = re.search(rf"\b{re.escape(name)}\b", lowered) if name.isascii() else name in text
+        if hit and province not in found:
+            found.append(province)
+    return found
 
 
 def _parts(text: str) -> tuple[str, list[Part]]:

@@ -41,6 +41,7 @@ from bot.chat.selection import Block
 from bot.chat.sentences import words
 from bot.chat.units import Passage
 from bot.errors import ConfigError
+from bot.knowledge.models import Hit
 
 FEATURES = (
     "piece", "lexical", "coverage", "unknown", "absent", "topic", "fact", "heading", "dense"
@@ -136,6 +137,10 @@ def features(
         topic = 0.5
     supplied = supplies(part.fact, quoted)
     fact = 1.0 if supplied == "stated" else 0.5 if supplied == "pointer" else 0.0
+    if supplied == "pointer" and analysis.regions and not _names_region(hits, analysis.regions):
+        # "set by each province" answers how much in general, not how much in the province
+        # the graduate named: that figure is not in the knowledge base
+        fact = 0.0
     kind = part.kind
     heading = float(
         kind.headings is not None and any(kind.headings.search(h.section) for h in hits)
@@ -154,6 +159,18 @@ def features(
         "heading": heading,
         "dense": dense,
     }
+
+
+def _names_region(hits: list[Hit], regions: list[str]) -> bool:
+    """Some passage is about one of the named provinces (its region, title or text)."""
+    from bot.planning.vocabulary import PROVINCES
+
+    forms = {r: [r, PROVINCES.get(r, (r, ""))[0]] for r in regions}
+    for hit in hits:
+        text = f"{hit.meta.region} {hit.title} {hit.text}"
+        if any(f in text for fs in forms.values() for f in fs):
+            return True
+    return False
 
 
 def topic_words(topics: TopicCheck) -> set[str]:

@@ -226,6 +226,15 @@ _FACTS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
         ),
     ),
     (
+        "day",
+        re.compile(
+            r"哪天|哪一天|几号|几月几[日号]|具体日期|截止日期|截止日|最晚.{0,4}(?:哪天|几号)|"
+            r"what date|which day|exact date",
+            _I,
+        ),
+        re.compile(r"\d{1,2}\s*[日号]|\d{1,2}\s*月\s*\d{1,2}|[一二三四五六七八九十]+[日号]", _I),
+    ),
+    (
         "date",
         re.compile(
             r"截止|几月|哪个月|什么时候|啥时候|何时|哪天|哪一天|日期|deadline|"
@@ -283,8 +292,9 @@ POINTER = re.compile(
 
 
 def asked_fact(text: str) -> str:
-    """The kind of fact ``text`` asks for: amount, duration, date, count (a number with the asked
-    unit), number (English "how many"), venue or ``""``."""
+    """The kind of fact ``text`` asks for: amount, duration, day (a day of the month), date (a
+    month or season will do), count (a number with the asked unit), number (English "how many"),
+    venue or ``""``."""
     for name, asks, _ in _FACTS:
         if asks.search(text):
             return name
@@ -298,6 +308,7 @@ _POINTER_SUBJECT = {
         r"金额|标准|额度|多少|补贴|补助|费|工资|收入|薪|利率|利息|贴息|amount|pay", _I
     ),
     "date": re.compile(r"时间|日期|安排|通知|公告|具体|when|date|schedule", _I),
+    "day": re.compile(r"时间|日期|安排|通知|公告|具体|when|date|schedule", _I),
     "duration": re.compile(r"期限|时间|年限|期|how long|period", _I),
 }
 _CLAUSE = re.compile(r"[^，。；;,.!?！？]+")
