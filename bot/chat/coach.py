@@ -40,7 +40,7 @@ from bot.chat.offline import OfflineComposer
 from bot.chat.prompts import PromptLibrary
 from bot.chat.retrieve import retrieve
 from bot.chat.router import route
-from bot.chat.safety import quarantine
+from bot.chat.safety import flag_unverified, quarantine
 from bot.chat.selection import PieceModel, Similarity
 from bot.chat.sources import freshness_notes, prefer_fresh
 from bot.errors import ConfigError, LLMError
@@ -227,6 +227,8 @@ class Coach:
             answer = self._offline(extract, warnings)
             for line in answer.answer.splitlines(keepends=True):
                 yield StreamEvent(delta=line)
+        if added := flag_unverified(answer, hits, self.prompts, lang):  # claims quoted: warn
+            yield StreamEvent(delta=added)
         answer.standalone_query = standalone
         if held:
             answer.extra["set_aside"] = held
