@@ -17,8 +17,8 @@ question of the shipped answers datasets (real questions, starter KB, reference 
 
 The decision is a small L2-regularised logistic regression (Newton's method, numpy). With
 ``--write`` the weights and a line saying what they were fitted on go into the files (the
-decision is then fitted with the piece weights just written). The test halves are never read: their figures come
-from ``careercoach eval`` afterwards.
+decision is then fitted with the piece weights just written). The test halves are never read:
+their figures come from ``careercoach eval`` afterwards.
 """
 
 from __future__ import annotations

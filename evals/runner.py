@@ -45,7 +45,14 @@ from evals.workspace import Workspace
 log = logging.getLogger(__name__)
 
 SUITES = (
-    "retrieval", "answers", "followups", "safety", "plans", "poisoned", "distress", "redaction"
+    "retrieval",
+    "answers",
+    "followups",
+    "safety",
+    "plans",
+    "poisoned",
+    "distress",
+    "redaction",
 )
 # suites whose datasets are labelled messages rather than questions
 MESSAGE_SUITES = frozenset({"distress", "redaction"})

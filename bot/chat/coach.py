@@ -227,6 +227,8 @@ class Coach:
             answer = self._offline(extract, warnings)
             for line in answer.answer.splitlines(keepends=True):
                 yield StreamEvent(delta=line)
+        shown = {p.hit.chunk_id: p.hit for part in extract.parts for p in part.passages}
+        hits = list(shown.values())
         if added := flag_unverified(answer, hits, self.prompts, lang):  # claims quoted: warn
             yield StreamEvent(delta=added)
         answer.standalone_query = standalone
