@@ -193,7 +193,6 @@ def test_failed_logins_are_listed_for_the_maintainer(store: Store, clock: Clock)
 
 def test_concurrent_password_hashing_is_bounded(database_url: str) -> None:
     """20 logins at once: never more than max_concurrent_password_hashes argon2 runs at a time."""
-    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     counting = CountingHasher(hold=True)
