@@ -1,8 +1,8 @@
 """What a Markdown string looks like once rendered, for tests of the pages' text.
 
 markdown-it-py (CommonMark, with raw HTML *allowed*, like Gradio's renderer) turns the Markdown
-into HTML; :func:`shown` is its visible text, :func:`tags` the HTML elements it made. A test
-that finds a ``form`` or ``img`` in :func:`tags` has found live HTML.
+into HTML, keeping every link target; :func:`shown` is its visible text, :func:`tags` the HTML
+elements it made. A test that finds a ``form`` or ``img`` in :func:`tags` has found live HTML.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from html import unescape
 from markdown_it import MarkdownIt
 
 _RENDERER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+# markdown-it drops javascript: and data: links on its own; a browser's renderer may not, so the
+# tests see every link the Markdown asks for.
+_RENDERER.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
 def html_of(markdown: str) -> str:

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from bot.chat.models import StreamEvent, Turn
 from bot.errors import CareerCoachError, NotFoundError, StorageError
@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000  # the schema's bound; settings.max_message_chars is checked as well
 MAX_TURN_ID = 2**31 - 1  # the turns.id column is a 32-bit integer on PostgreSQL
 
-Clean = Annotated[str, AfterValidator(clean_text)]
+# Cleaned before pydantic checks the string (it refuses lone surrogates), and so stored as sent.
+Clean = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
 
 
 class ChatRequest(BaseModel):

@@ -123,10 +123,6 @@ class RouteAllowList:
         await _send_json(send, 404, "not found", "未找到")
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """ASGI middleware: 413 for request bodies above the limit of their path."""
 
@@ -151,27 +147,31 @@ class BodyLimit:
                 return
         received = 0
         started = False
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            # Over the limit, the app is told the client left (frameworks turn an exception
+            # raised here into their own 400) and the 413 is sent in its place.
+            nonlocal received, refused
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not refused:
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _TooLarge
-            return message
+                    refused = True
+                    if not started:
+                        await self._refuse(send, limit)
+                    return {"type": "http.disconnect"}
+            return {"type": "http.disconnect"} if refused else message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send, limit)
+        await self.app(scope, counting_receive, guarded_send)
 
     @staticmethod
     async def _refuse(send: Send, limit: int) -> None:

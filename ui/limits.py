@@ -122,9 +122,9 @@ class AnswerGate:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AnswerRefused(
-                        f"the answer took longer than {self.timeout_s:.0f} seconds and was "
+                        f"the answer took longer than {self.timeout_s:g} seconds and was "
                         "stopped; please try a shorter or more specific question",
-                        message_zh=f"回答超过 {self.timeout_s:.0f} 秒仍未完成，已停止："
+                        message_zh=f"回答超过 {self.timeout_s:g} 秒仍未完成，已停止："
                         "请换一个更短、更具体的问题",
                         status=503,
                     )
