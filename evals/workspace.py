@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.chat.distress import Assessment
 from bot.chat.models import Answer
 from bot.errors import ValidationFailed
 from bot.knowledge.embeddings import make_embeddings
@@ -33,8 +34,10 @@ class Workspace:
         self.settings = settings
         self._tmp = tempfile.TemporaryDirectory(prefix="careercoach-eval-")
         self._kbs: dict[Path, Any] = {}
+        self._reports: dict[Path, Any] = {}
         self._coaches: dict[Path, Any] = {}
         self._baselines: dict[Path, tuple[DenseBaseline, Bm25Baseline]] = {}
+        self._detectors: dict[Path, Any] = {}
 
     def __enter__(self) -> Workspace:
         return self
@@ -45,6 +48,7 @@ class Workspace:
     def close(self) -> None:
         self._kbs.clear()
         self._coaches.clear()
+        self._detectors.clear()
         self._tmp.cleanup()
 
     def settings_for(self, kb: Path) -> Settings:
@@ -65,6 +69,7 @@ class Workspace:
 
             base = KnowledgeBase(self.settings_for(kb))
             report = base.refresh([kb])
+            self._reports[kb] = report
             log.info("indexed %s for evaluation: %s", kb, report)
             if not base.status().chunks:
                 raise ValidationFailed(
@@ -73,6 +78,11 @@ class Workspace:
                 )
             self._kbs[kb] = base
         return self._kbs[kb]
+
+    def refresh_report(self, kb: Path) -> Any:
+        """The report of the refresh that indexed ``kb`` for this workspace."""
+        self.knowledge_base(kb)
+        return self._reports[kb.resolve()]
 
     def answer_fn(self, kb: Path) -> Callable[[Case], Answer]:
         """Ask the coach built by the product's own wiring over ``kb``."""
@@ -84,6 +94,18 @@ class Workspace:
             self._coaches[kb] = build_coach(self.settings_for(kb))
         coach = self._coaches[kb]
         return lambda case: coach.answer(case.question, history=[], lang=None)
+
+    def distress_fn(self, bank: Path) -> Callable[[str], Assessment]:
+        """The product's distress detector (``build_distress``) with the phrasing bank ``bank``
+        and the embedding model of a knowledge base (not indexed: only its model is used)."""
+        bank = bank.resolve()
+        if bank not in self._detectors:
+            from bot.chat.coach import build_distress
+            from bot.knowledge.base import KnowledgeBase
+
+            base = KnowledgeBase(self.settings_for(bank))
+            self._detectors[bank] = build_distress(base.settings, base, bank)
+        return self._detectors[bank].assess
 
     def baselines(self, kb: Path) -> tuple[DenseBaseline, Bm25Baseline]:
         kb = kb.resolve()

@@ -3,7 +3,9 @@
 Routes: the graduate chat at ``/``, the counselor review at ``/counselor`` and the maintainer
 console at ``/maintainer`` (three Gradio apps mounted on one FastAPI app), ``/login`` and
 ``/logout`` (``ui/login.py``), downloads (``ui/downloads.py``), the REST API under ``/api`` with
-its docs at ``/api/docs``. In front of them, from the outside in (docs/SECURITY.md):
+its docs at ``/api/docs``, and the originals at citations (``/documents/{id}`` and
+``/api/documents/…``, ``ui/documents.py``; anonymous, like the answers that cite them).
+In front of them, from the outside in (SECURITY.md):
 
 1. ``ProxyHeadersMiddleware`` (uvicorn's), only for ``settings.trusted_proxies``: the client
    address and scheme a trusted proxy forwards;
@@ -39,6 +41,7 @@ from ui.apidocs import add_api_docs
 from ui.auth import RoleGuard, Signer, staff_login_of
 from ui.counselor import CounselorReview, build_counselor_page
 from ui.csrf import CSRF_SCRIPT, SCRIPT_PATH
+from ui.documents import build_documents
 from ui.downloads import PlanShelf, add_download_routes
 from ui.exposure import BodyLimit, RouteAllowList, gradio_page_rules, own_routes
 from ui.graduate import build_graduate_page
@@ -64,6 +67,7 @@ def build_services(settings: Settings) -> Services:
     """Construct the real ``bot`` objects once for the whole app."""
     from bot.chat.coach import build_coach
     from bot.knowledge.base import KnowledgeBase
+    from bot.notify import make_notifier
     from bot.store import Store
     from ui.planning import make_plan_maker, make_planner
 
@@ -73,7 +77,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         coach=build_coach(settings, retriever=kb, planner=planner),
         kb=kb,
-        store=Store(settings),
+        store=Store(settings, on_flag=make_notifier(settings)),
         plan=make_plan_maker(settings, kb),
         run_eval=lambda suite: run_eval_command(settings, suite),
     )
@@ -142,6 +146,7 @@ def build_app(settings: Settings, services: Services | None = None) -> Any:
     )
     app.add_exception_handler(RequestValidationError, validation_error)
     app.include_router(build_api(services, gate))
+    app.include_router(build_documents(services))  # originals at citations (ui/documents.py)
     add_api_docs(app)
     add_login_routes(app, services, signer)
     add_download_routes(app, CounselorReview(services), plans)

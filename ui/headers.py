@@ -10,6 +10,9 @@ for plus what Gradio needs, checked in Chromium (``tests/browser``):
     worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self';
     frame-ancestors 'none'
 
+A response that brings its own policy (``ui/documents.py``'s viewer) keeps it and gets this one
+as well; browsers enforce every policy sent, so the result is at least as strict as either.
+
 Gradio's page carries its configuration in inline scripts, so each HTML response gets a fresh
 nonce written into its ``<script>`` tags (no ``'unsafe-inline'`` for scripts: an injected
 ``<script>`` would not run); styles must stay ``'unsafe-inline'`` because Gradio sets style
@@ -89,10 +92,10 @@ class SecurityHeaders:
         async def send_secured(message: Message) -> None:
             nonlocal held, rewrite
             if message["type"] == "http.response.start":
+                # A route's own, stricter policy (the document viewer's) stays beside ours: a
+                # browser enforces both, so neither can loosen the other.
                 headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower() not in (b"content-security-policy", b"x-frame-options")
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-frame-options"
                 ]
                 headers += [(b"content-security-policy", POLICY.format(nonce=nonce).encode())]
                 headers += FIXED
