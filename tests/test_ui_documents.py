@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.original import HIGHLIGHT
 from bot.settings import Settings
 from tests.conftest import FIXTURES, REPO
+from tests.http_app import PASSWORD, login
 from tests.test_ingest_ocr import make_kb
 from tests.ui_fakes import make_services
 from ui.app import build_app
@@ -29,6 +31,7 @@ class Site:
     http: TestClient
     kb: KnowledgeBase
     folder: Path
+    app: Any
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +46,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     kb = make_kb(settings)
     assert kb.refresh([folder]).ok
     services, _, _, store = make_services(settings)
+    for name, role in (("li", "counselor"), ("wang", "maintainer")):
+        store.add_user(name, role, PASSWORD)  # type: ignore[arg-type]
     app = build_app(settings, replace(services, kb=kb))
     with TestClient(app) as http:
-        yield Site(http, kb, folder)
+        yield Site(http, kb, folder, app)
     store.close()
 
 
@@ -150,3 +155,29 @@ def test_the_viewer_page_is_static_and_locked_down(site: Site) -> None:
     assert "script-src 'self'" in got.headers["content-security-policy"]
     assert site.http.get("/documents-static/document.js").status_code == 200
     assert site.http.get("/documents-static/../app.py").status_code == 404
+
+
+@pytest.mark.parametrize("who", [None, "li", "wang"], ids=["anonymous", "counselor", "maintainer"])
+def test_an_original_is_shown_to_whoever_sees_the_answer_under_both_policies(
+    site: Site, who: str | None
+) -> None:
+    # Graduates are anonymous and any of them can be shown the citation, so the original is
+    # too; staff see the same. Only the route allow-list's and the headers' rules apply.
+    doc_id, chunk_id = chunk_of(site.kb, "notice.png", "无需另行提交申请")
+    with TestClient(site.app, follow_redirects=False) as http:
+        if who is not None:
+            assert login(http, who).status_code == 303
+            assert http.get("/whoami").json()["name"] == who
+        assert http.get(f"/api/documents/{doc_id}/passages/{chunk_id}").status_code == 200
+        viewer = http.get(f"/documents/{doc_id}?passage={chunk_id}")
+        assert viewer.status_code == 200
+        policies = viewer.headers.get_list("content-security-policy")
+        assert len(policies) == 2  # the viewer's own (no inline script at all) and the app's
+        assert any(p.startswith("default-src 'none'") for p in policies)
+        assert any("frame-ancestors 'none'" in p and "form-action 'self'" in p for p in policies)
+        assert viewer.headers["x-content-type-options"] == "nosniff"
+        assert viewer.headers["x-frame-options"] == "DENY"
+        page = http.get(f"/api/documents/{doc_id}/pages/1.png?passage={chunk_id}")
+        assert page.headers["cache-control"] == "no-store"  # under /api: never kept by a proxy
+        written = http.post(f"/api/documents/{doc_id}/passages/{chunk_id}", json={})
+        assert written.status_code in (404, 405)  # nothing here changes state
