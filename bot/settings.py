@@ -172,7 +172,7 @@ class Settings(BaseSettings):
         description="Secret for signing cookies and CSRF tokens; when unset one is generated "
         "once and kept in the database (so every serve process on it shares it).",
     )
-    # --- web security (docs/SECURITY.md) -------------------------------------------------------
+    # --- web security (SECURITY.md) ------------------------------------------------------------
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For and "
