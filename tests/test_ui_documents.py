@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -18,7 +19,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.original import HIGHLIGHT
 from bot.settings import Settings
 from tests.conftest import FIXTURES, REPO
-from tests.http_app import PASSWORD, login
+from tests.http_app import PASSWORD, login, running_app
 from tests.test_ingest_ocr import make_kb
 from tests.ui_fakes import make_services
 from ui.app import build_app
@@ -181,3 +182,45 @@ def test_an_original_is_shown_to_whoever_sees_the_answer_under_both_policies(
         assert page.headers["cache-control"] == "no-store"  # under /api: never kept by a proxy
         written = http.post(f"/api/documents/{doc_id}/passages/{chunk_id}", json={})
         assert written.status_code in (404, 405)  # nothing here changes state
+
+
+def test_opening_originals_is_bounded_and_says_so(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from bot.knowledge.original import Originals
+    from ui import documents
+
+    doc_id, chunk_id = chunk_of(site.kb, "notice.png", "无需另行提交申请")
+    entered, release = threading.Event(), threading.Event()
+    real = Originals.page_png
+
+    def slow(self: Originals, *args: Any, **kwargs: Any) -> bytes:
+        entered.set()
+        assert release.wait(60)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(documents, "WORK_AT_ONCE", 1)
+    monkeypatch.setattr(documents, "WORK_WAITING", 0)
+    monkeypatch.setattr(Originals, "page_png", slow)
+    services, _, _, store = make_services(Settings(home=site.folder.parent / "bounded"))
+    url = f"/api/documents/{doc_id}/pages/1.png?passage={chunk_id}"
+    with running_app(build_app(services.settings, replace(services, kb=site.kb))) as base:
+        first: list[int] = []
+        holder = threading.Thread(
+            target=lambda: first.append(httpx.get(base + url, timeout=120).status_code)
+        )
+        holder.start()
+        try:
+            assert entered.wait(60)
+            refused = httpx.get(base + url, timeout=60)
+            assert refused.status_code == 429 and refused.headers["retry-after"] == "2"
+            assert "try again" in refused.json()["detail"]
+            assert httpx.get(base + "/api/health", timeout=60).status_code == 200  # still serving
+        finally:
+            release.set()
+            holder.join(120)
+        assert first == [200]
+        assert httpx.get(base + url, timeout=120).status_code == 200  # the slot is free again
+    store.close()
