@@ -27,6 +27,18 @@ from ui.app import build_app
 INGEST = FIXTURES / "ingest"
 
 
+UNOFFICIAL_CONTACTS = """---
+title: 校园招聘会安排（测试用虚构文件）
+issuer: 测试夹具学院就业办
+---
+
+## 报名
+
+招聘会于每周三在体育馆举行，学生凭学生证入场。
+现场咨询电话 0931-8765432，也可访问 www.zhaopinhui-test.cn 查看企业名单。
+"""
+
+
 @dataclass
 class Site:
     http: TestClient
@@ -44,6 +56,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     for name in ("subsidy-table.pdf", "notice.png"):
         shutil.copy(INGEST / name, folder / name)
     shutil.copy(REPO / "knowledge" / "docs" / "sanzhi-yifu.md", folder / "sanzhi-yifu.md")
+    (folder / "campus-fair.md").write_text(UNOFFICIAL_CONTACTS, encoding="utf-8")
     kb = make_kb(settings)
     assert kb.refresh([folder]).ok
     services, _, _, store = make_services(settings)
@@ -224,3 +237,12 @@ def test_opening_originals_is_bounded_and_says_so(
         assert first == [200]
         assert httpx.get(base + url, timeout=120).status_code == 200  # the slot is free again
     store.close()
+
+
+def test_the_viewer_is_told_of_contacts_no_official_channel_confirms(site: Site) -> None:
+    doc_id, chunk_id = chunk_of(site.kb, "campus-fair.md", "8765432")
+    body = site.http.get(f"/api/documents/{doc_id}/passages/{chunk_id}").json()
+    assert any("8765432" in claim for claim in body["unverified"])
+    assert any("zhaopinhui-test.cn" in claim for claim in body["unverified"])
+    script = site.http.get("/documents-static/document.js").text
+    assert "body.unverified" in script and "textContent" in script

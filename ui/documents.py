@@ -4,7 +4,9 @@ Routes (anonymous, like the graduate chat: everything they show is already quote
 
 * ``GET /api/documents/{doc_id}/passages/{chunk_id}`` — where the passage sits
   (``bot.knowledge.original.Place`` as JSON): the pages and boxes of a PDF or image, or the
-  section's plain text with the passage's ``highlight`` range for other formats;
+  section's plain text with the passage's ``highlight`` range for other formats; ``unverified``
+  lists the phone numbers, sites and account ids in it that no official channel confirms, which
+  the viewer warns about as the answer does;
 * ``GET /api/documents/{doc_id}/pages/{page}.png?passage={chunk_id}`` — the page rendered with
   the passage highlighted;
 * ``GET /documents/{doc_id}?passage={chunk_id}`` — a small viewer page showing either, so a
@@ -68,6 +70,20 @@ def build_documents(services: Services) -> APIRouter:
             raise HTTPException(404, "original documents are not available here / 无法查看原文")
         return Originals(services.kb)
 
+    def placed(doc_id: str, chunk_id: str) -> tuple[Any, list[str]]:
+        """The passage's place, and the contacts in what the viewer shows that no official
+        channel confirms (the answer warns about them; so does the viewer)."""
+        from bot.knowledge.claims import OfficialChannels
+
+        found = originals()
+        place = found.place(doc_id, chunk_id)
+        gen = found.kb.generation()  # a refresh may have switched it since: look up, not index
+        row, info = gen.row_of.get(chunk_id), gen.documents.get(doc_id)
+        shown = place.text or (gen.chunks[row].text if row is not None else "")
+        issuer = info.meta.issuer if info is not None else ""
+        claims = OfficialChannels.load().unverified(f"{place.title}\n{shown}", issuer)
+        return place, list(dict.fromkeys(c.text for c in claims))
+
     def failed(error: CareerCoachError) -> HTTPException:
         code = 404 if isinstance(error, NotFoundError) else 422
         return HTTPException(code, f"{error.message} / {error.message_zh}")
@@ -75,10 +91,11 @@ def build_documents(services: Services) -> APIRouter:
     @router.get("/api/documents/{doc_id}/passages/{chunk_id}")
     async def passage(doc_id: str, chunk_id: str) -> dict[str, Any]:
         try:
-            place = await bounded(lambda: originals().place(doc_id, chunk_id))
+            place, unverified = await bounded(lambda: placed(doc_id, chunk_id))
         except CareerCoachError as error:
             raise failed(error) from error
         body = asdict(place)
+        body["unverified"] = unverified
         body["page_urls"] = {
             page: f"/api/documents/{doc_id}/pages/{page}.png?passage={chunk_id}"
             for page in place.pages
