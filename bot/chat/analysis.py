@@ -154,6 +154,8 @@ _COLLOQUIAL_FILLER = frozenset(
     + "一般 通常 大概 大约 大致 一般来说 通常来说 往往 平时 大多".split()  # noqa: SIM905
 )
 ASK_WEIGHT = 0.25
+# asking verbs graduates use for the one policy texts use (申领 a subsidy is 申请 it)
+_ASK_SYNONYMS = {"申领": "申请", "领取": "申请", "申办": "申请", "报考": "报名"}
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ def _weights(
     extra = [t.zh for t in glossary.chinese_for(text)]
     extra += [t.zh for t in glossary.colloquial_in(text)]  # 低保户 → 低保家庭
     extra += expand(text) if expand else []
+    extra += [plain for asked, plain in _ASK_SYNONYMS.items() if asked in text]
     expanded = text + " " + " ".join(extra)
     found = {
         w for w in words(expanded) if w not in _COLLOQUIAL_FILLER and (len(w) > 1 or w.isdigit())
