@@ -55,7 +55,7 @@ def build_api(services: Services) -> APIRouter:
     def health() -> dict[str, Any]:
         status = services.kb.status()
         return {
-            "status": "ok",
+            "status": "degraded" if getattr(status, "degraded", "") else "ok",
             "mode": "llm" if services.settings.llm_configured else "offline",
             "documents": getattr(status, "documents", None),
             "chunks": getattr(status, "chunks", None),
