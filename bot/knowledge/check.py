@@ -58,11 +58,15 @@ def check_index(ctx: RefreshContext) -> CheckReport:
         try:
             referenced |= set(state.read(m).segments)
             open_generation(state, pool, ctx.server, m).close()
-        except (GenerationDamaged, RecordDamaged) as exc:
+        except RecordDamaged as exc:  # blocks every clean-up until it is removed
+            report.problems.append(f"generation {m}: {exc}")
+        except GenerationDamaged as exc:
             if report.pointer is not None and m > report.pointer:
                 report.notes.append(f"generation {m} was never committed (a refresh was stopped)")
-            else:
+            elif m == report.pointer or report.pointer not in numbers:
                 report.problems.append(f"generation {m}: {exc}")
+            else:
+                report.notes.append(f"generation {m}, not serving, is damaged ({exc})")
     if report.pointer is not None and report.pointer in numbers:
         try:
             record = state.read(report.pointer)

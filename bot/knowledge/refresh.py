@@ -158,11 +158,18 @@ def _commit(
             f"{base.number} keeps serving",
             message_zh=f"新建的第 {record.generation} 代索引不完整，仍在使用第 {base.number} 代",
         ) from exc
+    keep = {record.generation, *base.keep}
+    notes = []
+    if base.damaged:  # of no use to running queries: replaced, and said so
+        notes.append(f"generation {base.number} was damaged; generation {record.generation} "
+                     "replaces it and it is deleted")  # fmt: skip
+    elif base.number:
+        keep.add(base.number)
     try:
-        notes = collect_garbage(ctx, {record.generation, base.number, *base.keep})
+        notes += collect_garbage(ctx, keep)
     except (OSError, CareerCoachError) as exc:  # committed already: clean-up can wait
         log.warning("clean-up after generation %d failed: %s", record.generation, exc)
-        notes = [f"old generations were not cleaned up ({exc}); the next refresh retries"]
+        notes += [f"old generations were not cleaned up ({exc}); the next refresh retries"]
     return record, notes
 
 

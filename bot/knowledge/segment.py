@@ -156,6 +156,13 @@ def _write_postings(folder: Path, postings: Postings) -> None:
     _save_array(folder, "lengths", postings.lengths)
 
 
+def _load(path: Path, mapped: bool) -> np.ndarray:
+    if not mapped:
+        return np.load(path, allow_pickle=False)
+    # a plain ndarray view of the map: slicing a np.memmap costs a Python object each time
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+
+
 class Segment:
     """Read side of one segment folder. ``close`` drops the maps and the chunk file."""
 
@@ -173,10 +180,7 @@ class Segment:
             self.rows = int(meta["rows"])
             self.dim = int(meta["dim"])
             self.docs: list[str] = json.loads((folder / "docs.json").read_text("utf-8"))
-            arrays = {
-                n: np.load(folder / f"{n}.npy", mmap_mode="r" if n in _MAPPED else None)
-                for n in _ARRAYS
-            }
+            arrays = {n: _load(folder / f"{n}.npy", n in _MAPPED) for n in _ARRAYS}
         except SegmentDamaged:
             raise
         except FileNotFoundError as exc:
@@ -196,7 +200,7 @@ class Segment:
             raise SegmentDamaged(f"{folder}: chunks.jsonl does not match its offsets")
         self.vectors: np.ndarray | None = None
         if self.dim and map_vectors:
-            self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+            self.vectors = _load(folder / "vectors.npy", True)
             if self.vectors.shape != (self.rows, self.dim):
                 raise SegmentDamaged(f"{folder}: vectors.npy has the wrong shape")
         self.doc_of_row = np.repeat(
