@@ -107,7 +107,7 @@ def test_a_missing_record_falls_back_to_the_previous_generation(
 def test_a_truncated_record_is_kept_reported_and_repaired(
     built: tuple[Settings, Path, list[list[str]]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings, corpus, before = built
+    settings, corpus, _ = built
     record = index(settings) / "generations" / "gen-000002.json"
     record.write_bytes(record.read_bytes()[:200])
     kb, _ = make(settings)
