@@ -18,7 +18,7 @@ Why these choices:
   segment stores raw postings (term -> rows, term frequencies) and row lengths, which never
   change; N, df and the average length are taken over the rows a generation serves, at query
   time, so the scores are exactly those of a fresh build of the same chunks however they are
-  spread over segments. ``tests/test_index_lexical.py`` checks them against bm25s.
+  spread over segments. ``tests/test_index_segments.py`` checks them against bm25s.
 
 The tokenizer is an object (jieba's dictionary loads lazily, once per object, not at import).
 What it leaves out: storing segments (``segment``), fusion with dense search (``retrieval``).

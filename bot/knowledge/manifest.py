@@ -94,6 +94,7 @@ class RefreshReport(BaseModel):
     generation: int = 0  # the generation serving queries after the refresh
     new_generation: bool = False  # False when nothing changed and the index was left as it was
     embedded: int = 0  # passages sent to the embedding model (the rest came from the cache)
+    merged: int = 0  # segments written by merging others
     timings: dict[str, float] = Field(default_factory=dict)  # seconds per phase
     warnings: list[str] = Field(default_factory=list)  # damage found and what was done about it
 

@@ -147,8 +147,9 @@ def _commit(
     record = builder.finish(base.next_number, entries, refreshed_at)
     ctx.state.commit(record.generation)
     try:
+        assert builder.pool is not None
         open_generation(
-            ctx.state, SegmentPool(ctx.state, map_vectors=False), ctx.server, record.generation
+            ctx.state, builder.pool, ctx.server, record.generation, record=record
         ).close()
     except GenerationDamaged as exc:
         if base.number:
@@ -245,7 +246,7 @@ def _drop_damaged(ctx: RefreshContext, serving: int) -> list[str]:
                 ctx.state, SegmentPool(ctx.state, map_vectors=False), ctx.server, m
             ).close()
         except GenerationDamaged as exc:
-            ctx.state.drop(m)
+            ctx.drop(m)
             notes.append(f"deleted generation {m}, which was damaged ({exc})")
     if notes:
         notes += collect_garbage(ctx, set(ctx.state.generations()))
@@ -354,7 +355,7 @@ def _refresh(
     if base.number and not changed and base.whole:
         prev.entries = sorted(entries.values(), key=lambda e: e.path)
         prev.refreshed_at = now
-        ctx.state.write(prev)  # the sources' mtimes, in place
+        ctx.write(prev)  # the sources' mtimes, in place
     else:
         if not base.vectors_whole:
             carried = [d for d in builder.infos if builder.infos[d].segment in prev.segments]
@@ -369,6 +370,7 @@ def _refresh(
         report.warnings += notes
         report.generation, report.new_generation = record.generation, True
     report.embedded = builder.embedded
+    report.merged = builder.merged
     report.timings = {
         "collect": round(t_collect - started, 4),
         "load": round(t_load - t_collect, 4),
@@ -423,7 +425,7 @@ def remove_sources(ctx: RefreshContext, ref: str) -> list[str]:
         gone = {e.path for e in hits}
         builder = Builder(ctx, prev, base.damaged, base.vectors_whole, pool=pool)
         try:
-            entries = [e for e in prev.entries if e.path not in gone]
+            entries = [e.model_copy() for e in prev.entries if e.path not in gone]
             for e in entries:
                 if e.status == "indexed" and e.doc_id in base.damaged:
                     why = "its rows were damaged; refresh its folder / 索引数据损坏，请重新刷新"

@@ -98,7 +98,8 @@ class HybridRetriever:
         cosine = dict(dense)
         bm25 = dict(lexical)
         chosen: list[tuple[int, tuple[int, int, int]]] = []
-        for row in sorted(fused, key=lambda r: (-fused[r], r)):
+        keys = dict(zip(fused, gen.order_keys(list(fused)), strict=True))
+        for row in sorted(fused, key=lambda r: (-fused[r], keys[r])):
             span = gen.span(row)
             if any(_overlaps(span, other) for _, other in chosen):
                 continue

@@ -327,9 +327,9 @@ def _merge_postings(parts: Sequence[tuple[Segment, np.ndarray]], lengths: np.nda
     for seg, live in parts:
         p = seg.lookup.postings
         rows_live = np.repeat(live, np.diff(seg.doc_start))
-        new_row = np.cumsum(rows_live, dtype=np.int64) - 1 + base  # old row -> new row
+        new_row = (np.cumsum(rows_live, dtype=np.int64) - 1 + base).astype(np.int32)
         remap = np.fromiter(
-            (vocab.setdefault(t, len(vocab)) for t in p.terms), dtype=np.int64, count=len(p.terms)
+            (vocab.setdefault(t, len(vocab)) for t in p.terms), dtype=np.int32, count=len(p.terms)
         )
         term_of = np.repeat(remap, np.diff(p.indptr))
         keep = rows_live[p.rows]
@@ -337,7 +337,7 @@ def _merge_postings(parts: Sequence[tuple[Segment, np.ndarray]], lengths: np.nda
         row_parts.append(new_row[p.rows[keep]])
         tf_parts.append(np.asarray(p.tf)[keep])
         base += int(rows_live.sum())
-    terms = np.concatenate(term_parts) if term_parts else np.zeros(0, np.int64)
+    terms = np.concatenate(term_parts) if term_parts else np.zeros(0, np.int32)
     order = np.argsort(terms, kind="stable")  # segments in order: rows stay ascending
     counts = np.bincount(terms, minlength=len(vocab))
     used = counts > 0  # terms only dead rows had are dropped

@@ -82,7 +82,7 @@ def open_base(ctx: RefreshContext, pool: SegmentPool) -> Base:
         candidates = list(reversed(numbers))
     for m in candidates:
         try:
-            record = state.read(m)
+            record = ctx.read(m)
         except RecordDamaged as exc:
             base.warnings.append(f"generation {m} cannot be used: {exc}")
             base.keep.add(m)
@@ -174,7 +174,7 @@ def collect_garbage(ctx: RefreshContext, keep: set[int]) -> list[str]:
     unknown = []
     for m in state.generations():
         try:
-            records[m] = state.read(m)
+            records[m] = ctx.read(m)
         except RecordDamaged:
             unknown.append(m)
     kept = [r for m, r in records.items() if m in keep]
@@ -203,7 +203,7 @@ def collect_garbage(ctx: RefreshContext, keep: set[int]) -> list[str]:
                 ctx.server.drop_collection(name)
     for r in dropped:
         log.info("removing old index generation %d", r.generation)
-        state.drop(r.generation)
+        ctx.drop(r.generation)
     referenced = {s for r in kept for s in r.segments}
     for seg_id in state.segment_ids():
         if seg_id not in referenced:
