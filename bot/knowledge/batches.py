@@ -3,8 +3,9 @@
 A CPU embedding server under load can take longer than the client timeout for a big request,
 and one failed request must not abort a refresh of many files. So passages go to the model in
 batches of ``embedding_batch``; a failed batch is retried ``embedding_retries`` times with a
-doubling back-off; a batch that still fails fails only the passages in it (their files are
-reported with the reason). After ``GIVE_UP`` batches in a row have failed, the endpoint is
+doubling back-off; a batch that still fails is tried once more file by file (when it holds
+passages of several files), so one bad file does not take its neighbours down, and what still
+fails fails only those files (reported with the reason). After ``GIVE_UP`` batches in a row have failed, the endpoint is
 taken to be down and the remaining passages are not tried (reported so), instead of waiting out
 every retry of every batch. What it leaves out: the cache (``embedding_cache``) and which files
 the passages belong to (``build``).
@@ -48,12 +49,26 @@ def _reason(exc: Exception, tries: int) -> str:
     )
 
 
+def _embed(model: Embeddings, texts: list[str]) -> np.ndarray:
+    got = model.embed_documents(texts)
+    if len(got) != len(texts):
+        raise ValueError(f"{len(got)} vectors for {len(texts)} passages")
+    block = np.asarray(got, dtype=np.float32)
+    if block.ndim != 2 or not np.isfinite(block).all():
+        raise ValueError("the model returned vectors that are not finite numbers")
+    norms = np.linalg.norm(block, axis=1, keepdims=True)
+    return block / np.where(norms == 0, 1.0, norms)
+
+
 def embed_in_batches(
     model: Embeddings,
     texts: list[str],
     policy: BatchPolicy,
     sleep: Callable[[float], None] = time.sleep,
+    owners: list[int] | None = None,
 ) -> Embedded:
+    """Vectors of ``texts``; ``owners`` (one per text: which file) lets a failed batch be
+    retried file by file."""
     out = Embedded({}, {})
     failed_in_a_row = 0
     for start in range(0, len(texts), policy.size):
@@ -65,28 +80,33 @@ def embed_in_batches(
             )
             out.failures.update(dict.fromkeys(idx, why))
             continue
-        block: np.ndarray | None = None
+        error: Exception | None = None
         for attempt in range(policy.retries + 1):
             try:
-                got = model.embed_documents([texts[i] for i in idx])
-                if len(got) != len(idx):
-                    raise ValueError(f"{len(got)} vectors for {len(idx)} passages")
-                block = np.asarray(got, dtype=np.float32)
-                if block.ndim != 2 or not np.isfinite(block).all():
-                    raise ValueError("the model returned vectors that are not finite numbers")
+                out.vectors.update(zip(idx, _embed(model, [texts[i] for i in idx]), strict=True))
+                error = None
                 break
             except Exception as exc:  # any endpoint or model failure: retried, then reported
-                if attempt == policy.retries:
-                    log.warning("embedding batch at %d failed: %s", start, exc)
-                    out.failures.update(dict.fromkeys(idx, _reason(exc, attempt + 1)))
-                    failed_in_a_row += 1
-                else:
+                error = exc
+                if attempt < policy.retries:
                     sleep(policy.backoff_s * 2**attempt)
-        if block is None:
+        if error is None:
+            failed_in_a_row = 0
             continue
-        failed_in_a_row = 0
-        norms = np.linalg.norm(block, axis=1, keepdims=True)
-        block = block / np.where(norms == 0, 1.0, norms)
-        for i, v in zip(idx, block, strict=True):
-            out.vectors[i] = v
+        log.warning("embedding batch at %d failed: %s", start, error)
+        groups: dict[int, list[int]] = {}
+        for i in idx:
+            groups.setdefault(owners[i] if owners else 0, []).append(i)
+        rescued = False
+        for members in groups.values() if len(groups) > 1 else []:
+            try:  # once, file by file: the bad file fails, its neighbours need not
+                out.vectors.update(
+                    zip(members, _embed(model, [texts[i] for i in members]), strict=True)
+                )
+                rescued = True
+            except Exception as exc:
+                out.failures.update(dict.fromkeys(members, _reason(exc, policy.retries + 2)))
+        if len(groups) == 1:
+            out.failures.update(dict.fromkeys(idx, _reason(error, policy.retries + 1)))
+        failed_in_a_row = 0 if rescued else failed_in_a_row + 1
     return out

@@ -194,7 +194,7 @@ class Builder:
             owner += [n] * len(chunks)
         model = self.ctx.embeddings()
         before = getattr(model, "embedded", 0)
-        result = embed_in_batches(model, texts, self.ctx.policy())
+        result = embed_in_batches(model, texts, self.ctx.policy(), owners=owner)
         self.embedded += getattr(model, "embedded", before + len(result.vectors)) - before
         bad = {owner[i]: why for i, why in sorted(result.failures.items(), reverse=True)}
         rows: list[DocumentRows] = []
@@ -258,7 +258,8 @@ class Builder:
         if not todo:
             return lost
         texts = [t for _, ts in todo for t in ts]
-        result = embed_in_batches(self.ctx.embeddings(), texts, self.ctx.policy())
+        owners = [n for n, (_, ts) in enumerate(todo) for _ in ts]
+        result = embed_in_batches(self.ctx.embeddings(), texts, self.ctx.policy(), owners=owners)
         ready: list[tuple[DocumentInfo, np.ndarray]] = []
         start = 0
         for info, ts in todo:
