@@ -5,10 +5,10 @@ and one failed request must not abort a refresh of many files. So passages go to
 batches of ``embedding_batch``; a failed batch is retried ``embedding_retries`` times with a
 doubling back-off; a batch that still fails is tried once more file by file (when it holds
 passages of several files), so one bad file does not take its neighbours down, and what still
-fails fails only those files (reported with the reason). After ``GIVE_UP`` batches in a row have failed, the endpoint is
-taken to be down and the remaining passages are not tried (reported so), instead of waiting out
-every retry of every batch. What it leaves out: the cache (``embedding_cache``) and which files
-the passages belong to (``build``).
+fails fails only those files (reported with the reason). After ``GIVE_UP`` batches in a row
+have failed, the endpoint is taken to be down and the remaining passages are not tried
+(reported so), instead of waiting out every retry of every batch. What it leaves out: the cache
+(``embedding_cache``) and which files the passages belong to (``build``).
 """
 
 from __future__ import annotations
