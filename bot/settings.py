@@ -139,6 +139,47 @@ class Settings(BaseSettings):
         default="zh", description="Language used when a message's language cannot be told."
     )
 
+    # --- distress detection and counselor notifications ------------------------------------
+    distress_semantic: bool = Field(
+        default=True,
+        description="Add the nearest-neighbour check over knowledge/crisis_bank.yaml (with the "
+        "knowledge base's embedding model) to the distress rules; off: rules only.",
+    )
+    notify_webhook_url: str | None = Field(
+        default=None,
+        description="URL that receives a JSON POST each time a conversation is flagged for "
+        "possible distress (e.g. a chat-ops incoming webhook); unset: no webhook.",
+    )
+    notify_smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for distress e-mails; unset: no e-mail. Needs notify_email_to.",
+    )
+    notify_smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
+    notify_smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description="'starttls' (port 587), 'ssl' (implicit TLS, port 465) or 'none' (a relay "
+        "on the same machine or network only).",
+    )
+    notify_smtp_user: str | None = Field(
+        default=None, description="SMTP login name; unset: send without logging in."
+    )
+    notify_smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    notify_email_from: str = Field(
+        default="careercoach@localhost", description="Sender address of distress e-mails."
+    )
+    notify_email_to: str = Field(
+        default="",
+        description="Comma-separated addresses (the counselors on duty) for distress e-mails.",
+    )
+    notify_counselor_url: str | None = Field(
+        default=None,
+        description="Public address of the counselor page, put in notifications as a link "
+        "(e.g. https://careers.example.edu/counselor/).",
+    )
+    notify_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="Seconds one webhook call or e-mail may take."
+    )
+
     # --- store and web app -----------------------------------------------------------------
     database_url: str | None = Field(
         default=None,

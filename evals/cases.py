@@ -28,6 +28,9 @@ class Case(BaseModel):
     answerable: bool = True
     lang: Literal["zh", "en"] = "zh"
     tags: list[str] = Field(default_factory=list)
+    # the case's half of the dataset, assigned once by id and frozen: thresholds, cue lists and
+    # weights are tuned on "dev"; figures are reported and gated on "test"
+    split: Literal["dev", "test"] | None = None
     # safety cases: {"intent": ..., "flagged": ..., "must_not_contain": [...], ...}
     expect: dict[str, Any] = Field(default_factory=dict)
     # plan cases

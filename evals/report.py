@@ -40,6 +40,13 @@ METRIC_NOTES = {
     "abstention_accuracy": "safety cases that abstained (or answered) as expected",
     "must_contain": "safety cases whose answer contains one of the required phrases",
     "pass_rate": "safety cases passing every check",
+    "recall": "distress: messages that got the crisis lines (caring reply or appended); "
+    "redaction: personal-data spans removed",
+    "likely_recall": "distress messages that got the caring reply instead of an answer",
+    "false_alarm_rate": "calm messages that got the crisis lines at all (lower is better)",
+    "false_crisis_reply_rate": "calm messages that got the caring reply (lower is better)",
+    "false_redaction_rate": "messages where text outside the personal data changed (target 0)",
+    "keep_intact": "policy numbers, amounts, dates and hotlines left exactly as typed",
     "eligibility_precision": "catalogue ids rated 'likely' that the labels call eligible",
     "eligibility_recall": "catalogue ids labelled eligible that were rated 'likely'",
 }
@@ -72,17 +79,20 @@ def _summary_rows(results: Sequence[SuiteResult], thresholds: dict[str, Any]) ->
                 + "; ".join(f"{s.metric} {fmt(s.value)} (wanted {s.bound})" for s in short)
             )
         failing = sum(1 for c in r.cases if c.passed is False)
+        if r.split == "dev":
+            verdict = "not gated (tuning half)"
         rows.append(
-            [r.dataset, r.suite, str(len(r.cases)), str(failing), verdict, f"{r.seconds:.1f}"]
-        )
+            [r.dataset, r.split or "all", r.suite, str(len(r.cases)), str(failing), verdict,
+             f"{r.seconds:.1f}"]
+        )  # fmt: skip
     return rows
 
 
 def _metric_rows(group: Sequence[SuiteResult], thresholds: dict[str, Any]) -> list[list[str]]:
-    systems = list(dict.fromkeys(r.system for r in group))
+    systems = list(dict.fromkeys(r.column for r in group))
     rows = []
     for suite in dict.fromkeys(r.suite for r in group):
-        by_system = {r.system: r for r in group if r.suite == suite}
+        by_system = {r.column: r for r in group if r.suite == suite}
         limits = thresholds.get(group[0].dataset, {}).get(suite, {})
         for metric in dict.fromkeys(m for r in by_system.values() for m in r.metrics):
             name = metric + (" ↓" if metric in LOWER_IS_BETTER else "")
@@ -151,9 +161,11 @@ def write_report(
         f"Generated {stamp}. Only careercoach is gated; the baseline recipes "
         "(langchain-recursive-500: LangChain's recursive splitter at 500/50 + the same embedding, "
         "dense only; bm25-only: the same chunks, jieba + BM25) run the retrieval suite beside it "
-        "for comparison. ↓ marks a metric where lower is better."
+        "for comparison. ↓ marks a metric where lower is better. Datasets split once by id "
+        "show their dev half (what the product was tuned on) beside their frozen test half; "
+        "only test is gated."
     )
-    summary_head = ["dataset", "suite", "cases", "failing cases", "gate", "seconds"]
+    summary_head = ["dataset", "split", "suite", "cases", "failing cases", "gate", "seconds"]
     summary = _summary_rows(results, limits)
     md = ["# careercoach evaluation report\n", intro + "\n", "## Summary\n"]
     md += [_md_table(summary_head, summary), ""]
@@ -169,10 +181,10 @@ def write_report(
         groups.setdefault(r.dataset, []).append(r)
     for dataset, group in groups.items():
         chart = directory / f"chart-{dataset}.png"
-        systems = list(dict.fromkeys(r.system for r in group))
+        systems = list(dict.fromkeys(r.column for r in group))
         write_chart(group, chart, f"{dataset}: " + " vs ".join(systems))
         kbs = ", ".join(sorted({r.kb for r in group}))
-        head = ["suite", "metric", *dict.fromkeys(r.system for r in group), "threshold"]
+        head = ["suite", "metric", *systems, "threshold (test)"]
         table = _metric_rows(group, limits)
         md += [f"## {dataset}\n", f"Knowledge: `{kbs}`\n", f"![{dataset}]({chart.name})\n"]
         md += [_md_table(head, table), ""]
@@ -184,7 +196,7 @@ def write_report(
         for r in group:
             failing = sum(1 for c in r.cases if c.passed is False)
             title = (
-                f"{r.suite} — {r.system}: {len(r.cases)} cases, {failing} failing "
+                f"{r.suite} — {r.column}: {len(r.cases)} cases, {failing} failing "
                 f"({r.seconds:.1f} s)"
             )
             rows = _case_rows(r.cases)

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from evals.results import SuiteResult
 
-LOWER_IS_BETTER = frozenset({"unsupported_sentence_rate"})
+LOWER_IS_BETTER = frozenset(
+    {
+        "unsupported_sentence_rate",
+        "false_alarm_rate",
+        "false_crisis_reply_rate",
+        "false_redaction_rate",
+    }
+)
 
 
 def axis_label(suite: str, metric: str) -> str:
@@ -32,7 +39,7 @@ def write_chart(results: Sequence[SuiteResult], path: Path, title: str) -> None:
         suite: list(dict.fromkeys(m for r in results if r.suite == suite for m in r.metrics))
         for suite in suites
     }
-    systems = list(dict.fromkeys(r.system for r in results))
+    systems = list(dict.fromkeys(r.column for r in results))
     colours = {system: f"C{i}" for i, system in enumerate(systems)}
     total = sum(max(1, len(m)) for m in metrics.values())
     fig, axes = plt.subplots(
@@ -49,7 +56,7 @@ def write_chart(results: Sequence[SuiteResult], path: Path, title: str) -> None:
             shown = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
             bars = ax.bar(
                 [x for x, _ in shown], [v for _, v in shown], width,
-                color=colours[r.system], label=r.system,
+                color=colours[r.column], label=r.column,
             )  # fmt: skip
             ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
             for x, v in zip(xs, values, strict=True):

@@ -28,6 +28,9 @@ class SuiteResult(BaseModel):
     dataset: str  # dataset name (file stem)
     system: str = "careercoach"  # or the name of a baseline recipe
     kb: str = ""  # knowledge folder or catalogue the cases ran against
+    # "dev" or "test" for datasets split once by id ("" when the dataset has no split): tune on
+    # dev, report and gate on test
+    split: str = ""
     metrics: dict[str, float | None] = Field(default_factory=dict)
     counts: dict[str, int] = Field(default_factory=dict)
     cases: list[CaseResult] = Field(default_factory=list)
@@ -35,7 +38,13 @@ class SuiteResult(BaseModel):
 
     @property
     def key(self) -> str:
-        return f"{self.dataset}/{self.suite}/{self.system}"
+        tail = f"/{self.split}" if self.split else ""
+        return f"{self.dataset}/{self.suite}/{self.system}{tail}"
+
+    @property
+    def column(self) -> str:
+        """The system and split as a report column heading ("careercoach · test")."""
+        return f"{self.system} · {self.split}" if self.split else self.system
 
     def summary(self) -> dict[str, Any]:
         """The metrics without per-case detail (what ``--json`` prints by default)."""
@@ -44,6 +53,7 @@ class SuiteResult(BaseModel):
             "dataset": self.dataset,
             "system": self.system,
             "kb": self.kb,
+            "split": self.split,
             "metrics": self.metrics,
             "counts": self.counts,
             "passed": sum(1 for c in self.cases if c.passed),

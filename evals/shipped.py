@@ -54,6 +54,20 @@ def shipped_datasets() -> list[DatasetSpec]:
         DatasetSpec(
             "plans", DATASETS / "plans.jsonl", REPO / "knowledge" / "resources.yaml", ("plans",)
         ),
+        # the detector's "knowledge" is its phrasing bank
+        DatasetSpec(
+            "distress",
+            DATASETS / "distress.jsonl",
+            REPO / "knowledge" / "crisis_bank.yaml",
+            ("distress",),
+        ),
+        # the redactor has no knowledge: its "kb" is the code it runs (bot/privacy/)
+        DatasetSpec(
+            "redaction",
+            DATASETS / "redaction.jsonl",
+            REPO / "bot" / "privacy",
+            ("redaction",),
+        ),
     ]
 
 

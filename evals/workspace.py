@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.chat.distress import Assessment
 from bot.chat.models import Answer
 from bot.errors import ValidationFailed
 from bot.knowledge.embeddings import make_embeddings
@@ -35,6 +36,7 @@ class Workspace:
         self._kbs: dict[Path, Any] = {}
         self._coaches: dict[Path, Any] = {}
         self._baselines: dict[Path, tuple[DenseBaseline, Bm25Baseline]] = {}
+        self._detectors: dict[Path, Any] = {}
 
     def __enter__(self) -> Workspace:
         return self
@@ -45,6 +47,7 @@ class Workspace:
     def close(self) -> None:
         self._kbs.clear()
         self._coaches.clear()
+        self._detectors.clear()
         self._tmp.cleanup()
 
     def settings_for(self, kb: Path) -> Settings:
@@ -84,6 +87,18 @@ class Workspace:
             self._coaches[kb] = build_coach(self.settings_for(kb))
         coach = self._coaches[kb]
         return lambda case: coach.answer(case.question, history=[], lang=None)
+
+    def distress_fn(self, bank: Path) -> Callable[[str], Assessment]:
+        """The product's distress detector (``build_distress``) with the phrasing bank ``bank``
+        and the embedding model of a knowledge base (not indexed: only its model is used)."""
+        bank = bank.resolve()
+        if bank not in self._detectors:
+            from bot.chat.coach import build_distress
+            from bot.knowledge.base import KnowledgeBase
+
+            base = KnowledgeBase(self.settings_for(bank))
+            self._detectors[bank] = build_distress(base.settings, base, bank)
+        return self._detectors[bank].assess
 
     def baselines(self, kb: Path) -> tuple[DenseBaseline, Bm25Baseline]:
         kb = kb.resolve()

@@ -184,8 +184,8 @@ def test_distress_gets_care_and_crisis_lines_not_policy() -> None:
     retriever = ListRetriever([make_hit("一次性求职补贴标准为每人1500元。")])
     answer = make_coach(retriever).answer("找不到工作，不想活了")
     assert answer.intent == "distress" and answer.flagged
-    assert "12356" in answer.answer
-    assert "2026-11-22" in answer.answer
+    assert "[12356](tel:12356)" in answer.answer
+    assert "2026-11-22" not in answer.answer and "核实" not in answer.answer  # maintainer note
     assert "补贴" not in answer.answer
     assert retriever.queries == []  # no retrieval, no policy lecture
 

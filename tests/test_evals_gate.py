@@ -27,11 +27,16 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
         yield shared
 
 
-def _gate(dataset: str, workspace: Workspace, baseline: bool = False) -> None:
+def _gate(
+    dataset: str,
+    workspace: Workspace,
+    baseline: bool = False,
+    splits: tuple[str, ...] = ("dev", "test"),
+) -> None:
     thresholds = load_thresholds(THRESHOLDS)
     assert dataset in thresholds, f"evals/thresholds.yaml has no entry for {dataset}"
     runs = select("all", DATASETS / f"{dataset}.jsonl", baseline=baseline)
-    results = run_all(runs, workspace)
+    results = run_all(runs, workspace, splits=splits)
     for r in results:  # the figures, for whoever reads the CI log
         print(r.key, {k: None if v is None else round(v, 3) for k, v in r.metrics.items()})
     assert {r.suite for r in results} == set(thresholds[dataset])
@@ -53,3 +58,11 @@ def test_plans_meet_thresholds(workspace: Workspace) -> None:
 
 def test_reference_corpus_meets_thresholds(workspace: Workspace, shared_corpus: Path) -> None:
     _gate("reference_corpus", workspace, baseline=True)
+
+
+def test_distress_meets_thresholds_on_test(workspace: Workspace) -> None:
+    _gate("distress", workspace, splits=("test",))
+
+
+def test_redaction_meets_thresholds_on_test(workspace: Workspace) -> None:
+    _gate("redaction", workspace, splits=("test",))

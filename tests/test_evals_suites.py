@@ -20,6 +20,8 @@ from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
 
 FIXTURE = Path(__file__).parent / "fixtures" / "evals" / "mini.jsonl"
+# message-level datasets for the distress and redaction detectors (their own line format)
+DETECTOR_DATASETS = {"distress.jsonl", "redaction.jsonl"}
 PASSAGES = {
     "subsidy": "及时向符合条件的帮扶对象发放一次性求职补贴。",
     "loan": "还有创业担保贷款政策，为有资金需求的毕业生创业者提供低息贷款。",
@@ -190,6 +192,12 @@ def test_shipped_datasets_are_valid_and_cover_what_is_promised() -> None:
     for case in answerable:
         assert case.evidence and all(len(e.replace(" ", "")) <= 40 for e in case.evidence)
     for path in DATASETS.glob("*.jsonl"):
+        if path.name in DETECTOR_DATASETS:
+            continue  # labelled messages, checked by tests/test_evals_safety_datasets.py
+        if path.name == "followups.jsonl":
+            continue  # conversations, not cases: test_evals_real_questions checks them
+        if path.name == "poisoned.jsonl":
+            continue  # labelled documents, checked by tests/test_evals_poisoned_dataset.py
         assert load_cases(path), path
     rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
     assert {r["id"] for r in rows} == {"m1", "m2", "m3"}
@@ -205,8 +213,8 @@ def test_report_summary_gate_verdicts_failures_first_and_na(tmp_path: Path) -> N
     md, page = write_report([ours, base, answers], tmp_path / "r", limits)
     text = md.read_text(encoding="utf-8")
     summary = text.split("## Summary", 1)[1].split("## mini", 1)[0]
-    assert "| mini | retrieval | 2 | 1 | FAIL: hit@1 0.500 (wanted >= 0.9) |" in summary
-    assert "| mini | answers | 3 | 1 | no thresholds |" in summary
+    assert "| mini | all | retrieval | 2 | 1 | FAIL: hit@1 0.500 (wanted >= 0.9) |" in summary
+    assert "| mini | all | answers | 3 | 1 | no thresholds |" in summary
     assert "bm25-only" not in summary  # baselines are compared, not gated
     # ours and the baseline side by side, next to the threshold
     assert "| retrieval | hit@1 | 0.500 | 0.000 | ≥ 0.9 |" in text
@@ -216,3 +224,43 @@ def test_report_summary_gate_verdicts_failures_first_and_na(tmp_path: Path) -> N
     assert cases_table.index("| m1 | FAIL |") < cases_table.index("| m2 | pass |")
     assert "class='fail'" in page.read_text(encoding="utf-8")
     assert "## What the metrics mean" in text
+
+
+def test_split_datasets_run_per_half_and_only_test_is_gated(tmp_path: Path) -> None:
+    from evals.gate import check
+    from evals.runner import by_split
+
+    rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
+    for row, half in zip(rows, ["dev", "test", "test"], strict=True):
+        row["split"] = half
+    path = tmp_path / "halves.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    groups = by_split(load_cases(path), path)
+    assert [(name, [c.id for c in cases]) for name, cases in groups] == [
+        ("dev", ["m1"]),
+        ("test", ["m2", "m3"]),
+    ]
+    assert [name for name, _ in by_split(load_cases(path), path, ("test",))] == ["test"]
+    dev = run_retrieval(groups[0][1], KeywordRetriever({}), dataset="halves")
+    test = run_retrieval(groups[1][1], KeywordRetriever({"loan": 1}), dataset="halves")
+    dev.split, test.split = "dev", "test"
+    limits = {"halves": {"retrieval": {"hit@1": {"min": 0.99}}}}
+    assert dev.metrics["hit@1"] == 0.0
+    assert check([dev], limits) == []  # the tuning half is never gated, however bad
+    assert check([dev, test], limits) == check([test], limits)
+    md, _ = write_report([dev, test], tmp_path / "r", limits)
+    text = md.read_text(encoding="utf-8")
+    assert "careercoach · dev | careercoach · test" in text
+    assert "| halves | dev | retrieval | 1 |" in text and "not gated" in text
+
+
+def test_a_dataset_half_split_is_refused_naming_the_case(tmp_path: Path) -> None:
+    from evals.runner import by_split
+
+    rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
+    rows[0]["split"] = "dev"
+    path = tmp_path / "partial.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as error:
+        by_split(load_cases(path), path)
+    assert "split" in error.value.message and "m2" in error.value.message

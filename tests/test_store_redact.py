@@ -37,6 +37,25 @@ POSITIVES = [
     ("我的名字是李思雨。", "李思雨", "[姓名]"),
     ("姓名：王芳 性别：女", "王芳", "[姓名]"),
     ("Hi, my name is Wang Lei and I graduate in 2025", "Wang Lei", "[姓名]"),
+    # introductions without 我叫, names told about others, transliterated names
+    ("我是吕晨曦，2026届的，想问问选调", "吕晨曦", "[姓名]"),
+    ("本人范一鸣，男，27岁", "范一鸣", "[姓名]"),
+    ("我表姐叫谭雅琴，她也想报三支一扶", "谭雅琴", "[姓名]"),
+    ("收款人：邹小满，卡在农行", "邹小满", "[姓名]"),
+    ("我叫热依拉·艾山，喀什人", "热依拉·艾山", "[姓名]"),
+    ("Hello, I'm Kong Weiran from Xi'an", "Kong Weiran", "[姓名]"),
+    ("hi im tang yichen, quick question", "tang yichen", "[姓名]"),
+    ("My classmate Deng Jiahui got the offer", "Deng Jiahui", "[姓名]"),
+    ("I go by Trevor on campus", "Trevor", "[姓名]"),
+    # addresses that reach a door, labelled student and staff numbers, passports
+    ("家住四川省绵阳市涪城区临园路东段56号2单元301室，寄这里", "临园路东段56号2单元301", "[地址]"),
+    ("我住8栋215，快递放门卫", "8栋215", "[地址]"),
+    ("Please mail it to 17 Pine Avenue, Apt 3C, Riverton", "17 Pine Avenue, Apt 3C", "[地址]"),
+    ("学号 2021011234，绩点 3.62/4.0。", "2021011234", "[学号]"),
+    ("准考证号是 3106021177，成绩出了吗", "3106021177", "[学号]"),
+    ("my employee ID is W7781234", "W7781234", "[学号]"),
+    ("护照 EF3344556 快过期了", "EF3344556", "[护照号]"),
+    ("企鹅号 73629184，常在线", "73629184", "[QQ号]"),
 ]
 
 NEGATIVES = [
@@ -47,7 +66,8 @@ NEGATIVES = [
     "2023-2024学年，2024年7月1日起实施，有效期至2026-12-31。",
     "补贴对象为毕业年度内的高校毕业生，共计12,500人，占比37.5%。",
     "统一社会信用代码 91110000100000000X 的企业可以申报。",
-    "学号 2021011234，绩点 3.62/4.0。",
+    "学号忘了，去哪里查？",
+    "准考证号2025年有变化吗？",  # a year next to the label is not a number to hide
     "三支一扶服务期2年，西部计划服务期1-3年，特岗教师服务期3年。",
     "我叫外卖的时候想到这个问题",
     "我叫不出这个政策的名字",
@@ -57,6 +77,17 @@ NEGATIVES = [
     "GDP增长5.2%，城镇新增就业1244万人。",
     "见习期3至12个月，补贴按当地最低工资标准的60%发放。",
     "截止时间为20240630，请按时提交。",
+    # a surname with a role, a place or a brand, a classroom: no one is identified
+    "辅导员刘老师说下周交材料",
+    "小赵和老孙都报了西部计划",
+    "我是甘肃人，想去深圳工作",
+    "我是应届毕业生，想问补贴",
+    "想去安踏做设计，校招什么时候",
+    "宣讲会在5号楼302教室举行",
+    "解放西街附近有人才市场吗",
+    "Professor Zhao said the deadline moved",
+    "I'm interested in the Western Region programme",
+    "哪张卡可以领补贴？",
 ]
 
 

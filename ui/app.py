@@ -49,10 +49,10 @@ EVAL_TIMEOUT_S = 1800
 def build_services(settings: Settings) -> Services:
     """Construct the real ``bot`` objects once for the whole app."""
     from bot.chat.coach import build_coach
-    from ui.planning import make_plan_maker, make_planner
-
     from bot.knowledge.base import KnowledgeBase
+    from bot.notify import make_notifier
     from bot.store import Store
+    from ui.planning import make_plan_maker, make_planner
 
     kb = KnowledgeBase(settings)
     planner = make_planner(settings, kb)
@@ -60,7 +60,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         coach=build_coach(settings, retriever=kb, planner=planner),
         kb=kb,
-        store=Store(settings),
+        store=Store(settings, on_flag=make_notifier(settings)),
         plan=make_plan_maker(settings, kb),
         run_eval=lambda suite: run_eval_command(settings, suite),
     )

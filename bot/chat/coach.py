@@ -5,8 +5,11 @@ resources, optional LLM answerer and planner); ``build_coach(settings)`` wires t
 A policy question is condensed into a standalone query, retrieved, answered by the LLM (streamed)
 or by the extractive answerer, then checked (citations and numbers) and framed with freshness
 notes and the official channels. When the LLM fails the same question gets an offline answer
-with a warning. Other intents get a fixed reply from the prompt files. What it leaves out: how
-answers are rendered (``sources.format_sources``, the CLI and the web app).
+with a warning. Other intents get a fixed reply from the prompt files. Every message, whatever its
+route (a planning interview, a follow-up), first goes through the distress detector
+(``distress.DistressDetector``): a likely crisis gets the caring reply instead of an answer, a
+possible one gets the normal answer with the crisis lines appended; both flag the answer. What it
+leaves out: how answers are rendered (``sources.format_sources``, the CLI and the web app).
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
 
 from bot.chat.checks import check_answer
 from bot.chat.condense import RuleCondenser
 from bot.chat.crisis import CrisisResources, load_crisis
+from bot.chat.distress import Assessment, DistressDetector, load_bank
 from bot.chat.extractive import ExtractiveAnswerer
 from bot.chat.glossary import Glossary
 from bot.chat.language import detect_language
@@ -55,6 +62,7 @@ class Coach:
         k: int = 6,
         today: Callable[[], date] = date.today,
         expand: Callable[[str], list[str]] | None = None,
+        distress: DistressDetector | None = None,
     ) -> None:
         self.retriever = retriever
         self.prompts = prompts
@@ -62,6 +70,7 @@ class Coach:
         self.crisis = crisis
         self.llm = llm
         self.planner = planner
+        self.distress = distress or DistressDetector(load_bank())  # rules only without a model
         self.default_lang = default_lang
         self.k = k
         self.today = today
@@ -91,13 +100,22 @@ class Coach:
         """
         history = history or []
         language = lang if lang in ("zh", "en") else detect_language(message, self.default_lang)  # type: ignore[arg-type]
-        intent = self._intent(message, history)
+        concern = self.distress.assess(message)
+        intent = "distress" if concern.level == "likely" else self._intent(message, history)
         if intent != "policy":
-            reply = self._fixed_reply(intent, message, history, language)
+            reply = self._fixed_reply(intent, message, history, language, concern)
+            if intent != "distress":
+                reply = self._with_crisis_lines(reply, concern, language)
             yield StreamEvent(delta=reply.answer)
             yield StreamEvent(answer=reply)
             return
-        yield from self._policy(message, history, language)
+        for event in self._policy(message, history, language):
+            if event.answer is None or not concern.raised:
+                yield event
+                continue
+            reply = self._with_crisis_lines(event.answer, concern, language)
+            yield StreamEvent(delta=reply.answer[len(event.answer.answer) :])
+            yield StreamEvent(answer=reply)
 
     def _intent(self, message: str, history: list[Turn]) -> str:
         """The route of a message, keeping a planning interview going.
@@ -117,14 +135,20 @@ class Coach:
         return intent
 
     # --- intents other than policy -------------------------------------------------------
-    def _fixed_reply(self, intent: str, message: str, history: list[Turn], lang: str) -> Answer:
+    def _fixed_reply(
+        self, intent: str, message: str, history: list[Turn], lang: str, concern: Assessment
+    ) -> Answer:
         if intent == "planning" and self.planner is not None:
             return self.planner.respond(message, history, lang)
         if intent == "distress":
-            text = self.prompts.render(
-                "distress", lang, resources=self.crisis.lines(lang), note=self.crisis.note(lang)
+            text = self.prompts.render("distress", lang, resources=self.crisis.lines(lang))
+            return Answer(
+                answer=text,
+                intent="distress",
+                flagged=True,
+                lang=lang,  # type: ignore[arg-type]
+                extra={"distress": concern.level, "distress_reason": concern.reason},
             )
-            return Answer(answer=text, intent="distress", flagged=True, lang=lang)  # type: ignore[arg-type]
         name = {
             "greeting": "greeting",
             "out_of_scope": "out_of_scope",
@@ -132,6 +156,15 @@ class Coach:
             "planning": "planning_help",
         }[intent]
         return Answer(answer=self.prompts.render(name, lang), intent=intent, lang=lang)  # type: ignore[arg-type]
+
+    def _with_crisis_lines(self, reply: Answer, concern: Assessment, lang: str) -> Answer:
+        """``reply`` with the crisis lines appended and a flag, when ``concern`` is raised."""
+        if not concern.raised:
+            return reply
+        lines = self.prompts.render("distress_lines", lang, resources=self.crisis.lines(lang))
+        extra = {**reply.extra, "distress": concern.level, "distress_reason": concern.reason}
+        text = f"{reply.answer}\n\n{lines}" if reply.answer else lines
+        return reply.model_copy(update={"answer": text, "flagged": True, "extra": extra})
 
     # --- policy questions ----------------------------------------------------------------
     def _policy(self, message: str, history: list[Turn], lang: str) -> Iterator[StreamEvent]:
@@ -211,9 +244,16 @@ def _titles_for(titles: list[str], lang: str) -> str:
 
 
 def build_coach(
-    settings: Settings, retriever: Retriever | None = None, planner: Planner | None = None
+    settings: Settings,
+    retriever: Retriever | None = None,
+    planner: Planner | None = None,
+    distress: DistressDetector | None = None,
 ) -> Coach:
-    """A coach wired from ``settings``: the knowledge base, the prompts and the chat model."""
+    """A coach wired from ``settings``: the knowledge base, the prompts and the chat model.
+
+    The distress detector's semantic check uses the knowledge base's own embedding model (no
+    second model is loaded); a retriever without one gets the rules alone.
+    """
     if retriever is None:
         try:
             from bot.knowledge.base import KnowledgeBase
@@ -240,7 +280,22 @@ def build_coach(
         min_evidence=settings.answer_min_evidence,
         default_lang=settings.answer_language_default,
         expand=expansions,
+        distress=distress or build_distress(settings, retriever),
     )
+
+
+def build_distress(
+    settings: Settings, retriever: Retriever, bank: Path | None = None
+) -> DistressDetector:
+    """The detector for ``build_coach``: rules, plus the semantic check when the retriever has an
+    embedding model (``KnowledgeBase.embeddings``) and ``settings.distress_semantic`` is on.
+    ``bank`` replaces ``knowledge/crisis_bank.yaml`` (the evals try edited banks)."""
+    embeddings = None
+    if settings.distress_semantic:
+        model = getattr(retriever, "embeddings", None)  # KnowledgeBase.embeddings() builds it once
+        embeddings = model() if callable(model) and not isinstance(model, Embeddings) else model
+    embedding_id = str(getattr(retriever, "embedding_id", ""))
+    return DistressDetector(load_bank(bank), embeddings, embedding_id=embedding_id)
 
 
 _ASKING = re.compile(

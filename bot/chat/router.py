@@ -1,9 +1,10 @@
-"""Route a message to an intent: distress, meta, greeting, out-of-scope, planning or policy.
+"""Route a message to an intent: meta, greeting, out-of-scope, planning or policy.
 
-Hand-written cue lists, checked in order of how much a mistake costs: a possible crisis first
-(a false alarm costs a kind message; a miss costs far more), then attempts to extract the system
-prompt, then greetings, then requests the coach is not for, then career planning; everything
-else is a policy question for the knowledge base. Leaves out any model-based classification.
+Hand-written cue lists, checked in order of how much a mistake costs: attempts to extract the
+system prompt first, then greetings, then requests the coach is not for, then career planning;
+everything else is a policy question for the knowledge base. A possible crisis is not decided
+here: the coach asks ``distress.DistressDetector`` about every message before routing it.
+Leaves out any model-based classification.
 """
 
 from __future__ import annotations
@@ -12,24 +13,6 @@ import re
 
 from bot.chat.models import Intent
 
-# Chinese: direct words for suicide and self-harm, and the colloquial ways of saying life is not
-# worth going on ("活着没意思", "想结束一切", "撑不下去了"). English: the verb forms people use
-# ("killing myself", "ending it all"), not the idioms ("this job hunt is killing me").
-_DISTRESS = re.compile(
-    r"不想活|活着(?:真|好|太|也)?(?:没|没有)(?:意思|意义|劲)|活不下去|没有?活下去的|想死|"
-    r"去死|死了算了|死了也好|不如死|一死了之|一了百了|"
-    r"自杀|轻生|寻死|自残|自伤|伤害自己|结束(?:自己的|我的)?生命|(?:想|要)?结束(?:这)?一切|"
-    r"了结(?:自己|一切)|(?:自我|自己)了断|跳楼|跳河|割腕|吃安眠药|遗书|生无可恋|不想醒来|想消失|"
-    r"撑不下去了|撑不住了|熬不下去了|坚持不下去了|"
-    r"\bkill(?:ing|ed)?\s+my\s*self|\bsuicid|\bend(?:ing)?\s+(?:my|it)\s+"
-    r"(?:own\s+)?(?:life|all)|\btak(?:e|ing)\s+my\s+(?:own\s+)?life|"
-    r"(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|exist|wake\s+up)|"
-    r"\bwant(?:ed)?\s+to\s+die|\bwish\s+i\s+(?:was|were)\s+dead|better\s+off\s+dead|"
-    r"no\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|going\s+on)|"
-    r"can'?t\s+go\s+on\s+(?:living|anymore|any\s+more)|"
-    r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?)\s+my\s*self|self[- ]harm|overdose",
-    re.IGNORECASE,
-)
 _META = re.compile(
     r"系统提示|提示词|system prompt|your (?:prompt|instructions)|initial instructions|"
     r"忽略(?:之前|以上|前面|上面)|ignore (?:all |the )?(?:previous|prior|above)|"
@@ -76,8 +59,6 @@ _PLANNING = re.compile(
 def route(message: str) -> Intent:
     """The intent of ``message``; ``"policy"`` when no cue matches."""
     text = message.strip()
-    if _DISTRESS.search(text):
-        return "distress"
     if _META.search(text):
         return "meta"
     rest = _GREETING_WORD.sub("", text).strip()

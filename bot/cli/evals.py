@@ -18,7 +18,7 @@ from bot.cli import settings_of
 @click.command("eval")
 @click.argument(
     "suite",
-    type=click.Choice(["retrieval", "answers", "safety", "plans", "all"]),
+    type=click.Choice(["retrieval", "answers", "safety", "plans", "distress", "redaction", "all"]),
     default="all",
 )
 @click.option(
@@ -30,6 +30,12 @@ from bot.cli import settings_of
     "--kb",
     type=click.Path(path_type=Path),
     help="Knowledge folder or file to index for the run (plans: the catalogue YAML).",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "both"]),
+    default="both",
+    help="Which half of split datasets to run: dev (tuning), test (frozen, gated) or both.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
 @click.option(
@@ -67,6 +73,7 @@ def eval_command(
     suite: str,
     dataset: Path | None,
     kb: Path | None,
+    split: str,
     as_json: bool,
     with_cases: bool,
     report_dir: Path | None,
@@ -75,7 +82,7 @@ def eval_command(
     check_thresholds: bool,
     thresholds_file: Path | None,
 ) -> None:
-    """评测：检索、回答、安全、规划 / run the evaluation suites."""
+    """评测：检索、回答、安全、规划、危机识别、脱敏 / run the evaluation suites."""
     from evals.gate import check, load_thresholds
     from evals.judge import make_judge
     from evals.report import fmt, write_report
@@ -90,13 +97,15 @@ def eval_command(
         raise click.exceptions.Exit(1)
     judge_fn = make_judge(settings) if judge else None
     with Workspace(settings) as workspace:
-        results = run_all(runs, workspace, judge_fn)
+        splits = ("dev", "test") if split == "both" else (split,)
+        results = run_all(runs, workspace, judge_fn, splits)
     if as_json:
         payload = [r.model_dump() if with_cases else r.summary() for r in results]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for r in results:
-            click.echo(f"{r.dataset} / {r.suite} / {r.system}  ({r.counts.get('cases', 0)} cases)")
+            where = f"{r.dataset} / {r.suite} / {r.column}"
+            click.echo(f"{where}  ({r.counts.get('cases', 0)} cases)")
             for metric, value in r.metrics.items():
                 click.echo(f"  {metric:28s} {fmt(value)}")
             failed = [c.id for c in r.cases if c.passed is False]

@@ -15,15 +15,16 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import ValidationFailed
 from bot.store.models import ConversationSummary, TranscriptFilter
 from bot.store.rows import turn_of
-from bot.store.tables import ConversationRow, FeedbackRow, TurnRow
+from bot.store.tables import AnnotationRow, ConversationRow, FeedbackRow, FlagEventRow, TurnRow
 
 CHINA = timezone(timedelta(hours=8), "CST")
+DISTRESS_REASON = "auto: distress"  # the engine's flag reason; "auto: distress (possible)" too
 _FIRST_QUESTION_CHARS = 80
 
 CSV_COLUMNS = [
@@ -94,7 +95,35 @@ def conditions(flt: TranscriptFilter) -> list[ColumnElement[bool]]:
         out.append(any_negative if flt.negative_feedback else ~any_negative)
     if flt.flagged is not None:
         out.append(ConversationRow.flagged.is_(flt.flagged))
+    if flt.unreviewed_distress is not None:
+        waiting = unreviewed_distress()
+        out.append(waiting if flt.unreviewed_distress else ~waiting)
     return out
+
+
+def unreviewed_distress() -> ColumnElement[bool]:
+    """Flagged for distress by the engine, with no counselor annotation since the last flag."""
+    flagged_at = (
+        select(func.max(FlagEventRow.created_at))
+        .where(FlagEventRow.conversation_id == ConversationRow.id, FlagEventRow.action == "flag")
+        .scalar_subquery()
+    )
+    reviewed = exists().where(
+        TurnRow.conversation_id == ConversationRow.id,
+        AnnotationRow.turn_id == TurnRow.id,
+        AnnotationRow.created_at >= flagged_at,
+    )
+    return and_(
+        ConversationRow.flagged.is_(True),
+        ConversationRow.flag_reason.like(f"{DISTRESS_REASON}%"),
+        ~reviewed,
+    )
+
+
+def count(db: Session, flt: TranscriptFilter) -> int:
+    """How many conversations the filter selects (ignoring its limit and offset)."""
+    query = select(func.count()).select_from(ConversationRow).where(*conditions(flt))
+    return int(db.scalar(query) or 0)
 
 
 def _query(flt: TranscriptFilter, *, annotations: bool) -> Select[ConversationRow]:

@@ -31,6 +31,9 @@ class TranscriptFilter(BaseModel):
     abstained: bool | None = None
     negative_feedback: bool | None = None  # True: at least one 👎; False: none
     flagged: bool | None = None
+    # True: flagged for distress by the engine and not reviewed since (no counselor annotation
+    # on any of its turns after the flag was raised, and not unflagged); False: the others
+    unreviewed_distress: bool | None = None
     text: str | None = None  # case-insensitive substring of a question or an answer
     limit: int | None = Field(default=50, ge=1)
     offset: int = Field(default=0, ge=0)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.chat.models import Answer
 from bot.errors import NotFoundError, ValidationFailed
+from bot.notify import FlagNotice
 from bot.privacy import redact
 from bot.settings import Settings
 from bot.store import accounts, listing
@@ -43,6 +44,7 @@ from bot.store.tables import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+OnFlag = Callable[[FlagNotice], None]  # told of each distress flag the engine raises
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-.:]{16,128}$")
 SYSTEM_USER = "system"  # who flags a conversation when the engine marks an answer
 
@@ -84,8 +86,9 @@ class Store:
         clock: Clock | None = None,
         login_policy: accounts.LoginPolicy | None = None,
         hasher: PasswordHasher | None = None,
+        on_flag: OnFlag | None = None,
     ) -> None:
-        self._init(settings.sqlalchemy_url, clock, login_policy, hasher)
+        self._init(settings.sqlalchemy_url, clock, login_policy, hasher, on_flag)
 
     @classmethod
     def from_url(
@@ -95,11 +98,13 @@ class Store:
         clock: Clock | None = None,
         login_policy: accounts.LoginPolicy | None = None,
         hasher: PasswordHasher | None = None,
+        on_flag: OnFlag | None = None,
     ) -> Store:
         """Open the database at ``url``; ``clock``, ``login_policy`` and ``hasher`` are for tests
-        and unusual deployments (the defaults are the product's)."""
+        and unusual deployments (the defaults are the product's). ``on_flag`` is called (after
+        the write is committed) each time an answer raises a distress flag."""
         store = cls.__new__(cls)
-        store._init(url, clock, login_policy, hasher)
+        store._init(url, clock, login_policy, hasher, on_flag)
         return store
 
     def _init(
@@ -108,7 +113,9 @@ class Store:
         clock: Clock | None,
         policy: accounts.LoginPolicy | None,
         hasher: PasswordHasher | None,
+        on_flag: OnFlag | None = None,
     ) -> None:
+        self._on_flag = on_flag
         self.engine: Engine = make_engine(url)
         upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -166,7 +173,9 @@ class Store:
         """Store one question and its answer in the session's current conversation.
 
         Returns the turn id (for feedback). An answer with ``flagged=True`` flags the
-        conversation for counselors.
+        conversation for counselors. A distress answer (``extra["distress"]`` or the distress
+        intent) flags it even when it is flagged for another reason, and again when the concern
+        rises from possible to likely; each such flag is passed to ``on_flag`` once.
         """
         digest = _digest(session_id)
         with self._sessions() as db:
@@ -204,11 +213,24 @@ class Store:
             if position == 0:
                 conv.lang = answer.lang
             conv.updated_at = now
-            if answer.flagged and not conv.flagged:
-                reason = f"auto: {answer.intent}"
+            notice: FlagNotice | None = None
+            level = _distress_level(answer)
+            if answer.flagged and _raises_flag(conv, level, lambda: self._reviewed(db, conv.id)):
+                reason = _flag_reason(answer, level)
                 self._set_flag(db, conv, True, reason, SYSTEM_USER, now)
+                if level:
+                    reason_detail = str(answer.extra.get("distress_reason", ""))
+                    notice = FlagNotice.of(
+                        conv.id, level, reason_detail, question, answer.lang, now
+                    )
             db.flush()
-            return turn.id
+            turn_id = turn.id
+        if notice is not None and self._on_flag is not None:
+            try:
+                self._on_flag(notice)
+            except Exception as error:  # telling a counselor must never lose the exchange
+                log.error("distress notification hook failed: %s", error)
+        return turn_id
 
     def conversation_for_session(self, session_id: str) -> Conversation:
         """The session's current conversation, without counselors' annotations or flags."""
@@ -259,6 +281,21 @@ class Store:
     def list_conversations(self, flt: TranscriptFilter | None = None) -> list[ConversationSummary]:
         with self._sessions() as db:
             return listing.summaries(db, flt or TranscriptFilter())
+
+    def count_conversations(self, flt: TranscriptFilter | None = None) -> int:
+        """How many conversations ``flt`` selects, whatever its limit."""
+        with self._sessions() as db:
+            return listing.count(db, flt or TranscriptFilter())
+
+    def distress_queue(self, limit: int | None = 50) -> list[ConversationSummary]:
+        """Conversations flagged for distress that no counselor has reviewed since, newest first.
+
+        Reviewing means annotating any turn of it after the flag (or unflagging it)."""
+        flt = TranscriptFilter(unreviewed_distress=True, limit=limit)
+        return self.list_conversations(flt)
+
+    def unreviewed_distress_count(self) -> int:
+        return self.count_conversations(TranscriptFilter(unreviewed_distress=True, limit=None))
 
     def get_conversation(self, conversation_id: int) -> Conversation:
         """Everything about one conversation: turns, citations, feedback, annotations, flags."""
@@ -386,6 +423,14 @@ class Store:
         return conv
 
     @staticmethod
+    def _reviewed(db: Session, conversation_id: int) -> bool:
+        """True when a counselor annotated a turn after the conversation's last flag."""
+        waiting = select(ConversationRow.id).where(
+            ConversationRow.id == conversation_id, listing.unreviewed_distress()
+        )
+        return db.scalar(waiting) is None
+
+    @staticmethod
     def _set_flag(
         db: Session, conv: ConversationRow, on: bool, reason: str, by_user: str, now: datetime
     ) -> None:
@@ -400,3 +445,34 @@ class Store:
                 created_at=now,
             )
         )
+
+
+def _distress_level(answer: Answer) -> str:
+    """``likely``/``possible`` for a distress answer, "" for any other."""
+    level = str(answer.extra.get("distress", ""))
+    if level in ("likely", "possible"):
+        return level
+    return "likely" if answer.intent == "distress" else ""
+
+
+def _flag_reason(answer: Answer, level: str) -> str:
+    if level == "likely":
+        return listing.DISTRESS_REASON
+    if level:
+        return f"{listing.DISTRESS_REASON} ({level})"
+    return f"auto: {answer.intent}"
+
+
+def _raises_flag(conv: ConversationRow, level: str, reviewed: Callable[[], bool]) -> bool:
+    """A new flag: none yet, distress over another reason, possible -> likely, or distress again
+    after a counselor reviewed the last distress flag."""
+    if not conv.flagged:
+        return True
+    if not level:
+        return False
+    current = conv.flag_reason
+    if not current.startswith(listing.DISTRESS_REASON):
+        return True
+    if level == "likely" and current != listing.DISTRESS_REASON:
+        return True
+    return reviewed()

@@ -5,16 +5,21 @@ valid birth date and an optional X check character, and the old 15-digit form: `
 bank card numbers (16–19 digits, grouped or not, that pass the Luhn check or follow a label
 such as 卡号/银行卡: ``[银行卡号]``), mobile numbers (1[3-9]xxxxxxxxx, with an optional +86 and
 spaces or dashes: ``[电话]``), landlines with an area code (010-12345678, (0755)8765 4321 …:
-``[电话]``), QQ and WeChat ids when labelled (``[QQ号]``, ``[微信号]``), and a name after
-我叫 / 我的名字是 / 姓名： / my name is (``[姓名]``; Chinese names must start with a common
-surname, which keeps 我叫外卖 or 我叫不出来 intact).
+``[电话]``), QQ and WeChat ids when labelled (``[QQ号]``, ``[微信号]``); then, as spans
+(:mod:`bot.privacy.places`, :mod:`bot.privacy.names`): home and mailing addresses that reach a
+door (``[地址]``), labelled student, candidate and staff numbers (``[学号]``), passport numbers
+(``[护照号]``) and private persons' names, Chinese and English (``[姓名]``).
 
 It leaves alone what graduates and policies write every day: years and dates, amounts,
 document numbers such as 财社〔2017〕164号, service hotlines (12333, 24365, 400/800 numbers),
-percentages. Addresses, school names and student numbers are not redacted: they are hard to tell
-from the policy text they quote and carry less risk on their own. Written by hand because no
-maintained library covers Chinese identifiers; the patterns are tested against positives and
-negatives in ``tests/test_store_redact.py``.
+percentages, places named as places (我是甘肃人), a surname with a role (张老师, 小李, Mr. Wang),
+brands and public figures the dictionary knows (李宁, 周大福), and a classroom (课在3号楼201).
+Written by hand, with jieba's dictionary and part-of-speech tagger (already a dependency) for
+names. jionlp was considered and left out: it has no person-name or free-text address finder
+(its location recogniser needs another tokenizer, jiojio), its phone/ID/e-mail extractors repeat
+what is here, its wheel is 16.5 MB, and on import it unzips dictionaries into its own package
+folder (fails on a read-only install) and prints a banner. Tested on positives and negatives in
+``tests/test_store_redact.py`` and measured by ``careercoach eval redaction``.
 
 :class:`RedactingFilter` applies the same to log records; :func:`install_log_redaction` puts it
 on the root logger's handlers.
@@ -24,6 +29,8 @@ from __future__ import annotations
 
 import logging
 import re
+
+from bot.privacy import names, places
 
 _ND = r"(?<![0-9A-Za-z])"  # not preceded by a digit or letter
 _NE = r"(?![0-9A-Za-z])"  # not followed by one
@@ -49,29 +56,17 @@ _LANDLINE = re.compile(
     + _NE,
     re.I,
 )
-_QQ = re.compile(r"((?:QQ|qq|扣扣)(?:号码|号)?(?:是|为)?\s*[:：]?\s*)[1-9]\d{4,11}" + _NE)
+_QQ = re.compile(
+    r"((?:QQ|qq|扣扣|企鹅)(?:号码|号|\s*number|\s*no\.?|\s*id)?\s*(?:是|为|is|:|：)?\s*)"
+    r"[1-9]\d{4,11}" + _NE,
+    re.I,
+)
 _WECHAT = re.compile(
-    r"((?:微信|wechat|WeChat|vx|VX|wx|WX)(?:号码|号|id|ID)?(?:是|为)?\s*[:：]?\s*)"
-    r"[A-Za-z][-_A-Za-z0-9]{5,19}" + _NE
+    r"((?:微信|wechat|vx|wx)(?:号码|号|\s*id|\s*ID)?"
+    r"(?:[^\s\w]{0,2}(?:吧|呀|啊)?[，,]?\s*(?:我的|我的是|是|为|is)|\s*(?:是|为|is))?\s*[:：]?\s*)"
+    r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _NE,
+    re.I,
 )
-
-# Common surnames (single and compound) — a name is redacted only when it starts with one.
-_SURNAMES_2 = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|令狐|端木"
-_SURNAMES_1 = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
-    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
-    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
-    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-# Characters that end a name early: they start the words that usually follow one.
-_NAME_STOP = "想要是在的了和今从去来毕读学现刚也就还都已请问能可会有，。、！？,.!? "
-_NAME = re.compile(
-    r"((?:我叫|我的名字是|我的名字叫|我名字叫|本人姓名[:：]?|姓名[:：]\s*|名字[:：]\s*))"
-    rf"(?:{_SURNAMES_2}|[{_SURNAMES_1}])[^\W\d_A-Za-z{_NAME_STOP}]{{1,2}}"
-)
-_NAME_EN = re.compile(r"\b((?:my name is|I am called|I'm called)\s+)[A-Z][a-z]+(?:\s[A-Z][a-z]+)?")
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -94,6 +89,17 @@ def _card(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+def _wechat(match: re.Match[str]) -> str:
+    value = match.group(2)
+    if not re.search(r"[\d_-]", value) and value.lower() in _WECHAT_WORDS:
+        return match.group(0)
+    return f"{match.group(1)}[微信号]"
+
+
+# words that follow 微信 without being an id ("wechat group", "WeChat Pay")
+_WECHAT_WORDS = frozenset({"public", "official", "account", "moments", "groups", "channel"})
+
+
 def redact(text: str) -> str:
     """``text`` with personal data replaced by labels such as ``[电话]``; idempotent."""
     if not text:
@@ -105,9 +111,32 @@ def redact(text: str) -> str:
     text = _MOBILE.sub("[电话]", text)
     text = _LANDLINE.sub("[电话]", text)
     text = _QQ.sub(r"\1[QQ号]", text)
-    text = _WECHAT.sub(r"\1[微信号]", text)
-    text = _NAME.sub(r"\1[姓名]", text)
-    text = _NAME_EN.sub(r"\1[姓名]", text)
+    text = _WECHAT.sub(_wechat, text)
+    return _replace_spans(text)
+
+
+_LABELLED = re.compile(r"\[[^\[\]]{1,6}\]")
+
+
+def _replace_spans(text: str) -> str:
+    """Addresses, labelled ids, passports and names, found as spans and replaced right to left.
+
+    Overlaps keep the earlier (then the longer) span; nothing inside an existing label moves."""
+    found: list[tuple[int, int, str]] = []
+    found += [(a, b, "[地址]") for a, b in places.addresses(text)]
+    found += [(a, b, "[学号]") for a, b in places.labelled_ids(text)]
+    found += [(a, b, "[护照号]") for a, b in places.passports(text)]
+    found += [(a, b, "[姓名]") for a, b in names.chinese_names(text)]
+    found += [(a, b, "[姓名]") for a, b in names.english_names(text)]
+    taken = [m.span() for m in _LABELLED.finditer(text)]
+    chosen: list[tuple[int, int, str]] = []
+    for a, b, label in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
+        if a >= b or any(a < y and x < b for x, y in taken):
+            continue
+        chosen.append((a, b, label))
+        taken.append((a, b))
+    for a, b, label in sorted(chosen, reverse=True):
+        text = text[:a] + label + text[b:]
     return text
 
 

@@ -1,0 +1,106 @@
+"""Labelled messages: the line format of the detector datasets (distress, redaction), read and
+checked.
+
+A line is one message a graduate might type, with what a detector should make of it::
+
+    {"id": "d-001", "message": "…", "label": "distress", "kind": "literal", "lang": "zh",
+     "split": "dev"}
+
+Unlike :class:`evals.cases.Case` there is no question to answer and no evidence: the suites run
+the detector on ``message`` alone. Unknown fields are kept (a redaction dataset carries the
+spans it expects). Validation errors name the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.errors import ValidationFailed
+
+
+class LabelledMessage(BaseModel):
+    """One message and its label; ``split`` as in :class:`evals.cases.Case`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+    label: str = ""  # distress: "distress" or "calm"; redaction lines carry spans instead
+    kind: str = ""
+    lang: Literal["zh", "en"] = "zh"
+    split: Literal["dev", "test"] | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @property
+    def question(self) -> str:  # what reports show for a case
+        return self.message
+
+    def field(self, name: str, default: Any = None) -> Any:
+        """An extra field of the line (e.g. the expected spans of a redaction case)."""
+        return (self.model_extra or {}).get(name, default)
+
+
+def message_suite(path: Path) -> str | None:
+    """``distress`` or ``redaction`` when the first line of ``path`` is a labelled message (with
+    ``label``, or with ``pii`` spans), else None."""
+    try:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                raw = json.loads(line)
+                if not isinstance(raw, dict) or "message" not in raw:
+                    return None
+                if "pii" in raw:
+                    return "redaction"
+                return "distress" if "label" in raw else None
+    except (OSError, json.JSONDecodeError):
+        return None
+    return None
+
+
+def load_messages(path: Path, labels: frozenset[str] | None = None) -> list[LabelledMessage]:
+    """Read a labelled-message JSONL file; ``labels`` limits what ``label`` may be."""
+    if not path.is_file():
+        raise ValidationFailed(
+            f"{path}: dataset file not found", message_zh=f"{path}：找不到评测数据集文件"
+        )
+    out: list[LabelledMessage] = []
+    seen: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where = f"{path}:{number}"
+        try:
+            raw = json.loads(line)
+            item = LabelledMessage.model_validate(raw)
+        except json.JSONDecodeError as bad:
+            raise ValidationFailed(
+                f"{where}: not valid JSON ({bad.msg})",
+                message_zh=f"{where}：不是合法的 JSON（{bad.msg}）",
+            ) from bad
+        except ValidationError as bad:
+            first = bad.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "message"
+            raise ValidationFailed(
+                f"{where}: field '{field}': {first['msg']}",
+                message_zh=f"{where}：字段“{field}”有误：{first['msg']}",
+            ) from bad
+        if labels is not None and item.label not in labels:
+            wanted = " or ".join(sorted(labels))
+            raise ValidationFailed(
+                f"{where}: field 'label': {item.label!r} is not {wanted}",
+                message_zh=f"{where}：字段“label”应为 {wanted}，而不是 {item.label}",
+            )
+        if item.id in seen:
+            raise ValidationFailed(
+                f"{where}: field 'id': duplicate id {item.id!r}",
+                message_zh=f"{where}：字段“id”重复：{item.id}",
+            )
+        seen.add(item.id)
+        out.append(item)
+    if not out:
+        raise ValidationFailed(f"{path}: dataset has no cases", message_zh=f"{path}：数据集为空")
+    return out
