@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -485,11 +486,13 @@ class PostgresState:
             for p in self._cache().glob(".tmp-*"):
                 remove_folder(p)
 
-    def evict(self, keep: set[str]) -> None:
-        """Delete local copies of segments outside ``keep`` (mapped copies stay readable)."""
+    def evict(self, keep: set[str], min_age_s: float = 3600.0) -> None:
+        """Delete local copies of segments outside ``keep`` older than ``min_age_s`` (a refresh
+        in this home may have just written one; mapped copies stay readable anyway)."""
         if self._cache().is_dir():
+            old = time.time() - min_age_s
             for p in self._cache().iterdir():
-                if not p.name.startswith(".") and p.name not in keep:
+                if not p.name.startswith(".") and p.name not in keep and p.stat().st_mtime < old:
                     remove_folder(p)
 
     def pending(self) -> list[list[Any]]:
