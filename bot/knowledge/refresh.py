@@ -47,9 +47,8 @@ from bot.knowledge.build import Builder, RefreshContext, document_info, passage_
 from bot.knowledge.index import GenerationDamaged, SegmentPool, open_generation
 from bot.knowledge.manifest import FileReport, Manifest, RefreshReport, SourceEntry
 from bot.knowledge.models import Chunk, SourceDocument
-from bot.knowledge.segment import SegmentDamaged
 from bot.knowledge.state import FileState
-from bot.knowledge.upkeep import Base, collect_garbage, open_base
+from bot.knowledge.upkeep import Base, collect_garbage, drop_damaged, open_base, verify_segments
 from bot.settings import Settings
 
 __all__ = ["RefreshContext", "passage_text", "remove_sources", "run_refresh"]
@@ -191,7 +190,7 @@ def run_refresh(
     with ctx.state.lock():
         pool, base, warnings = _begin(ctx)
         if repair:
-            warnings += _verify_segments(base, pool)
+            warnings += verify_segments(base, pool)
         builder = Builder(ctx, base.record, base.damaged, base.vectors_whole, pool=pool)
         try:
             for info, chunks in base.legacy_docs:
@@ -205,7 +204,7 @@ def run_refresh(
                 gone = legacy.remove(ctx.state.root)
                 report.warnings.append(f"removed the first-format folders {', '.join(gone)}")
             if repair:
-                report.warnings += _drop_damaged(ctx, report.generation)
+                report.warnings += drop_damaged(ctx, report.generation)
         except OSError as exc:
             ctx.state.cleanup_temporary()
             raise _stopped(exc, base) from exc
@@ -214,43 +213,6 @@ def run_refresh(
         report.warnings = warnings + report.warnings
         log.info("refresh done: %s in %.2fs", report.counts, report.timings["total"])
         return report
-
-
-def _verify_segments(base: Base, pool: SegmentPool) -> list[str]:
-    notes = []
-    for seg_id in base.record.segments:
-        try:
-            seg = pool.acquire(seg_id)
-        except SegmentDamaged:
-            continue  # already found by open_base
-        try:
-            problems = seg.verify()
-        finally:
-            pool.release(seg_id)
-        if problems:
-            notes += problems
-            hit = {d for d, i in base.record.documents.items() if i.segment == seg_id}
-            base.damaged |= hit
-            notes.append(f"{len(hit)} document(s) of segment {seg_id} are loaded again")
-    return notes
-
-
-def _drop_damaged(ctx: RefreshContext, serving: int) -> list[str]:
-    """Delete every generation record but the serving one that cannot be opened whole."""
-    notes = []
-    for m in ctx.state.generations():
-        if m == serving:
-            continue
-        try:
-            open_generation(
-                ctx.state, SegmentPool(ctx.state, map_vectors=False), ctx.server, m
-            ).close()
-        except GenerationDamaged as exc:
-            ctx.drop(m)
-            notes.append(f"deleted generation {m}, which was damaged ({exc})")
-    if notes:
-        notes += collect_garbage(ctx, set(ctx.state.generations()))
-    return notes
 
 
 def _refresh(

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot.knowledge import legacy
 from bot.knowledge.build import RefreshContext
-from bot.knowledge.index import LOCAL, SegmentPool
+from bot.knowledge.index import LOCAL, GenerationDamaged, SegmentPool, open_generation
 from bot.knowledge.manifest import DocumentInfo, Manifest
 from bot.knowledge.models import Chunk
 from bot.knowledge.segment import SegmentDamaged
@@ -212,3 +212,42 @@ def collect_garbage(ctx: RefreshContext, keep: set[int]) -> list[str]:
     if state.pending():
         state.set_pending([])
     return []
+
+
+def verify_segments(base: Base, pool: SegmentPool) -> list[str]:
+    """Checksum the base's segments (``kb check --repair``); documents of a segment that
+    differs are marked damaged, to be loaded again."""
+    notes = []
+    for seg_id in base.record.segments:
+        try:
+            seg = pool.acquire(seg_id)
+        except SegmentDamaged:
+            continue  # already found by open_base
+        try:
+            problems = seg.verify()
+        finally:
+            pool.release(seg_id)
+        if problems:
+            notes += problems
+            hit = {d for d, i in base.record.documents.items() if i.segment == seg_id}
+            base.damaged |= hit
+            notes.append(f"{len(hit)} document(s) of segment {seg_id} are loaded again")
+    return notes
+
+
+def drop_damaged(ctx: RefreshContext, serving: int) -> list[str]:
+    """Delete every generation record but the serving one that cannot be opened whole."""
+    notes = []
+    for m in ctx.state.generations():
+        if m == serving:
+            continue
+        try:
+            open_generation(
+                ctx.state, SegmentPool(ctx.state, map_vectors=False), ctx.server, m
+            ).close()
+        except GenerationDamaged as exc:
+            ctx.drop(m)
+            notes.append(f"deleted generation {m}, which was damaged ({exc})")
+    if notes:
+        notes += collect_garbage(ctx, set(ctx.state.generations()))
+    return notes
