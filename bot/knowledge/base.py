@@ -273,6 +273,19 @@ class KnowledgeBase:
             score=0.0,
         )  # fmt: skip
 
+    def section_chunks(self, chunk_id: str) -> list[Chunk]:
+        """The chunks of ``chunk_id``'s section (its neighbours in the same document with the
+        same section path), in document order; empty when the chunk is not served."""
+        with self.reading() as gen:
+            row = gen.find(chunk_id)
+            return [] if row is None else [gen.chunk(r) for r in gen.section_rows(row)]
+
+    def term_stats(self, terms: list[str]) -> tuple[dict[str, int], int]:
+        """(how many served chunks contain each term, how many chunks are served), from the
+        lexical index; ``terms`` are tokens as ``tokenizer`` makes them."""
+        with self.reading() as gen:
+            return gen.document_frequencies(terms), gen.size
+
     def status(self) -> KBStatus:
         with self.reading() as gen:
             record = gen.record

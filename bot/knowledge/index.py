@@ -184,6 +184,23 @@ class Generation:
                 return part.base + rows.start + offset
         return None
 
+    def section_rows(self, row: int) -> list[int]:
+        """The rows of ``row``'s section in document order (``row`` included): its neighbours
+        on either side in the same document with the same section path. A document's rows
+        are consecutive in one segment, so only that document's chunks are read."""
+        part, local = self._locate(row)
+        rows = part.seg.doc_rows(int(part.seg.doc_of_row[local]))
+        chunks = list(part.seg.chunks(rows))
+        at = local - rows.start
+        path = chunks[at].section_path
+        start, end = at, at
+        while start > 0 and chunks[start - 1].section_path == path:
+            start -= 1
+        while end + 1 < len(chunks) and chunks[end + 1].section_path == path:
+            end += 1
+        order = sorted(range(start, end + 1), key=lambda i: chunks[i].ordinal)
+        return [part.base + rows.start + i for i in order]
+
     def chunks(self, doc_id: str | None = None) -> Iterator[Chunk]:
         """Every live chunk (or one document's), documents in segment order."""
         for p in self._parts:
@@ -314,6 +331,18 @@ class Generation:
                 s = np.where(self._mask(p, cond), s, 0.0)
             best += [(p.base + int(i), float(s[i])) for i in _top(s, n, 0.0)]
         return self._best(best, n)
+
+    def document_frequencies(self, tokens: list[str]) -> dict[str, int]:
+        """How many live rows contain each token, over all segments (tokens no live row has
+        are left out): the ``df`` that BM25 uses."""
+        counts: dict[str, int] = {}
+        for p in self._parts:
+            lookup = p.seg.lookup
+            for t in dict.fromkeys(tokens):
+                found = lookup.slice(t)
+                if found is not None:
+                    counts[t] = counts.get(t, 0) + int(p.live[found[0]].sum())
+        return {t: n for t, n in counts.items() if n}
 
     def order_keys(self, rows: list[int]) -> list[int]:
         """A key per row from (document id, position in it): ties are broken the same way
