@@ -78,9 +78,9 @@ def build_documents(services: Services) -> APIRouter:
 
         found = originals()
         place = found.place(doc_id, chunk_id)
-        gen = found.kb.generation()  # a refresh may have switched it since: look up, not index
-        row, info = gen.row_of.get(chunk_id), gen.documents.get(doc_id)
-        shown = place.text or (gen.chunks[row].text if row is not None else "")
+        # a refresh may have switched the generation since: look up again, by id
+        hit, info = found.kb.chunk(chunk_id), found.kb.generation().documents.get(doc_id)
+        shown = place.text or (hit.text if hit is not None else "")
         issuer = info.meta.issuer if info is not None else ""
         claims = OfficialChannels.load().unverified(f"{place.title}\n{shown}", issuer)
         return place, list(dict.fromkeys(c.text for c in claims))
