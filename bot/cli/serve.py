@@ -33,9 +33,17 @@ def starter_dir(configured: Path | None) -> Path:
 
 def index_if_empty(kb: Any, folder: Path) -> Any | None:
     """Refresh ``folder`` into an empty index; returns the report, or None when not needed."""
-    documents = getattr(kb.status(), "documents", 0)
+    status = kb.status()
+    documents = getattr(status, "documents", 0)
     count = documents if isinstance(documents, int) else len(documents or [])
     if count:
+        return None
+    if getattr(status, "degraded", ""):  # real data may be there: never rebuild over it
+        why = f"the index is not whole ({status.degraded})"
+        click.echo(f"warning: {why}; the starter knowledge base is not indexed over it", err=True)
+        click.echo(
+            "  索引不完整，未自动建立初始索引；请运行 careercoach kb check --repair", err=True
+        )
         return None
     if not folder.is_dir():
         click.echo(
