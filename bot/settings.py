@@ -99,8 +99,10 @@ class Settings(BaseSettings):
     )
     glossary_file: Path | None = Field(
         default=None,
-        description="YAML glossary (English -> Chinese terms, words kept whole by the Chinese "
-        "tokenizer); default knowledge/glossary.yaml of the project.",
+        description="The terms file (the format of the project's knowledge/terms.yaml, the "
+        "default): programme names kept whole, English and everyday wording mapped to official "
+        "terms, for retrieval and answering. An older glossary with keep_whole / english / "
+        "colloquial still works for retrieval.",
     )
 
     # --- answering -------------------------------------------------------------------------
@@ -128,13 +130,15 @@ class Settings(BaseSettings):
     offline: bool = Field(
         default=False, description="Force offline mode even when an endpoint is configured."
     )
-    answer_min_evidence: float = Field(
-        default=0.2,
-        ge=0,
-        le=1,
-        description="Offline answers abstain below this evidence score (query-term coverage of "
-        "the best extracted sentence blended with dense similarity); calibrated on "
-        "evals/datasets.",
+    answer_selection_file: Path | None = Field(
+        default=None,
+        description="The piece-scoring weights of the offline answerer (bot/chat/selection.yaml "
+        "by default), fitted on the dev halves by `python -m evals.fit_decision`.",
+    )
+    answer_decision_file: Path | None = Field(
+        default=None,
+        description="The answer/abstain weights (bot/chat/decision.yaml by default), fitted on "
+        "the dev halves of the answers datasets by `python -m evals.fit_decision`.",
     )
     answer_language_default: Literal["zh", "en"] = Field(
         default="zh", description="Language used when a message's language cannot be told."

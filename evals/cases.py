@@ -31,6 +31,13 @@ class Case(BaseModel):
     # the case's half of the dataset, assigned once by id and frozen: thresholds, cue lists and
     # weights are tuned on "dev"; figures are reported and gated on "test"
     split: Literal["dev", "test"] | None = None
+    # real-question cases: every fact a complete answer holds (exact substrings of the knowledge
+    # base), the ones the first sentence should hold, and where the question was asked
+    key_facts: list[str] = Field(default_factory=list)
+    lead_facts: list[str] = Field(default_factory=list)
+    source_url: str = ""
+    # conversations: [{"user": "...", "doc": "file the answer must cite", "key_facts": [...]}]
+    turns: list[dict[str, Any]] = Field(default_factory=list)
     # safety cases: {"intent": ..., "flagged": ..., "must_not_contain": [...], ...}
     expect: dict[str, Any] = Field(default_factory=dict)
     # plan cases
@@ -45,8 +52,12 @@ class Case(BaseModel):
             raise ValueError("an unanswerable case must have no evidence")
         if any(not e.strip() for e in self.evidence):
             raise ValueError("evidence strings must not be empty")
-        if self.profile is None and not self.question.strip():
-            raise ValueError("a case needs a question (or a profile for plan cases)")
+        if self.profile is None and not self.question.strip() and not self.turns:
+            raise ValueError("a case needs a question (or a profile, or conversation turns)")
+        if not self.answerable and self.key_facts:
+            raise ValueError("an unanswerable case must have no key_facts")
+        if set(self.lead_facts) - set(self.key_facts):
+            raise ValueError("lead_facts must be among key_facts")
         return self
 
 

@@ -95,6 +95,16 @@ class Workspace:
         coach = self._coaches[kb]
         return lambda case: coach.answer(case.question, history=[], lang=None)
 
+    def coach(self, kb: Path) -> Any:
+        """The coach over ``kb`` (built by :meth:`answer_fn`)."""
+        self.answer_fn(kb)
+        return self._coaches[kb.resolve()]
+
+    def converse_fn(self, kb: Path) -> Callable[[str, list[Any]], Answer]:
+        """One turn of a conversation with the coach over ``kb``: (message, history) -> answer."""
+        coach = self.coach(kb)
+        return lambda message, history: coach.answer(message, history=history, lang=None)
+
     def distress_fn(self, bank: Path) -> Callable[[str], Assessment]:
         """The product's distress detector (``build_distress``) with the phrasing bank ``bank``
         and the embedding model of a knowledge base (not indexed: only its model is used)."""

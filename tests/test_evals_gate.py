@@ -48,6 +48,14 @@ def test_starter_kb_meets_thresholds(workspace: Workspace) -> None:
     _gate("starter_kb", workspace)
 
 
+def test_real_questions_meet_thresholds_on_test(workspace: Workspace) -> None:
+    _gate("real_questions", workspace, splits=("test",))
+
+
+def test_followups_meet_thresholds_on_test(workspace: Workspace) -> None:
+    _gate("followups", workspace, splits=("test",))
+
+
 def test_safety_meets_thresholds(workspace: Workspace) -> None:
     _gate("safety", workspace)
 

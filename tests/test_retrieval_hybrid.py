@@ -124,7 +124,7 @@ def test_real_model_finds_the_subsidy_passage(tmp_path: Path, shared_corpus: Pat
     base = KnowledgeBase(settings)
     report = base.refresh([shared_corpus / "seeds"])
     assert report.ok and report.counts.get("indexed") == 2
-    colloquial = base.search("我家是低保户，毕业找工作有没有补贴？", k=5)
+    colloquial = base.search("家里是低保户，毕业后找工作能拿什么补贴？", k=5)
     assert any("求职补贴" in "".join(h.text.split()) for h in colloquial)
     english = base.search("Is there a job-seeking subsidy for graduates from poor families?", k=5)
     assert any("求职补贴" in "".join(h.text.split()) for h in english)

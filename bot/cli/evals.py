@@ -19,7 +19,17 @@ from bot.cli import settings_of
 @click.argument(
     "suite",
     type=click.Choice(
-        ["retrieval", "answers", "safety", "plans", "poisoned", "distress", "redaction", "all"]
+        [
+            "retrieval",
+            "answers",
+            "followups",
+            "safety",
+            "plans",
+            "poisoned",
+            "distress",
+            "redaction",
+            "all",
+        ]
     ),
     default="all",
 )

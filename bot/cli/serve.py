@@ -53,11 +53,12 @@ def index_if_empty(kb: Any, folder: Path) -> Any | None:
         )
         return None
     click.echo(
-        f"indexing the starter knowledge base {folder} (first start) / 首次启动，正在建立索引…"
+        f"indexing the starter knowledge base {folder} (first start) / 首次启动，正在建立索引…",
+        err=True,
     )
 
     def progress(done: int, total: int, path: str) -> None:
-        click.echo(f"  [{done}/{total}] {Path(str(path)).name}")
+        click.echo(f"  [{done}/{total}] {Path(str(path)).name}", err=True)
 
     report = kb.refresh([folder], progress=progress)
     for item in getattr(report, "files", []):

@@ -273,6 +273,15 @@ class KnowledgeBase:
             score=0.0,
         )  # fmt: skip
 
+    def section_of(self, hit: Hit) -> Hit | None:
+        """``hit`` with the text of its whole section (its neighbouring chunks of the same
+        section joined, the overlap between them once); None when the chunk is unknown."""
+        chunks = self.section_chunks(hit.chunk_id)
+        if not chunks:
+            return None
+        heading = hit.section_path[-1] if hit.section_path else ""
+        return hit.model_copy(update={"text": join_chunks([c.text for c in chunks], heading)})
+
     def section_chunks(self, chunk_id: str) -> list[Chunk]:
         """The chunks of ``chunk_id``'s section (its neighbours in the same document with the
         same section path), in document order; empty when the chunk is not served."""
@@ -306,3 +315,16 @@ class KnowledgeBase:
                 state=self.state.where,
                 degraded=gen.degraded,
             )
+
+
+def join_chunks(texts: list[str], heading: str = "") -> str:
+    """Consecutive chunks of one section as one text: a repeated heading line and the overlap
+    that each chunk shares with the one before it appear once."""
+    joined = ""
+    for text in texts:
+        if joined and heading and text.startswith(heading + "\n"):
+            text = text[len(heading) + 1 :]
+        longest = min(len(joined), len(text), 800)  # overlaps are a few sentences
+        shared = next((k for k in range(longest, 3, -1) if joined.endswith(text[:k])), 0)
+        joined = joined + ("" if shared or not joined else "\n") + text[shared:]
+    return joined

@@ -3,8 +3,9 @@
 Rules (the places where a choice had to be made):
 
 * Which files are looked at is ``walk.collect``'s policy: resolved roots, nothing read outside
-  them (links that leave are reported), hidden files and YAML data left out. Other files the
-  loaders cannot read are reported ``skipped`` too.
+  them (links that leave are reported), hidden files and YAML data (resources.yaml, terms.yaml,
+  ``*.meta.yaml`` sidecars) left out. Other files the loaders cannot read are reported
+  ``skipped`` too.
 * Only sources under the given paths are looked at. A source indexed earlier from elsewhere is
   kept untouched, so refreshing folder A never drops what came from folder B; a source under a
   given folder that no longer exists is ``removed``.
