@@ -8,11 +8,13 @@ variables) and from ``.env`` only in entry points (``bot/cli``, ``ui/app.py``) t
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -164,6 +166,11 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         default=180, ge=1, description="Transcripts older than this are purged by the purge job."
     )
+    time_zone: str = Field(
+        default="Asia/Shanghai",
+        description="IANA time zone (e.g. Asia/Shanghai, Asia/Urumqi) in which every date and "
+        "time is shown and read: `transcripts list`, --from/--to, the counselor pages.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
     session_secret: SecretStr | None = Field(
@@ -175,6 +182,23 @@ class Settings(BaseSettings):
         description="Folder that `careercoach serve` indexes on first start when the index is "
         "empty; default: knowledge/docs of the repository.",
     )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai "
+                f"(未知时区，请填写 Asia/Shanghai 这样的 IANA 时区名)"
+            ) from None
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone: show stored UTC times in it, read dates typed in it."""
+        return ZoneInfo(self.time_zone)
 
     @property
     def llm_configured(self) -> bool:
