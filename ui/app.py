@@ -17,7 +17,6 @@ import logging
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -25,6 +24,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from bot.errors import AuthError, CareerCoachError
+from bot.resources import package_path
 from bot.settings import Settings
 from ui.api import build_api
 from ui.auth import AUTH_COOKIE, LOGIN_TTL_S, CookieSigner, Login, RoleGuard, login_page
@@ -36,8 +36,8 @@ from ui.services import Services
 
 log = logging.getLogger(__name__)
 
-LOGIN_TEMPLATE = Path(__file__).parent / "templates" / "login.html"
-STYLE = Path(__file__).parent / "templates" / "style.css"
+LOGIN_TEMPLATE = package_path("ui", "templates", "login.html")
+STYLE = package_path("ui", "templates", "style.css")
 PROTECTED = {
     "/counselor": frozenset({"counselor", "maintainer"}),
     "/maintainer": frozenset({"maintainer"}),

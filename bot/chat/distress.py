@@ -40,6 +40,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.errors import ConfigError
+from bot.resources import data_path
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ class CrisisBank(BaseModel):
 
 
 def default_bank_path() -> Path:
-    return Path(__file__).resolve().parent.parent.parent / "knowledge" / "crisis_bank.yaml"
+    return data_path("knowledge", "crisis_bank.yaml")
 
 
 def load_bank(path: Path | None = None) -> CrisisBank:

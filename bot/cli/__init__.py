@@ -23,6 +23,9 @@ COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb", "plan", "ask", "i
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    package_name="careercoach", prog_name="careercoach", message="%(prog)s %(version)s"
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:

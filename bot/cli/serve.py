@@ -16,10 +16,11 @@ from typing import Any
 import click
 
 from bot.cli import settings_of
+from bot.resources import data_path
 
 log = logging.getLogger(__name__)
 
-REPO_DOCS = Path(__file__).resolve().parents[2] / "knowledge" / "docs"
+REPO_DOCS = data_path("knowledge", "docs")
 
 
 def starter_dir(configured: Path | None) -> Path:

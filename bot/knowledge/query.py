@@ -20,11 +20,12 @@ from pathlib import Path
 import yaml
 
 from bot.errors import ConfigError
+from bot.resources import data_path
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GLOSSARY = Path(__file__).resolve().parents[2] / "knowledge" / "glossary.yaml"
+DEFAULT_GLOSSARY = data_path("knowledge", "glossary.yaml")
 _SPACES = re.compile(r"\s+")
 
 

@@ -22,10 +22,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
+from bot.resources import package_path
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = package_path("bot.store.migrations")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
