@@ -14,8 +14,10 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
 
 
 def _default_home() -> Path:
@@ -222,6 +224,34 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.home / 'careercoach.sqlite3'}"
 
 
+def variable_of(field: str) -> str:
+    """The environment variable that sets ``field`` (``port`` -> ``CAREERCOACH_PORT``)."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return f"CAREERCOACH_{field.upper()}"
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings from the environment and ``.env``; call only from entry points."""
-    return Settings(_env_file=".env", **overrides)  # type: ignore[call-arg]
+    """Build settings from the environment and ``.env``; call only from entry points.
+
+    A bad value is a :class:`ConfigError` naming the variable, the value (unless it is a
+    secret) and the fix."""
+    try:
+        return Settings(_env_file=".env", **overrides)  # type: ignore[call-arg]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        name = variable_of(field)
+        secret = any(word in field for word in ("key", "password", "secret"))
+        shown = name if secret else f"{name}={first.get('input')!r}"
+        reason = first["msg"].removeprefix("Value error, ")
+        info = Settings.model_fields.get(field)
+        default = "" if info is None or info.default in (None, ...) else f" ({info.default})"
+        raise ConfigError(
+            f"{shown}: {reason}; correct it in the environment or .env, or unset it to use the "
+            f"default{default}",
+            message_zh=f"{shown} 无效：{reason}；请在环境变量或 .env 中改正，"
+            f"或删除它以使用默认值{default}",
+        ) from None
