@@ -22,6 +22,7 @@ from bot.settings import Settings, load_settings
 
 # Modules of this package that define a ``commands`` list of click commands or groups.
 COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb", "plan", "ask", "ingest"]
+_verbosity = [0]  # -v count of the running command: -vv shows a bug's traceback
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +33,7 @@ COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb", "plan", "ask", "i
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """careercoach：面向高校毕业生的就业政策问答与职业规划助手 / a career coach for graduates."""
+    _verbosity[0] = verbose
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     install_log_redaction()  # no phone number or ID number reaches a log
@@ -64,6 +66,7 @@ def _show(error: CareerCoachError) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user-facing errors print one line and exit with status 2, bugs with 70."""
     _register()
+    _verbosity[0] = 0
     try:
         # without standalone mode click returns (not raises) the code of an Exit from a command
         code = cli.main(args=argv, standalone_mode=False)
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         if known is not None:
             _show(known)
             return 2
-        if logging.getLogger().isEnabledFor(logging.DEBUG):
+        if _verbosity[0] >= 2:
             raise
         click.echo(
             f"error: unexpected {type(error).__name__}: {error}; this is a bug, run the command "

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
+
+from bot.errors import CareerCoachError
 
 
 class IsoDate(click.ParamType):
@@ -28,3 +31,18 @@ class IsoDate(click.ParamType):
 
 
 ISO_DATE = IsoDate()
+
+
+def writable_folder(folder: Path, option: str) -> None:
+    """Create ``folder`` if needed; a folder that cannot be made or written names ``option``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".careercoach-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise CareerCoachError(
+            f"{option} {folder}: cannot write there ({error.strerror}); choose a folder you may "
+            "write to",
+            message_zh=f"{option} {folder}：无法写入（{error.strerror}），请换一个可写的目录",
+        ) from None
