@@ -46,3 +46,26 @@ def writable_folder(folder: Path, option: str) -> None:
             "write to",
             message_zh=f"{option} {folder}：无法写入（{error.strerror}），请换一个可写的目录",
         ) from None
+
+
+class Port(click.ParamType):
+    """A TCP port, 1 to 65535."""
+
+    name = "PORT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            port = int(value)
+        except (TypeError, ValueError):
+            port = 0
+        if not 1 <= port <= 65535:
+            self.fail(
+                f"{value!r} is not a port; give a number from 1 to 65535, e.g. 7860 "
+                f"/ 端口应为 1 到 65535 之间的数字，例如 7860",
+                param,
+                ctx,
+            )
+        return port
+
+
+PORT = Port()

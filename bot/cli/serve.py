@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from bot.cli import settings_of
+from bot.cli.params import PORT
 from bot.errors import ConfigError
 from bot.resources import data_path
 
@@ -85,7 +86,7 @@ def index_if_empty(kb: Any, folder: Path) -> Any | None:
 
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default: settings.host).")
-@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: settings.port).")
+@click.option("--port", type=PORT, help="Port (default: settings.port).")
 @click.option("--offline", is_flag=True, help="Answer offline even if an LLM is configured.")
 @click.option("--no-index", is_flag=True, help="Do not index the starter knowledge base.")
 @click.pass_context
