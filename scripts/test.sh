@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install what the tests need (Debian packages when missing, the Python dev extras) and run them.
+# Install what the tests need (Debian packages when missing, the Python dev extras with the pinned
+# tools), run ruff and mypy, then every test.
 # This is the README's test command (`make test`) and what .ci/run calls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +20,15 @@ fi
 
 VENV=${VENV:-.venv}
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
-if [ ! -f "$VENV/.installed-dev" ] || [ pyproject.toml -nt "$VENV/.installed-dev" ]; then
+if [ ! -f "$VENV/.installed-dev" ] || [ pyproject.toml -nt "$VENV/.installed-dev" ] \
+   || [ scripts/constraints-dev.txt -nt "$VENV/.installed-dev" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[dev]"
-  touch "$VENV/.installed-dev"
+  "$VENV/bin/python" -m pip install -q -e ".[dev]" -c scripts/constraints-dev.txt
+  touch "$VENV/.installed" "$VENV/.installed-dev"
 fi
+
+# lint first: seconds, and a failure here needs no test run to be seen
+VENV="$VENV" bash scripts/lint.sh
 
 export ANONYMIZED_TELEMETRY=False HF_HUB_OFFLINE=1
 exec "$VENV/bin/python" -m pytest "$@"
