@@ -21,7 +21,7 @@ from bot.privacy import install_log_redaction
 from bot.settings import Settings, load_settings
 
 # Modules of this package that define a ``commands`` list of click commands or groups.
-COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb", "plan", "ask", "ingest"]
+COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb", "plan", "ask", "ingest", "ops"]
 _verbosity = [0]  # -v count of the running command: -vv shows a bug's traceback
 
 
