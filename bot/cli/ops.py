@@ -7,6 +7,7 @@ described, with its output, in docs/DEPLOY.md.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -36,4 +37,35 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
-commands = [doctor]
+@click.command("backup")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.pass_context
+def backup_cmd(ctx: click.Context, folder: Path) -> None:
+    """备份索引、向量缓存、数据库与密钥 / back up the index, cache, store and secrets to FOLDER."""
+    from bot.backup import backup
+
+    report = backup(settings_of(ctx), folder)
+    click.echo(
+        f"backed up {report.files} files ({report.bytes / 1e6:.1f} MB) to {report.folder} "
+        f"/ 已备份 {report.files} 个文件"
+    )
+    for item in report.left_out:
+        click.echo(f"not included / 未包含: {item}", err=True)
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--force", is_flag=True, help="Move a home that holds data aside, then restore.")
+@click.pass_context
+def restore_cmd(ctx: click.Context, folder: Path, force: bool) -> None:
+    """从备份恢复到 CAREERCOACH_HOME / restore a backup into CAREERCOACH_HOME (stop serve first)."""
+    from bot.backup import restore
+
+    settings = settings_of(ctx)
+    count, aside = restore(settings, folder, force=force)
+    click.echo(f"restored {count} files into {settings.home} / 已恢复 {count} 个文件")
+    if aside is not None:
+        click.echo(f"the previous home is kept at {aside} / 原目录保留在 {aside}")
+
+
+commands = [doctor, backup_cmd, restore_cmd]
