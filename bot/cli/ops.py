@@ -68,4 +68,25 @@ def restore_cmd(ctx: click.Context, folder: Path, force: bool) -> None:
         click.echo(f"the previous home is kept at {aside} / 原目录保留在 {aside}")
 
 
-commands = [doctor, backup_cmd, restore_cmd]
+@click.group("store")
+def store_group() -> None:
+    """数据库：迁移 / the transcript and account database."""
+
+
+@store_group.command("migrate")
+@click.option("--to", "target", required=True, help="SQLAlchemy URL of the new, empty database.")
+@click.pass_context
+def migrate_cmd(ctx: click.Context, target: str) -> None:
+    """把当前数据库复制到新库 / copy the store (e.g. SQLite) into another database (PostgreSQL)."""
+    from bot.store.migrate import migrate
+
+    report = migrate(settings_of(ctx).sqlalchemy_url, target)
+    for table, rows in report.rows.items():
+        click.echo(f"  {table:<16} {rows:>7} rows")
+    total = sum(report.rows.values())
+    click.echo(f"copied {total} rows / 已复制 {total} 行; now set CAREERCOACH_DATABASE_URL to it")
+    for table in report.unknown_tables:
+        click.echo(f"not copied (unknown to this version) / 未复制: {table}", err=True)
+
+
+commands = [doctor, backup_cmd, restore_cmd, store_group]
