@@ -55,6 +55,9 @@ def shipped_datasets() -> list[DatasetSpec]:
         ),
         DatasetSpec("safety", DATASETS / "safety.jsonl", DATASETS / "safety_kb", ("safety",)),
         DatasetSpec(
+            "poisoned", DATASETS / "poisoned.jsonl", DATASETS / "poisoned_kb", ("poisoned",)
+        ),
+        DatasetSpec(
             "plans", DATASETS / "plans.jsonl", data_path("knowledge", "resources.yaml"), ("plans",)
         ),
         # the detector's "knowledge" is its phrasing bank

@@ -30,6 +30,7 @@ from ui.api import build_api
 from ui.auth import AUTH_COOKIE, LOGIN_TTL_S, CookieSigner, Login, RoleGuard, login_page
 from ui.auth import session_secret as load_secret
 from ui.counselor import build_counselor_page
+from ui.documents import build_documents
 from ui.graduate import build_graduate_page
 from ui.maintainer import build_maintainer_page
 from ui.services import Services
@@ -152,6 +153,7 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         title="careercoach", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None
     )
     app.include_router(build_api(services))
+    app.include_router(build_documents(services))  # originals at citations (ui/documents.py)
     add_login_routes(app, services, signer)
 
     @app.get("/counselor", include_in_schema=False)

@@ -18,6 +18,7 @@ from typing import Any
 import gradio as gr
 
 from bot.errors import CareerCoachError
+from bot.knowledge.worker import refresh_in_worker
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ class MaintainerConsole:
                 progress((done, total), desc=f"{done}/{total} {Path(str(path)).name}")
 
         try:
-            report = self.services.kb.refresh(paths, progress=on_progress)
+            report = refresh_in_worker(self.services.kb, paths, on_progress)
         except CareerCoachError as error:
             return [], "注意 / Note: " + error.for_language("zh")
         rows = report_rows(report)

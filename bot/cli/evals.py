@@ -19,7 +19,9 @@ from bot.cli.params import writable_folder
 @click.command("eval")
 @click.argument(
     "suite",
-    type=click.Choice(["retrieval", "answers", "safety", "plans", "distress", "redaction", "all"]),
+    type=click.Choice(
+        ["retrieval", "answers", "safety", "plans", "poisoned", "distress", "redaction", "all"]
+    ),
     default="all",
 )
 @click.option(
