@@ -140,6 +140,16 @@ def check_index(settings: Settings) -> Check:
         )
     failed = len(status.failures)
     line = f"{status.documents} documents, {status.chunks} chunks, model {status.model}"
+    configured = f"{settings.embedding_provider}:{settings.embedding_model}"
+    if status.model and status.model != configured:
+        return Check(
+            "index",
+            "warn",
+            f"{line}, but the settings say {configured}: searches fail or mislead until the "
+            "index is embedded again",
+            f"索引使用的向量模型是 {status.model}，而设置为 {configured}",
+            "run careercoach kb refresh --force FOLDER… (or set the embedding settings back)",
+        )
     if failed:
         return Check(
             "index",

@@ -166,7 +166,16 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL (postgresql+psycopg://…); default SQLite under home.",
     )
     retention_days: int = Field(
-        default=180, ge=1, description="Transcripts older than this are purged by the purge job."
+        default=180,
+        ge=1,
+        description="Conversations with no activity for this many days are deleted: by "
+        "`careercoach serve` at start and every 24 hours (see retention_purge), and by "
+        "`careercoach transcripts purge`.",
+    )
+    retention_purge: bool = Field(
+        default=True,
+        description="`careercoach serve` runs the retention purge itself; set false when cron "
+        "or a systemd timer runs `careercoach transcripts purge --yes` (docs/DEPLOY.md).",
     )
     time_zone: str = Field(
         default="Asia/Shanghai",

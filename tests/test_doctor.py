@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +95,23 @@ def test_offline_and_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "✓ database" in out and "offline mode" in out and "! index" in out
     assert "careercoach kb refresh" in out  # the fix for the empty index
+
+
+def test_an_index_built_with_another_embedding_model_is_pointed_out(
+    endpoint: ScriptedLLMServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.md").write_text("# 见习\n\n就业见习期限一般为3至12个月。\n", encoding="utf-8")
+    assert main(["kb", "refresh", str(docs)]) == 0  # with the bundled model
+    monkeypatch.setenv("CAREERCOACH_EMBEDDING_PROVIDER", "openai")
+    monkeypatch.setenv("CAREERCOACH_EMBEDDING_MODEL", "bge-m3")
+    endpoint.enqueue("好")
+    capsys.readouterr()
+    code, checks = _doctor(capsys)
+    assert code == 0 and checks["index"]["level"] == "warn"
+    assert "the settings say openai:bge-m3" in checks["index"]["message"]
+    assert "kb refresh --force" in checks["index"]["fix"]

@@ -15,6 +15,7 @@ import os
 import site
 import subprocess
 import sys
+import time
 import tomllib
 import zipfile
 from pathlib import Path
@@ -118,6 +119,17 @@ def test_wheel_installed_outside_the_checkout_asks_and_serves(tmp_path: Path) ->
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / FIXTURE_DOC.name).write_text(FIXTURE_DOC.read_text(encoding="utf-8"), "utf-8")
+    # a conversation past retention, which serve's daily purge deletes when it starts
+    from datetime import UTC, datetime, timedelta
+
+    from bot.chat.models import Answer
+    from bot.settings import Settings
+    from bot.store import Store
+
+    home_settings = Settings(home=tmp_path / "home")
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    with Store(home_settings, clock=lambda: long_ago) as old:
+        old.add_exchange(old.ensure_session(None), "很久以前的问题", Answer(answer="旧"), 1)
     port = free_port()
     serve_env = {**env, "CAREERCOACH_STARTER_KB_DIR": str(docs)}
     base = f"http://127.0.0.1:{port}"
@@ -134,6 +146,11 @@ def test_wheel_installed_outside_the_checkout_asks_and_serves(tmp_path: Path) ->
         assert health["status"] == "ok" and health["documents"] == 1, health
         login = httpx.get(f"{base}/login", timeout=30)
         assert login.status_code == 200 and "<form" in login.text
+        with Store(home_settings) as store:
+            deadline = time.monotonic() + 120
+            while store.count_conversations() and time.monotonic() < deadline:
+                time.sleep(0.2)  # the purge runs in serve's own thread, soon after start
+            assert store.count_conversations() == 0, "serve did not purge past retention"
 
     question = "就业见习的期限是多长？"
     asked = _run([cli, "ask", "--offline", "--json", question], cwd=outside, env=env)

@@ -29,7 +29,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
     else:
         for c in checks:
             click.echo(f"{_MARK[c.level]} {c.name:<11} {c.message}")
-            if c.message_zh and c.message_zh != c.message:
+            if c.level != "ok" and c.message_zh and c.message_zh != c.message:
                 click.echo(f"  {'':<11} {c.message_zh}")
             if c.fix and c.level != "ok":
                 click.echo(f"  {'':<11} → {c.fix}")

@@ -112,6 +112,10 @@ def serve(
     if not no_index:
         index_if_empty(services.kb, starter_dir(settings.starter_kb_dir))
     app = build_app(settings, services)
+    if settings.retention_purge:
+        from bot.retention import PurgeSchedule
+
+        PurgeSchedule(services.store.purge, settings.retention_days).start()
     mode = "LLM" if settings.llm_configured else "offline / 离线模式"
     url = f"http://{settings.host}:{settings.port}/"
     click.echo(f"careercoach is serving {url} ({mode}); counselors and maintainers: {url}login")
