@@ -5,8 +5,9 @@ console at ``/maintainer`` (three Gradio apps mounted on one FastAPI app), ``/lo
 ``/logout`` (our own form and signed cookie), and the REST API under ``/api``. The role guard
 (``ui/auth.RoleGuard``) wraps everything, so refusals do not depend on Gradio.
 
-:func:`build_services` is the only place that constructs ``bot`` objects (knowledge base, coach,
-planner, store); tests pass their own :class:`ui.services.Services` to :func:`build_app` instead.
+:func:`build_services` takes the ``bot`` objects (knowledge base, coach with its planner, store)
+from :func:`bot.app.build_app`, the wiring the command line and the evals use too; tests pass
+their own :class:`ui.services.Services` to :func:`build_app` instead.
 Indexing the starter knowledge base on first start is ``careercoach serve``'s job, not this one's.
 """
 
@@ -49,20 +50,16 @@ EVAL_TIMEOUT_S = 1800
 
 def build_services(settings: Settings) -> Services:
     """Construct the real ``bot`` objects once for the whole app."""
-    from bot.chat.coach import build_coach
-    from bot.knowledge.base import KnowledgeBase
-    from bot.notify import make_notifier
-    from bot.store import Store
-    from ui.planning import make_plan_maker, make_planner
+    from bot.app import build_app as wire
+    from ui.planning import make_plan_maker
 
-    kb = KnowledgeBase(settings)
-    planner = make_planner(settings, kb)
+    product = wire(settings)  # the same wiring as the command line and the evals
     return Services(
         settings=settings,
-        coach=build_coach(settings, retriever=kb, planner=planner),
-        kb=kb,
-        store=Store(settings, on_flag=make_notifier(settings)),
-        plan=make_plan_maker(settings, kb),
+        coach=product.coach,
+        kb=product.kb,
+        store=product.open_store(),
+        plan=make_plan_maker(settings, product.kb),
         run_eval=lambda suite: run_eval_command(settings, suite),
     )
 

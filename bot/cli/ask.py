@@ -1,6 +1,7 @@
 """``careercoach ask "…"`` and ``careercoach chat``: the answering engine in a terminal.
 
-Thin adapters over :func:`bot.chat.coach.build_coach`. ``ask --json`` prints the Answer fields
+Thin adapters over the coach of :func:`bot.app.build_app` (the web app's wiring, planner
+included). ``ask --json`` prints the Answer fields
 as JSON; without it the answer streams to the terminal followed by its sources and warnings.
 ``chat`` keeps the conversation so follow-ups work; an empty line or ``/exit`` ends it. The
 engine (and with it the knowledge base and the chat model) is imported inside the commands.
@@ -21,12 +22,12 @@ if TYPE_CHECKING:
 
 
 def _coach(ctx: click.Context, offline: bool) -> Coach:
-    from bot.chat.coach import build_coach
+    from bot.app import build_app
 
     settings = settings_of(ctx)
     if offline:
         settings = settings.model_copy(update={"offline": True})
-    return build_coach(settings)
+    return build_app(settings).coach  # with the planning interview, as in the web app
 
 
 def _print_stream(coach: Coach, message: str, history: list[Turn], lang: str | None) -> Answer:
