@@ -11,15 +11,19 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # a CJK font, so browser screenshots show Chinese rather than empty boxes
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy\|noto sans cjk" || need_apt+=(fonts-wqy-microhei)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing Debian packages: ${need_apt[*]}"
+apt_install() {
+  echo "installing Debian packages: $*"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
-fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@"
+}
+if [ ${#need_apt[@]} -gt 0 ]; then apt_install "${need_apt[@]}"; fi
 
 VENV=${VENV:-.venv}
-if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+if [ ! -x "$VENV/bin/python" ]; then
+  # Debian's python3 makes no venv without its python3-venv package
+  python3 -m venv "$VENV" 2>/dev/null || { rm -rf "$VENV"; apt_install python3-venv; python3 -m venv "$VENV"; }
+fi
 if [ ! -f "$VENV/.installed-dev" ] || [ pyproject.toml -nt "$VENV/.installed-dev" ] \
    || [ scripts/constraints-dev.txt -nt "$VENV/.installed-dev" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip
