@@ -28,6 +28,7 @@ from bot.errors import AuthError, CareerCoachError
 from bot.resources import package_path
 from bot.settings import Settings
 from ui.api import build_api
+from ui.apidocs import add_api_docs
 from ui.auth import AUTH_COOKIE, LOGIN_TTL_S, CookieSigner, Login, RoleGuard, login_page
 from ui.auth import session_secret as load_secret
 from ui.counselor import build_counselor_page
@@ -147,8 +148,9 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
     services = services or build_services(settings)
     signer = CookieSigner(load_secret(settings))
     app = FastAPI(
-        title="careercoach", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None
+        title="careercoach", docs_url=None, openapi_url="/api/openapi.json", redoc_url=None
     )
+    add_api_docs(app)  # /api/docs with its assets served locally (ui/apidocs.py)
     app.include_router(build_api(services))
     app.include_router(build_documents(services))  # originals at citations (ui/documents.py)
     add_login_routes(app, services, signer)
