@@ -146,6 +146,8 @@ def test_wheel_installed_outside_the_checkout_asks_and_serves(tmp_path: Path) ->
         assert health["status"] == "ok" and health["documents"] == 1, health
         login = httpx.get(f"{base}/login", timeout=30)
         assert login.status_code == 200 and "<form" in login.text
+        bundle = httpx.get(f"{base}/api/docs-assets/swagger-ui-bundle.js", timeout=30)
+        assert bundle.status_code == 200 and len(bundle.content) > 100_000  # /api/docs offline
         with Store(home_settings) as store:
             deadline = time.monotonic() + 120
             while store.count_conversations() and time.monotonic() < deadline:
