@@ -149,7 +149,7 @@ def default_bank_path() -> Path:
 
 
 def default_model_path() -> Path:
-    return Path(__file__).resolve().parent.parent.parent / "knowledge" / "distress_model.yaml"
+    return data_path("knowledge", "distress_model.yaml")
 
 
 def _read_yaml(path: Path, what_en: str, what_zh: str) -> object:
