@@ -9,12 +9,16 @@ variables) and from ``.env`` only in entry points (``bot/cli``, ``ui/app.py``) t
 from __future__ import annotations
 
 import ipaddress
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import ConfigError
 
 
 def _default_home() -> Path:
@@ -191,7 +195,21 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL (postgresql+psycopg://…); default SQLite under home.",
     )
     retention_days: int = Field(
-        default=180, ge=1, description="Transcripts older than this are purged by the purge job."
+        default=180,
+        ge=1,
+        description="Conversations with no activity for this many days are deleted: by "
+        "`careercoach serve` at start and every 24 hours (see retention_purge), and by "
+        "`careercoach transcripts purge`.",
+    )
+    retention_purge: bool = Field(
+        default=True,
+        description="`careercoach serve` runs the retention purge itself; set false when cron "
+        "or a systemd timer runs `careercoach transcripts purge --yes` (docs/DEPLOY.md).",
+    )
+    time_zone: str = Field(
+        default="Asia/Shanghai",
+        description="IANA time zone (e.g. Asia/Shanghai, Asia/Urumqi) in which every date and "
+        "time is shown and read: `transcripts list`, --from/--to, the counselor pages.",
     )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
@@ -277,6 +295,23 @@ class Settings(BaseSettings):
         "empty; default: knowledge/docs of the repository.",
     )
 
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai "
+                f"(未知时区，请填写 Asia/Shanghai 这样的 IANA 时区名)"
+            ) from None
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone: show stored UTC times in it, read dates typed in it."""
+        return ZoneInfo(self.time_zone)
+
     @property
     def llm_configured(self) -> bool:
         """True when answers should go through an OpenAI-compatible endpoint."""
@@ -299,6 +334,34 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.home / 'careercoach.sqlite3'}"
 
 
+def variable_of(field: str) -> str:
+    """The environment variable that sets ``field`` (``port`` -> ``CAREERCOACH_PORT``)."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return f"CAREERCOACH_{field.upper()}"
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings from the environment and ``.env``; call only from entry points."""
-    return Settings(_env_file=".env", **overrides)  # type: ignore[call-arg]
+    """Build settings from the environment and ``.env``; call only from entry points.
+
+    A bad value is a :class:`ConfigError` naming the variable, the value (unless it is a
+    secret) and the fix."""
+    try:
+        return Settings(_env_file=".env", **overrides)  # type: ignore[call-arg]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        name = variable_of(field)
+        secret = any(word in field for word in ("key", "password", "secret"))
+        shown = name if secret else f"{name}={first.get('input')!r}"
+        reason = first["msg"].removeprefix("Value error, ")
+        info = Settings.model_fields.get(field)
+        default = "" if info is None or info.default in (None, ...) else f" ({info.default})"
+        raise ConfigError(
+            f"{shown}: {reason}; correct it in the environment or .env, or unset it to use the "
+            f"default{default}",
+            message_zh=f"{shown} 无效：{reason}；请在环境变量或 .env 中改正，"
+            f"或删除它以使用默认值{default}",
+        ) from None

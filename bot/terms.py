@@ -18,8 +18,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ConfigError
+from bot.resources import data_path
 
-DEFAULT_TERMS = Path(__file__).resolve().parents[1] / "knowledge" / "terms.yaml"
+DEFAULT_TERMS = data_path("knowledge", "terms.yaml")
 
 
 class Term(BaseModel):

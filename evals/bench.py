@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.settings import Settings
 from evals.cases import load_cases
-from evals.shipped import DATASETS, REPO, SHARED_CORPUS
+from evals.shipped import DATASETS, SHARED_CORPUS, STARTER_DOCS
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,13 @@ def full_plan(sizes: tuple[int, ...] = (1000, 10000)) -> BenchPlan:
     100 documents, every starter-KB question answered by the offline coach, and the
     knowledge base's growth table at 1k, 10k and 50k chunks (about ten minutes of it)."""
     corpus = [SHARED_CORPUS / "seeds", SHARED_CORPUS / "docx"]
-    sources = corpus if all(p.is_dir() for p in corpus) else [REPO / "knowledge" / "docs"]
+    sources = corpus if all(p.is_dir() for p in corpus) else [STARTER_DOCS]
     return BenchPlan(
         sizes=sizes,
         queries=200,
         ingest_sources=tuple(str(p) for p in sources),
         refresh_documents=100,
-        answer_kb=str(REPO / "knowledge" / "docs"),
+        answer_kb=str(STARTER_DOCS),
         questions=_questions(),
         growth=(1000, 10000, 50000),
     )

@@ -38,6 +38,8 @@ from typing import Any
 
 import httpx
 
+from bot.resources import data_path
+
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = [
     "我家是低保户，毕业找工作有没有补贴？",
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="1,10,50", help="concurrent graduates per level")
     parser.add_argument("--requests", type=int, default=4, help="questions per graduate")
-    parser.add_argument("--kb", type=Path, default=REPO / "knowledge" / "docs")
+    parser.add_argument("--kb", type=Path, default=data_path("knowledge", "docs"))
     parser.add_argument("--home", type=Path, help="reuse this home (keeps the index)")
     parser.add_argument("--start-timeout", type=float, default=900.0)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")

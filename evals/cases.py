@@ -1,8 +1,10 @@
 """Eval cases: the JSONL line format, read and checked.
 
-One case a line. Fields every suite understands are declared here; unknown fields are kept (a
-dataset written elsewhere may carry more), so the suites run unchanged on it. Validation errors
-name the file, the line and the field. What a suite does with a case lives in :mod:`evals.suites`.
+One case a line. Fields the suites read are declared on :class:`Case`; fields that describe a
+case for people (where it came from, what it paraphrases) are listed in ``NOTE_FIELDS`` and kept
+as they are. Any other key is refused with its line number, so a misspelled field
+(``"evidance"``) stops the run instead of silently emptying it. Validation errors name the
+file, the line and the field. What a suite does with a case lives in :mod:`evals.suites`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.errors import ValidationFailed
+
+# Keys a shipped dataset carries for its readers or for the suites that read them as extras:
+# the document a case is about, notes, the source page, what a paraphrase rewrites, ...
+NOTE_FIELDS = frozenset(
+    {
+        "doc", "note", "qualitative", "paraphrase_of", "dataset", "kind", "source_url",
+        "key_facts", "lead_facts", "turns",
+    }
+)  # fmt: skip
 
 
 class Case(BaseModel):
@@ -80,6 +91,15 @@ def load_cases(path: Path) -> list[Case]:
                 f"{where}: not valid JSON ({bad.msg})",
                 message_zh=f"{where}：不是合法的 JSON（{bad.msg}）",
             ) from bad
+        unknown = (
+            sorted(set(raw) - set(Case.model_fields) - NOTE_FIELDS) if isinstance(raw, dict) else []
+        )
+        if unknown:
+            known = ", ".join(sorted(set(Case.model_fields) | NOTE_FIELDS))
+            raise ValidationFailed(
+                f"{where}: unknown field '{unknown[0]}' (a misspelling? known fields: {known})",
+                message_zh=f"{where}：未知字段“{unknown[0]}”（是否拼错？已知字段：{known}）",
+            )
         try:
             case = Case.model_validate(raw)
         except ValidationError as bad:

@@ -11,11 +11,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DATASETS = REPO / "evals" / "datasets"
+from bot.resources import data_path, package_path
+
+REPO = Path(__file__).resolve().parent.parent  # the checkout (or site-packages when installed)
+DATASETS = package_path("evals", "datasets")
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
-THRESHOLDS = REPO / "evals" / "thresholds.yaml"
-PROMPTS = REPO / "prompts"
+THRESHOLDS = package_path("evals", "thresholds.yaml")
+PROMPTS = data_path("prompts")
+STARTER_DOCS = data_path("knowledge", "docs")
 # prompt files that instruct the model and must never reach a user (others are user-facing text)
 SECRET_PROMPTS = ("system", "answer", "condense")
 
@@ -49,7 +52,7 @@ def shipped_datasets() -> list[DatasetSpec]:
         DatasetSpec(
             "starter_kb",
             DATASETS / "starter_kb.jsonl",
-            REPO / "knowledge" / "docs",
+            STARTER_DOCS,
             ("retrieval", "answers"),
             baseline=True,
         ),
@@ -81,20 +84,20 @@ def shipped_datasets() -> list[DatasetSpec]:
             "poisoned", DATASETS / "poisoned.jsonl", DATASETS / "poisoned_kb", ("poisoned",)
         ),
         DatasetSpec(
-            "plans", DATASETS / "plans.jsonl", REPO / "knowledge" / "resources.yaml", ("plans",)
+            "plans", DATASETS / "plans.jsonl", data_path("knowledge", "resources.yaml"), ("plans",)
         ),
         # the detector's "knowledge" is its phrasing bank
         DatasetSpec(
             "distress",
             DATASETS / "distress.jsonl",
-            REPO / "knowledge" / "crisis_bank.yaml",
+            data_path("knowledge", "crisis_bank.yaml"),
             ("distress",),
         ),
         # the redactor has no knowledge: its "kb" is the code it runs (bot/privacy/)
         DatasetSpec(
             "redaction",
             DATASETS / "redaction.jsonl",
-            REPO / "bot" / "privacy",
+            package_path("bot.privacy"),
             ("redaction",),
         ),
     ]

@@ -85,13 +85,13 @@ class Workspace:
         return self._reports[kb.resolve()]
 
     def answer_fn(self, kb: Path) -> Callable[[Case], Answer]:
-        """Ask the coach built by the product's own wiring over ``kb``."""
+        """Ask the coach built by the product's own wiring (``bot.app.build_app``) over ``kb``."""
         kb = kb.resolve()
         if kb not in self._coaches:
-            from bot.chat.coach import build_coach
+            from bot.app import build_app
 
-            self.knowledge_base(kb)
-            self._coaches[kb] = build_coach(self.settings_for(kb))
+            product = build_app(self.settings_for(kb), kb=self.knowledge_base(kb))
+            self._coaches[kb] = product.coach  # wired as the web app and the CLI wire it
         coach = self._coaches[kb]
         return lambda case: coach.answer(case.question, history=[], lang=None)
 

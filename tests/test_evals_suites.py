@@ -174,6 +174,8 @@ def test_report_and_gate(tmp_path: Path) -> None:
         ('{"id": "x", "question": "q", "lang": "fr"}', "lang"),
         ('{"id": "", "question": "q"}', "id"),
         ("not json", "JSON"),
+        ('{"id": "x", "question": "q", "evidance": ["e"]}', "unknown field 'evidance'"),
+        ('{"id": "x", "question": "q", "Answerable": false}', "unknown field 'Answerable'"),
     ],
 )
 def test_bad_case_lines_name_the_line_and_field(tmp_path: Path, line: str, field: str) -> None:

@@ -14,8 +14,9 @@ In front of them, from the outside in (SECURITY.md):
 4. :class:`ui.exposure.RouteAllowList`: only our routes and what each page needs, else 404;
 5. :class:`ui.auth.RoleGuard`: staff sessions, roles and CSRF; graduate session cookies.
 
-:func:`build_services` is the only place that constructs ``bot`` objects (knowledge base, coach,
-planner, store); tests pass their own :class:`ui.services.Services` to :func:`build_app` instead.
+:func:`build_services` takes the ``bot`` objects (knowledge base, coach with its planner, store)
+from :func:`bot.app.build_app`, the wiring the command line and the evals use too; tests pass
+their own :class:`ui.services.Services` to :func:`build_app` instead.
 Indexing the starter knowledge base on first start is ``careercoach serve``'s job, not this one's.
 """
 
@@ -26,7 +27,6 @@ import logging
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -35,6 +35,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.errors import CareerCoachError
+from bot.resources import package_path
 from bot.settings import Settings
 from ui.api import build_api
 from ui.apidocs import add_api_docs
@@ -54,7 +55,7 @@ from ui.services import Services
 
 log = logging.getLogger(__name__)
 
-STYLE = Path(__file__).parent / "templates" / "style.css"
+STYLE = package_path("ui", "templates", "style.css")
 PROTECTED = {
     "/counselor": frozenset({"counselor", "maintainer"}),
     "/maintainer": frozenset({"maintainer"}),
@@ -65,20 +66,16 @@ GRADIO_CACHE_SWEEP = (1800, 3600)  # every 30 minutes, delete Gradio temp files 
 
 def build_services(settings: Settings) -> Services:
     """Construct the real ``bot`` objects once for the whole app."""
-    from bot.chat.coach import build_coach
-    from bot.knowledge.base import KnowledgeBase
-    from bot.notify import make_notifier
-    from bot.store import Store
-    from ui.planning import make_plan_maker, make_planner
+    from bot.app import build_app as wire
+    from ui.planning import make_plan_maker
 
-    kb = KnowledgeBase(settings)
-    planner = make_planner(settings, kb)
+    product = wire(settings)  # the same wiring as the command line and the evals
     return Services(
         settings=settings,
-        coach=build_coach(settings, retriever=kb, planner=planner),
-        kb=kb,
-        store=Store(settings, on_flag=make_notifier(settings)),
-        plan=make_plan_maker(settings, kb),
+        coach=product.coach,
+        kb=product.kb,
+        store=product.open_store(),
+        plan=make_plan_maker(settings, product.kb),
         run_eval=lambda suite: run_eval_command(settings, suite),
     )
 

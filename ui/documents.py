@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
@@ -34,6 +33,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import HTMLResponse
 
 from bot.errors import CareerCoachError, NotFoundError
+from bot.resources import package_path
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ T = TypeVar("T")
 WORK_AT_ONCE = 2  # section reads and page renders computed at once, for everyone together
 WORK_WAITING = 16  # further ones waiting their turn; beyond that, 429
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = package_path("ui", "templates")
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; frame-ancestors 'self'"

@@ -1,7 +1,8 @@
 """``careercoach ask "…"`` and ``careercoach chat``: the answering engine in a terminal.
 
-Thin adapters over :func:`bot.chat.coach.build_coach`. A home whose index is empty gets the
-starter knowledge base first, as ``serve`` does. ``ask --json`` prints the Answer fields
+Thin adapters over the coach of :func:`bot.app.build_app` (the web app's wiring, planner
+included). A home whose index is empty gets the starter knowledge base first, as ``serve``
+does. ``ask --json`` prints the Answer fields
 as JSON; without it the answer streams to the terminal followed by its sources and warnings.
 ``chat`` keeps the conversation so follow-ups work; an empty line or ``/exit`` ends it. The
 engine (and with it the knowledge base and the chat model) is imported inside the commands.
@@ -22,9 +23,10 @@ if TYPE_CHECKING:
 
 
 def _coach(ctx: click.Context, offline: bool, index: bool = True) -> Coach:
-    """The coach over the home's knowledge base; an empty one gets the starter knowledge base
-    first, as ``serve`` does (messages on stderr, so ``--json`` output stays JSON)."""
-    from bot.chat.coach import build_coach
+    """The coach over the home's knowledge base, with the planning interview as in the web app;
+    an empty one gets the starter knowledge base first, as ``serve`` does (messages on stderr,
+    so ``--json`` output stays JSON)."""
+    from bot.app import build_app
     from bot.cli.serve import index_if_empty, starter_dir
     from bot.knowledge.base import KnowledgeBase
 
@@ -34,7 +36,7 @@ def _coach(ctx: click.Context, offline: bool, index: bool = True) -> Coach:
     kb = KnowledgeBase(settings)
     if index:
         index_if_empty(kb, starter_dir(settings.starter_kb_dir))
-    return build_coach(settings, retriever=kb)
+    return build_app(settings, kb).coach
 
 
 def _print_stream(coach: Coach, message: str, history: list[Turn], lang: str | None) -> Answer:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from bot.cli import settings_of
+from bot.cli.params import writable_folder
 
 
 @click.command("eval")
@@ -103,6 +104,8 @@ def eval_command(
     from evals.workspace import Workspace
 
     settings = settings_of(ctx)
+    if report_dir is not None:
+        writable_folder(report_dir, "--report")  # before minutes of evaluation, not after
     runs = select(suite, dataset, kb, baseline)
     if not runs:
         click.echo("no dataset to run (the shipped ones are missing)", err=True)
@@ -175,6 +178,8 @@ def bench_command(
 
     from evals.bench import dump, full_plan, quick_plan, run_bench, table
 
+    if output is not None:
+        writable_folder(output.parent, "--output")
     plan = quick_plan() if quick else full_plan()
     if sizes:
         plan = replace(plan, sizes=tuple(sizes))
@@ -183,7 +188,6 @@ def bench_command(
     result = run_bench(plan, settings_of(ctx), progress=lambda line: click.echo(line, err=True))
     text = dump(result)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text + "\n", encoding="utf-8")
     click.echo(text if as_json else table(result))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -177,8 +176,7 @@ def _print_hits(query: str, hits: list[Hit], out: TextIO) -> None:
         cos = f" 相似度 cos {h.dense_score:.3f}" if h.dense_score is not None else ""
         click.echo(f"{i}. {where}{page}  [score {h.score:.4f}{cos}]", file=out)
         click.echo(f"   {h.source}", file=out)
-        body = textwrap.shorten(" ".join(h.text.split()), width=160, placeholder=" …")
-        click.echo(f"   {body}", file=out)
+        click.echo(f"   {_excerpt(h.text)}", file=out)
 
 
 @click.command("search")
@@ -186,7 +184,7 @@ def _print_hits(query: str, hits: list[Hit], out: TextIO) -> None:
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
 @click.option("--region", help="Keep this region and national (全国) documents.")
-@click.option("--doc-type", help="Only documents of this type (policy, subsidy_rule …).")
+@click.option("--doc-type", help="Only documents of this type (one the index has: guide …).")
 @click.option("--valid-on", help="Only documents in force on this date (YYYY-MM-DD).")
 @click.option(
     "--batch", type=click.File("r", encoding="utf-8"), help="Queries, one a line; - = stdin."
@@ -210,6 +208,7 @@ def search_cmd(
     if not kb.status().chunks:
         click.echo("知识库为空，请先运行 careercoach kb refresh / the index is empty", err=True)
         raise click.exceptions.Exit(1)
+    _check_doc_type(kb, doc_type)
     queries = [query] if query is not None else [q.strip() for q in batch or [] if q.strip()]
     for q in queries:
         hits = kb.search(q, k=k, filters=filters)
@@ -220,6 +219,25 @@ def search_cmd(
             click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
         else:
             _print_hits(q, hits, sys.stdout)
+
+
+def _check_doc_type(kb: KnowledgeBase, doc_type: str | None) -> None:
+    """``--doc-type`` must be a type some indexed document has (a typo would match nothing)."""
+    if doc_type is None:
+        return
+    known = sorted({d.meta.doc_type for d in kb.documents() if d.meta.doc_type})
+    if doc_type not in known:
+        raise click.BadParameter(
+            f"{doc_type!r}: no indexed document has this type; the index has "
+            f"{', '.join(known) or 'no typed documents'} / 知识库中没有这种类型的文档",
+            param_hint="--doc-type",
+        )
+
+
+def _excerpt(text: str, width: int = 160) -> str:
+    """The first ``width`` characters on one line (Chinese has no spaces to cut at)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
 def _hit_json(hit: Hit) -> dict[str, object]:

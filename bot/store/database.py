@@ -26,10 +26,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
+from bot.resources import package_path
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = package_path("bot.store.migrations")
 
 
 BUSY_TIMEOUT_S = 10
