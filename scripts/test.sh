@@ -35,4 +35,8 @@ fi
 VENV="$VENV" bash scripts/lint.sh
 
 export ANONYMIZED_TELEMETRY=False HF_HUB_OFFLINE=1
+# one thread per process for the embedding model: the tests run a server, a refresh worker and a
+# browser beside pytest on 2 cores, and onnxruntime's own pool then oversubscribes them (a query
+# measured 6 s instead of 0.24 s on a loaded machine). An OMP_NUM_THREADS already set is kept.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 exec "$VENV/bin/python" -m pytest "$@"
