@@ -66,6 +66,8 @@ def test_no_error_while_the_index_is_refreshed(tmp_path: Path, standin: str) -> 
         CAREERCOACH_EMBEDDING_PROVIDER="openai",
         CAREERCOACH_EMBEDDING_BASE_URL=standin,
         CAREERCOACH_EMBEDDING_MODEL="standin",
+        # every simulated graduate comes from 127.0.0.1: one address may run them all at once
+        CAREERCOACH_MAX_ANSWERS_PER_CLIENT=str(GRADUATES),
     )
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -113,6 +113,7 @@ def features(
 ) -> dict[str, float]:
     """The decision features of ``part`` answered by ``block`` (all 0 when nothing was chosen);
     ``weights`` are the part's content words (``Selector.content_weights``)."""
+    weights = _same_script(weights, block.pieces[0].text if block else _first_text(found))
     total = sum(weights.values()) or 1.0
     content = [w for w in analysis.weights if w not in ASK_WORDS and w not in topic_words(topics)]
     unknown = sum(1 for w in content if w in analysis.unknown) / len(content) if content else 0.0
@@ -159,6 +160,24 @@ def features(
         "heading": heading,
         "dense": dense,
     }
+
+
+def _first_text(found: list[Passage]) -> str:
+    return next((p.text for passage in found for p in passage.pieces), "")
+
+
+def _same_script(weights: dict[str, float], text: str) -> dict[str, float]:
+    """The words written in the script of ``text``: an English question over Chinese passages
+    is covered by the Chinese words the glossary added (and a Chinese question over English
+    passages by the English ones), not by words no such passage could contain. All words when
+    none is in that script."""
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    if not cjk and not latin:
+        return weights
+    chinese = cjk >= latin / 3  # a Chinese passage may carry a few Latin words (24365, www…)
+    kept = {w: v for w, v in weights.items() if w.isascii() != chinese or w.isdigit()}
+    return kept or weights
 
 
 def _names_region(hits: list[Hit], regions: list[str]) -> bool:
