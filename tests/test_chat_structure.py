@@ -190,3 +190,15 @@ def test_another_programmes_list_item_is_not_quoted_for_the_asked_one() -> None:
     )
     answer = coach(mixed).answer("考研一般什么时候考？")
     assert "12月" in answer.answer and "春季" not in answer.answer
+
+
+def test_coverage_counts_the_words_in_the_passages_script() -> None:
+    from bot.chat.decision import _same_script
+
+    weights = {"grassroots": 0.9, "基层": 0.8, "2025": 0.5}
+    assert _same_script(weights, "基层项目服务期为2年，详见www.ncss.cn。") == {"基层": 0.8, "2025": 0.5}
+    assert _same_script(weights, "Grassroots programmes last two years.") == {
+        "grassroots": 0.9,
+        "2025": 0.5,
+    }
+    assert _same_script({"grassroots": 0.9}, "基层项目") == {"grassroots": 0.9}  # none: keep all
