@@ -196,7 +196,8 @@ def test_coverage_counts_the_words_in_the_passages_script() -> None:
     from bot.chat.decision import _same_script
 
     weights = {"grassroots": 0.9, "基层": 0.8, "2025": 0.5}
-    assert _same_script(weights, "基层项目服务期为2年，详见www.ncss.cn。") == {"基层": 0.8, "2025": 0.5}
+    chinese = "基层项目服务期为2年，详见www.ncss.cn。"
+    assert _same_script(weights, chinese) == {"基层": 0.8, "2025": 0.5}
     assert _same_script(weights, "Grassroots programmes last two years.") == {
         "grassroots": 0.9,
         "2025": 0.5,
