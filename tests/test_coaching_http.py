@@ -13,11 +13,11 @@ import uvicorn
 
 from bot.coaching import riasec
 from bot.settings import Settings
+from tests.http_app import PASSWORD, login
 from tests.ui_fakes import make_services
 from ui.app import build_app
 from ui.coaching import make_coaching
 
-PASSWORD = "a-long-enough-password-1"
 RESUME = Path(__file__).parent / "fixtures" / "coaching" / "resume-weak.txt"
 
 
@@ -134,10 +134,7 @@ def test_counselors_see_only_what_was_shared(url: str) -> None:
     ).json()
     assert c.get("/counselor/api/coaching/shared").status_code == 401
     staff = http(url)
-    assert (
-        staff.post("/login", data={"username": "li", "password": PASSWORD, "next": ""}).status_code
-        == 303
-    )
+    assert login(staff, "li").status_code == 303
     before = {r["id"] for r in staff.get("/counselor/api/coaching/shared").json()}
     assert plan["record_id"] not in before
     other = c.post("/api/coaching/session").json()["session_id"]
@@ -224,7 +221,7 @@ def test_a_graduate_goes_from_the_questionnaire_to_a_shared_plan(url: str) -> No
         )
         assert shared.json() == {"ok": True}
     staff = http(url)
-    staff.post("/login", data={"username": "li", "password": PASSWORD, "next": ""})
+    assert login(staff, "li").status_code == 303
     seen = {r["id"]: r for r in staff.get("/counselor/api/coaching/shared").json()}
     assert {kinds["assessment"], kinds["plan"]} <= set(seen)
     assert "CES" in str(seen[kinds["assessment"]]["data"])

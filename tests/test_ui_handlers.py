@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 from bot.settings import Settings
 from bot.store.models import TranscriptFilter
+from tests.markdown_view import shown
 from tests.ui_fakes import PASSAGE, FakeRequest, make_services
 from ui.counselor import CounselorReview
 from ui.graduate import GraduateChat
@@ -39,9 +39,10 @@ def test_respond_streams_then_shows_cited_answer_and_stores_it(parts) -> None:
     partial = [s[0][-1]["content"] for s in steps[1:-1]]
     assert partial and partial[0] == "可以申请"  # the first streamed delta arrives on its own
     messages, turn_ids, cites, _radio, _passage, box = steps[-1]
-    assert messages[0] == {"role": "user", "content": "低保家庭有补贴吗？"}
-    assert "一次性求职补贴[1]" in messages[1]["content"]
-    assert "[1] 《一次性求职补贴》 · 二、申领条件 · 第3页 · 2024-05-01" in messages[1]["content"]
+    assert messages[0]["role"] == "user" and shown(messages[0]["content"]) == "低保家庭有补贴吗？"
+    answer = shown(messages[1]["content"])
+    assert "一次性求职补贴[1]" in answer
+    assert "[1] 《一次性求职补贴》 · 二、申领条件 · 第3页 · 2024-05-01" in answer
     assert box == ""
     assert [c["n"] for c in cites] == [1]
     conversation = store.conversation_for_session(SESSION)
@@ -58,7 +59,8 @@ def test_history_comes_from_the_store_and_sessions_are_private(parts) -> None:
     assert next(t.text for t in history) == "第一个问题"  # not the forged browser history
     assert len(history) == 2
     mine, ids = chat.restore(FakeRequest(SESSION))
-    assert [m["content"] for m in mine if m["role"] == "user"] == ["第一个问题", "那研究生呢？"]
+    asked = [shown(m["content"]) for m in mine if m["role"] == "user"]
+    assert asked == ["第一个问题", "那研究生呢？"]
     assert set(ids) == {"1", "3"}
     theirs, _ = chat.restore(FakeRequest(OTHER))
     assert theirs == []
@@ -80,7 +82,7 @@ def test_show_source_gives_document_section_page_and_date(parts) -> None:
     services, *_ = parts
     chat = GraduateChat(services)
     cites = ask(chat, "补贴？")[-1][2]
-    text = GraduateChat.show_source("1", cites, "中文")
+    text = shown(GraduateChat.show_source("1", cites, "中文"))
     for expected in ("一次性求职补贴", "二、申领条件", "3", "2024-05-01", PASSAGE):
         assert expected in text
     assert "Section" in GraduateChat.show_source("1", cites, "English")
@@ -103,13 +105,18 @@ def test_rating_and_comment_reach_the_store(parts) -> None:
     assert "点赞" in chat.comment("hi", None, {}, "中文", FakeRequest(SESSION))[0]
 
 
-def test_plan_writes_a_markdown_file_to_download(parts) -> None:
+def test_plan_is_kept_for_its_own_session_and_never_written_to_disk(parts) -> None:
     services, *_ = parts
     chat = GraduateChat(services)
-    markdown, download = chat.plan("本科", "会计", 2026, "甘肃", "", [], ["低保家庭"], "", "中文")
-    assert markdown.startswith("# 职业规划") and "本科 会计" in markdown
-    assert Path(download["value"]).read_text(encoding="utf-8") == markdown
-    english, _ = chat.plan(None, "", None, "", "", [], [], "", "English")
+    fields = ("本科", "会计", 2026, "甘肃", "", [], ["低保家庭"], "", "中文")
+    markdown, download = chat.plan(*fields, FakeRequest(SESSION))
+    assert markdown.startswith("# 职业规划") and "本科 会计" in shown(markdown)
+    url = re.search(r'href="(/plans/[\w-]+)"', download["value"]).group(1)
+    plan_id = url.rsplit("/", 1)[1]
+    assert chat.plans.get(plan_id, SESSION) == "# 职业规划\n\n- 本科 会计"
+    assert chat.plans.get(plan_id, OTHER) is None and chat.plans.get(plan_id, None) is None
+    assert not (services.settings.cache_dir / "plans").exists()
+    english, _ = chat.plan(None, "", None, "", "", [], [], "", "English", FakeRequest(SESSION))
     assert english.startswith("# Career plan")
 
 
@@ -136,11 +143,12 @@ def test_counselor_filters_open_annotate_flag(parts) -> None:
 
     conversation_id = rows[0][0]
     view, turns = review.open(conversation_id)
-    assert "低保家庭有补贴吗？" in view and "mode `offline`" in view and "ms" in view
+    assert "低保家庭有补贴吗？" in shown(view) and "mode offline" in shown(view)
     turn_id = turns["value"]
     staff = FakeRequest(username="li")
     status, view = review.annotate(conversation_id, turn_id, "yes", "no", "—", "引用不对", staff)
-    assert "annotation saved" in status and "Annotation by li" in view and "引用不对" in view
+    assert "annotation saved" in status
+    assert "Annotation by li" in shown(view) and "引用不对" in shown(view)
     note = store.get_conversation(conversation_id).turns[0].annotations[0]
     assert (note.correct, note.citations_ok, note.tone_ok) == (True, False, None)
 
@@ -152,16 +160,18 @@ def test_counselor_filters_open_annotate_flag(parts) -> None:
         review.flag(conversation_id, "x", FakeRequest())
 
 
-def test_counselor_export_csv_and_jsonl_of_the_filtered_set(parts) -> None:
+def test_counselor_export_links_to_the_streamed_filtered_set(parts) -> None:
     services, *_ = parts
     _two_conversations(services)
     review = CounselorReview(services)
-    download, _ = review.export("csv", "", "", "", False, True, False, "")
-    rows = list(csv.DictReader(io.StringIO(Path(download["value"]).read_text(encoding="utf-8"))))
-    assert len(rows) == 1 and "火星" in json.dumps(rows[0], ensure_ascii=False)
-    download, _ = review.export("jsonl", "", "", "", False, False, False, "")
-    lines = Path(download["value"]).read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 2 and all(json.loads(line) for line in lines)
+    download, _ = review.export("csv", "2026-01-01", "", "", False, True, False, "火星")
+    href = unescape(re.search(r'href="([^"]+)"', download["value"]).group(1))
+    assert href.startswith("/counselor/export?fmt=csv&")
+    assert "negative=1" in href and "date_from=2026-01-01" in href and "abstained" not in href
+    assert "text=%E7%81%AB%E6%98%9F" in href
+    assert not (services.settings.cache_dir / "exports").exists()  # nothing on disk
+    bad, status = review.export("csv", "2026-13-01", "", "", False, False, False, "")
+    assert status.startswith("注意") and bad["visible"] is False
 
 
 def test_maintainer_refresh_uploads_and_folder_with_progress(parts, tmp_path: Path) -> None:

@@ -6,23 +6,23 @@
 returns an object whose ``wire(lang)`` connects the page's language switch. The questionnaire is
 one screen: every item with its five choices, each answer saved to the session at once, so a
 reload resumes it; progress shows above. Text that came from the graduate or their file is
-escaped before it is shown; the chart is our own SVG of numbers. :func:`make_coaching` builds
-the service from settings (None when its data files cannot load: the tabs then say so).
+shown inert (``ui.sanitize.literal``); the résumé is pasted, as the page takes no uploads. The
+chart is our own SVG of numbers. :func:`make_coaching` builds the service from settings (None
+when its data files cannot load: the tabs then say so).
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 from typing import Any
 
 import gradio as gr
 
 from bot.errors import CareerCoachError
 from bot.settings import Settings
-from ui.auth import SESSION_COOKIE, cookie_of
+from ui.sanitize import literal
 from ui.services import Services
+from ui.sessions import graduate_session
 from ui.texts import LANGS, vocabulary_choices
 
 log = logging.getLogger(__name__)
@@ -81,24 +81,26 @@ TEXTS: dict[str, dict[str, str]] = {
     "coach_plan": {"zh": "生成含自我评估的规划", "en": "Make a plan with self-assessment"},
     "resume_intro": {
         "zh": (
-            "### 简历诊断\n上传 PDF 或 Word 简历，可粘贴岗位描述。"
+            "### 简历诊断\n粘贴简历全文，可粘贴岗位描述（PDF 或 Word 文件请用"
+            " `careercoach coach resume` 或 `/api/coaching/resume`）。"
             "简历只在本次诊断中使用，不会保存，除非你勾选保存（也只保存诊断结果）。"
         ),
         "en": (
-            "### Résumé review\nUpload a PDF or Word résumé and optionally paste a job "
-            "description. The résumé is "
+            "### Résumé review\nPaste your résumé's text and optionally a job description "
+            "(for a PDF or Word file use `careercoach coach resume` or `/api/coaching/resume`). "
+            "The résumé is "
             "used for this review only and not stored unless you tick the box (then only the "
             "findings are kept)."
         ),
     },
-    "upload": {"zh": "简历文件", "en": "Résumé file"},
+    "upload": {"zh": "简历全文", "en": "Résumé text"},
     "job": {"zh": "岗位描述（可选）", "en": "Job description (optional)"},
     "keep": {
         "zh": "保存诊断结果（可分享给辅导员）",
         "en": "Keep the findings (to share with a counsellor)",
     },
     "review": {"zh": "开始诊断", "en": "Review"},
-    "no_file": {"zh": "请先上传简历文件。", "en": "Upload a résumé first."},
+    "no_file": {"zh": "请先粘贴简历全文。", "en": "Paste your résumé first."},
     "no_findings": {"zh": "没有发现明显问题。", "en": "No findings."},
     "rewrites": {
         "zh": "#### 改写建议（已核对：没有添加原文没有的内容）",
@@ -138,9 +140,8 @@ def tt(key: str, lang: str) -> str:
 
 
 def safe(text: str) -> str:
-    """Untrusted text for Markdown: HTML escaped and Markdown punctuation neutralised."""
-    escaped = html.escape(str(text), quote=False)
-    return re.sub(r"([\\`*_{}\[\]()#+!|>~])", r"\\\1", escaped)
+    """Untrusted text for Markdown, shown as typed (``ui.sanitize.literal``: inert)."""
+    return literal(str(text))
 
 
 def make_coaching(settings: Settings, store: Any) -> Any | None:
@@ -177,7 +178,7 @@ class CoachingPage:
         return self.services.coaching
 
     def session_id(self, request: Any) -> str:
-        return self.services.store.ensure_session(cookie_of(request, SESSION_COOKIE))
+        return graduate_session(self.services.store, request)
 
     # --- assessment ------------------------------------------------------------------------
     def progress_text(self, state: dict[str, Any], lang: str) -> str:
@@ -355,20 +356,18 @@ class CoachingPage:
 
     # --- résumé ------------------------------------------------------------------------------
     def review(
-        self, file: Any, job: str, keep: bool, lang_label: str, request: gr.Request | None = None
+        self, text: str, job: str, keep: bool, lang_label: str, request: gr.Request | None = None
     ) -> str:
+        """Findings on a pasted résumé (the page takes no uploads: SECURITY.md, route list)."""
         lang = LANGS.get(lang_label, "zh")
         if self.coaching is None:
             return tt("unavailable", lang)
-        if not file:
+        if not (text or "").strip():
             return tt("no_file", lang)
-        path = file if isinstance(file, str) else getattr(file, "name", str(file))
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(6 * 1024 * 1024)
             body = self.coaching.review_resume(
-                data,
-                "upload" + _suffix(path),
+                text.encode("utf-8"),
+                "resume.txt",
                 lang,
                 job.strip() or None,
                 keep=keep,
@@ -376,8 +375,6 @@ class CoachingPage:
             )
         except CareerCoachError as error:
             return "注意 / Note: " + error.for_language(lang)
-        except OSError:
-            return tt("no_file", lang)
         lines = [
             f"- **{f['kind']}** · {safe(f['text'])}\n  → {f['suggestion']}"
             for f in body["findings"]
@@ -449,11 +446,6 @@ def _saver(handlers: CoachingPage, item_id: str) -> Any:
     return save
 
 
-def _suffix(path: str) -> str:
-    match = re.search(r"\.(pdf|docx|txt|md)$", path.lower())
-    return match.group(0) if match else ""
-
-
 class CoachingTabs:
     """The built components; ``wire(lang)`` relabels them when the page language changes."""
 
@@ -492,7 +484,7 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
                 tt("finish", zh), variant="primary", elem_id="assess-finish", scale=1
             )
             restart = gr.Button(tt("restart", zh), size="sm", elem_id="assess-restart", scale=1)
-        chart = gr.HTML(elem_id="assess-chart")
+        chart = gr.Markdown(elem_id="assess-chart")  # gr.HTML showed nothing under the CSP
         meaning = gr.Markdown(elem_id="assess-meaning")
         matches = gr.Markdown(elem_id="assess-matches")
         share = gr.Button(tt("share", zh), size="sm", elem_id="assess-share")
@@ -518,11 +510,8 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
         occ_view = gr.Markdown(elem_id="occ-view")
     with gr.Tab(tt("tab_resume", zh), id="resume") as resume_tab:
         resume_intro = gr.Markdown(tt("resume_intro", zh))
-        upload = gr.File(
-            label=tt("upload", zh),
-            file_types=[".pdf", ".docx", ".txt", ".md"],
-            type="filepath",
-            elem_id="resume-file",
+        upload = gr.Textbox(
+            label=tt("upload", zh), lines=10, max_lines=40, max_length=20000, elem_id="resume-text"
         )
         job = gr.Textbox(label=tt("job", zh), lines=4, elem_id="resume-job")
         keep = gr.Checkbox(label=tt("keep", zh), value=False)

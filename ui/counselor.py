@@ -9,13 +9,14 @@ logged-in counselors and maintainers; the handlers take the annotator's name fro
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import gradio as gr
 
 from bot.errors import CareerCoachError, ValidationFailed
 from bot.store.models import TranscriptFilter
+from ui.downloads import download_html, export_link
 from ui.render import conversation_markdown
 from ui.services import Services
 
@@ -193,18 +194,23 @@ class CounselorReview:
         flagged: bool,
         text: str,
     ) -> tuple[Any, str]:
-        """The filtered set (no paging) written to a file for download."""
+        """A link that streams the filtered set (no paging) to this counselor; no file is
+        written (``ui/downloads.py``)."""
         try:
-            flt = self.make_filter(date_from, date_to, intent, abstained, negative, flagged, text)
+            self.make_filter(date_from, date_to, intent, abstained, negative, flagged, text)
         except CareerCoachError as error:
             return gr.update(visible=False), "注意 / Note: " + error.for_language("zh")
-        flt = flt.model_copy(update={"limit": None, "offset": 0})
-        data = self.services.store.export(flt, fmt="csv" if fmt == "csv" else "jsonl")
-        folder = self.services.settings.cache_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"transcripts-{datetime.now():%Y%m%d-%H%M%S-%f}.{fmt}"
-        path.write_text(data, encoding="utf-8")
-        return gr.update(value=str(path), visible=True), f"exported {path.name}"
+        filters = {
+            "date_from": date_from,
+            "date_to": date_to,
+            "intent": intent,
+            "abstained": abstained,
+            "negative": negative,
+            "flagged": flagged,
+            "text": text,
+        }
+        link = download_html(export_link(fmt, filters), "下载 / Download", "export-link")
+        return gr.update(value=link, visible=True), f"export ready ({fmt}) / 导出已就绪"
 
 
 def build_counselor_page(services: Services) -> gr.Blocks:
@@ -226,7 +232,7 @@ def build_counselor_page(services: Services) -> gr.Blocks:
         with gr.Row():
             fmt = gr.Radio(["csv", "jsonl"], value="csv", label="导出格式 / export format")
             export = gr.Button("导出筛选结果 / Export", elem_id="export")
-            export_file = gr.DownloadButton("下载 / Download", visible=False, elem_id="export-file")
+            export_file = gr.Markdown(visible=False, elem_id="export-file")
         with gr.Row():
             conversation_id = gr.Number(
                 label="对话编号 / conversation id", precision=0, elem_id="conversation-id"

@@ -5,6 +5,13 @@
 conversation belongs to the anonymous session of the ``cc_session`` cookie (see ``ui/auth.py``):
 the history given to the engine is read back from the store for that session, never taken from
 the browser, and the page restores it on load, so a reload keeps the conversation.
+
+Everything shown is inert (``ui/render.py``, ``ui/sanitize.py``): the graduate's own message
+literally, the streamed draft and the answer as strict Markdown — the stream shows the same
+sanitised text as the final answer. Length, concurrency and time limits are ``ui/limits.py``'s;
+a transcript the database cannot store is logged and the answer shown anyway
+(``ui/sessions.py``). A plan is downloaded from ``/plans/…``, served only to this session
+(``ui/downloads.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +19,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import gradio as gr
@@ -20,10 +26,14 @@ import gradio as gr
 from bot.chat.models import Answer, Citation
 from bot.errors import CareerCoachError, NotFoundError
 from bot.store.models import Conversation
-from ui.auth import SESSION_COOKIE, cookie_of
 from ui.coaching import build_coaching_tabs
-from ui.render import answer_markdown, citation_detail, citation_label
+from ui.downloads import PlanShelf, download_html
+from ui.limits import AnswerGate
+from ui.public import for_graduates
+from ui.render import answer_markdown, citation_detail, citation_text
+from ui.sanitize import literal, strict
 from ui.services import Services
+from ui.sessions import client_address, graduate_session, store_exchange
 from ui.texts import EXAMPLES, LANGS, t, vocabulary_choices
 
 log = logging.getLogger(__name__)
@@ -35,15 +45,26 @@ TurnIds = dict[str, int]  # chatbot message index -> stored turn id
 class GraduateChat:
     """Handlers of the graduate page."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(
+        self, services: Services, gate: AnswerGate | None = None, plans: PlanShelf | None = None
+    ) -> None:
         self.services = services
+        self.gate = gate or AnswerGate(services.settings)
+        self.plans = plans or PlanShelf()
 
     # --- session -------------------------------------------------------------------------
     def session_id(self, request: Any) -> str:
-        """The browser's session (the ``cc_session`` cookie); a fresh one if it has none."""
+        """The browser's session (the signed ``cc_session`` cookie); a fresh one without it."""
         # The page's load event and a quick first question may both create the same new
         # session; Store.ensure_session tolerates that race.
-        return self.services.store.ensure_session(cookie_of(request, SESSION_COOKIE))
+        return graduate_session(self.services.store, request)
+
+    def note(self, error: CareerCoachError) -> str:
+        """An error as the graduate reads it: both languages, no server details, inert."""
+        settings = self.services.settings
+        zh = for_graduates(error.message_zh, settings, "zh")
+        en = for_graduates(error.message, settings, "en")
+        return "注意 / Note: " + literal(zh if zh == en else f"{zh} / {en}")
 
     def new_chat(
         self, request: gr.Request | None = None
@@ -64,7 +85,7 @@ class GraduateChat:
         messages: Messages = []
         turn_ids: TurnIds = {}
         for turn in conversation.turns if conversation else []:
-            messages.append({"role": "user", "content": turn.question})
+            messages.append({"role": "user", "content": literal(turn.question)})
             turn_ids[str(len(messages))] = turn.id
             messages.append(
                 {"role": "assistant", "content": answer_markdown(turn.answer, turn.answer.lang)}
@@ -86,35 +107,51 @@ class GraduateChat:
         if not message:
             yield messages, turn_ids, [], gr.update(), "", ""
             return
+        try:
+            self.gate.check_length(message)
+        except CareerCoachError as error:  # keep the text in the box so it can be shortened
+            messages.append({"role": "assistant", "content": self.note(error)})
+            yield messages, turn_ids, [], gr.update(), "", message
+            return
         session_id = self.session_id(request)
         conversation = self._conversation(session_id)
         history = conversation.history() if conversation else []
-        messages.append({"role": "user", "content": message})
+        messages.append({"role": "user", "content": literal(message)})
         messages.append({"role": "assistant", "content": "…"})
         yield list(messages), turn_ids, [], gr.update(choices=[], value=None), "", ""
         started = time.perf_counter()
         text = ""
         answer: Answer | None = None
         try:
-            for event in self.services.coach.stream(message, history, None):
+            events = self.gate.run(
+                session_id,
+                client_address(request),
+                lambda: self.services.coach.stream(message, history, None),
+            )
+            for event in events:
                 if event.answer is not None:
                     answer = event.answer
                     break
                 text += event.delta
-                messages[-1] = {"role": "assistant", "content": text}
+                messages[-1] = {"role": "assistant", "content": strict(text)}
                 yield list(messages), turn_ids, [], gr.update(), "", ""
         except CareerCoachError as error:
-            messages[-1] = {
-                "role": "assistant",
-                "content": "注意 / Note: " + error.for_language("zh"),
-            }
+            messages[-1] = {"role": "assistant", "content": self.note(error)}
             yield messages, turn_ids, [], gr.update(), "", ""
             return
         if answer is None:  # an engine that only streamed text; keep what it said
             answer = Answer(answer=text)
+        answer = answer.model_copy(
+            update={
+                "warnings": [
+                    for_graduates(w, self.services.settings, answer.lang) for w in answer.warnings
+                ]
+            }
+        )
         latency_ms = int((time.perf_counter() - started) * 1000)
-        turn_id = self.services.store.add_exchange(session_id, message, answer, latency_ms)
-        turn_ids[str(len(messages) - 1)] = turn_id
+        turn_id = store_exchange(self.services.store, session_id, message, answer, latency_ms)
+        if turn_id is not None:
+            turn_ids[str(len(messages) - 1)] = turn_id
         messages[-1] = {"role": "assistant", "content": answer_markdown(answer, answer.lang)}
         cites = [c.model_dump() for c in answer.citations]
         radio = gr.update(choices=self.source_choices(cites, answer.lang), value=None)
@@ -122,7 +159,7 @@ class GraduateChat:
 
     @staticmethod
     def source_choices(cites: list[dict[str, Any]], lang: str) -> list[tuple[str, str]]:
-        return [(citation_label(Citation(**c), lang), str(c["n"])) for c in cites]
+        return [(citation_text(Citation(**c), lang), str(c["n"])) for c in cites]
 
     @staticmethod
     def show_source(choice: str | None, cites: list[dict[str, Any]], lang_label: str) -> str:
@@ -179,8 +216,9 @@ class GraduateChat:
         circumstances: list[str],
         describe: str,
         lang_label: str,
+        request: gr.Request | None = None,
     ) -> tuple[str, Any]:
-        """The plan in Markdown and a file to download."""
+        """The plan in Markdown and a link to download it (served to this session only)."""
         lang = LANGS.get(lang_label, "zh")
         if self.services.plan is None:
             return t("plan_unavailable", lang), gr.update(visible=False)
@@ -197,16 +235,16 @@ class GraduateChat:
         try:
             markdown, _profile = self.services.plan(fields, lang)
         except CareerCoachError as error:
-            return "注意 / Note: " + error.for_language(lang), gr.update(visible=False)
-        folder = self.services.settings.cache_dir / "plans"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"careercoach-plan-{datetime.now():%Y%m%d-%H%M%S-%f}.md"
-        path.write_text(markdown, encoding="utf-8")
-        return markdown, gr.update(value=str(path), visible=True)
+            return self.note(error), gr.update(visible=False)
+        url = self.plans.put(self.session_id(request), markdown)
+        link = download_html(url, t("download_plan", lang), "download-plan-link")
+        return strict(markdown), gr.update(value=link, visible=True)
 
 
-def build_graduate_page(services: Services) -> gr.Blocks:
-    chat = GraduateChat(services)
+def build_graduate_page(
+    services: Services, gate: AnswerGate | None = None, plans: PlanShelf | None = None
+) -> gr.Blocks:
+    chat = GraduateChat(services, gate, plans)
     zh = "zh"
     with gr.Blocks(title="careercoach · 毕业生就业政策助手") as page:
         with gr.Row(equal_height=True):
@@ -280,9 +318,7 @@ def build_graduate_page(services: Services) -> gr.Blocks:
                 describe = gr.Textbox(label=t("describe", zh), lines=2)
                 make_plan = gr.Button(t("make_plan", zh), variant="primary", elem_id="make-plan")
                 plan_view = gr.Markdown(elem_id="plan")
-                download = gr.DownloadButton(
-                    t("download_plan", zh), visible=False, elem_id="download-plan"
-                )
+                download = gr.Markdown(visible=False, elem_id="download-plan")
             coaching_tabs = build_coaching_tabs(services, page, lang)  # 测评/职业/简历/面试
         gr.Markdown(f"[{t('staff_login', zh)}](/login)", elem_id="staff-link")
 
@@ -357,7 +393,7 @@ def build_graduate_page(services: Services) -> gr.Blocks:
                 ),
                 gr.update(label=t("describe", code)),
                 t("make_plan", code),
-                gr.update(label=t("download_plan", code)),
+                gr.update(),
             ]
 
         lang.change(

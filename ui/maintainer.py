@@ -19,6 +19,8 @@ import gradio as gr
 
 from bot.errors import CareerCoachError
 from bot.knowledge.worker import refresh_in_worker
+from ui.login import failure_rows
+from ui.sanitize import literal
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,8 @@ def status_markdown(status: Any) -> str:
     failures = data.get("failures") or []
     if failures:
         rows = "\n".join(
-            f"| {Path(str(f.get('path', ''))).name} | {f.get('status')} | {f.get('reason')} |"
+            f"| {literal(Path(str(f.get('path', ''))).name)} | {literal(str(f.get('status')))}"
+            f" | {literal(str(f.get('reason')))} |"
             for f in failures
             if isinstance(f, dict)
         )
@@ -244,9 +247,16 @@ def build_maintainer_page(services: Services) -> gr.Blocks:
             run = gr.Button("运行评测 / Run evaluation", elem_id="run-eval")
         eval_view = gr.Markdown(elem_id="eval-figures")
         eval_json = gr.JSON(label="JSON")
+        failed_logins = gr.Dataframe(
+            headers=["name", "client", "failures", "first", "last"],
+            interactive=False,
+            label="近 7 天登录失败 / failed logins, last 7 days",
+            elem_id="failed-logins",
+        )
 
         status_outputs = [status, documents, remove_ref]
         page.load(console.status, None, status_outputs)
+        page.load(lambda: failure_rows(services), None, failed_logins)
         reload_status.click(console.status, None, status_outputs)
         refresh.click(console.refresh, [uploads, folder], [report, refresh_status]).then(
             console.status, None, status_outputs

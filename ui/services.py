@@ -15,7 +15,14 @@ from typing import Any, Literal, Protocol
 
 from bot.chat.models import Answer, StreamEvent, Turn
 from bot.settings import Settings
-from bot.store.models import Conversation, ConversationSummary, TranscriptFilter, User
+from bot.store.models import (
+    Conversation,
+    ConversationSummary,
+    LoginFailures,
+    StaffLogin,
+    TranscriptFilter,
+    User,
+)
 
 Progress = Callable[[int, int, str], None]
 
@@ -41,7 +48,7 @@ class KnowledgeAdmin(Protocol):
 
 
 class TranscriptStore(Protocol):
-    def ensure_session(self, session_id: str | None) -> str: ...
+    def ensure_session(self, session_id: str | None, *, issued: bool = False) -> str: ...
 
     def new_conversation(self, session_id: str) -> int: ...
 
@@ -78,6 +85,16 @@ class TranscriptStore(Protocol):
     ) -> str: ...
 
     def authenticate(self, name: str, password: str, client: str = "") -> User: ...
+
+    def open_staff_session(self, name: str, client: str = "") -> str: ...
+
+    def staff_session(self, token: str | None) -> StaffLogin | None: ...
+
+    def close_staff_session(self, token: str | None) -> None: ...
+
+    def login_failures(self, since: timedelta = ...) -> list[LoginFailures]: ...
+
+    def shared_secret(self, name: str, legacy_file: Path | None = None) -> bytes: ...
 
     def purge(self, older_than: timedelta) -> int: ...
 

@@ -24,6 +24,7 @@ from bot.chat.numbers import numbers_in
 from bot.chat.prompts import PromptLibrary
 from bot.errors import ValidationFailed
 from bot.planning.catalogue import Bilingual, Clause
+from bot.resources import data_path
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ class Feedback(BaseModel):
 
 
 def default_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "knowledge" / "interview.yaml"
+    return data_path("knowledge", "interview.yaml")
 
 
 def load_bank(path: Path | None = None) -> Bank:

@@ -23,6 +23,7 @@ from bot.errors import ValidationFailed
 from bot.planning import vocabulary as vocab
 from bot.planning.catalogue import Bilingual, Catalogue, Clause
 from bot.planning.clauses import DocumentShelf, squeeze
+from bot.resources import data_path
 
 _ID = r"^[a-z0-9][a-z0-9_-]*$"
 _DADIAN = r"^[1-8]-\d{2}-\d{2}-\d{2}$"
@@ -176,7 +177,7 @@ class OccupationCatalogue(_Strict):
 
 
 def default_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "knowledge" / "occupations.yaml"
+    return data_path("knowledge", "occupations.yaml")
 
 
 def _where(data: Any, loc: tuple[Any, ...]) -> str:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.errors import ValidationFailed
+from bot.resources import data_path
 
 TYPES = "RIASEC"
 RiasecType = Literal["R", "I", "A", "S", "E", "C"]
@@ -114,7 +115,7 @@ class Result(BaseModel):
 
 
 def default_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "knowledge" / "riasec.yaml"
+    return data_path("knowledge", "riasec.yaml")
 
 
 def load_questionnaire(path: Path | None = None) -> Questionnaire:

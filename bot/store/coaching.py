@@ -1,9 +1,12 @@
 """Coaching records of a graduate's session: assessments, plans, résumé reviews, interviews.
 
-One row per record, its content as JSON passed through :func:`bot.privacy.redact` (every string,
-deep) before it is written. An assessment in progress is one record updated as answers come in,
-so the questionnaire resumes where it stopped. Nothing is shared with counselors until the
-graduate says so (:meth:`CoachingRecords.share`); counselors read only shared records.
+One row per record, its content as JSON cleaned (``clean.py``) and passed through
+:func:`bot.privacy.redact` (every string, deep) before it is written; writes go through the
+store's retried write transaction (``Store._write``), so a busy database is waited for and a
+refused write raises :class:`bot.errors.StorageError`. An assessment in progress is one record
+updated as answers come in, so the questionnaire resumes where it stopped. Nothing is shared
+with counselors until the graduate says so (:meth:`CoachingRecords.share`); counselors read
+only shared records.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import NotFoundError, ValidationFailed
 from bot.privacy import redact
+from bot.store.clean import clean_text
 from bot.store.tables import CoachingRecordRow, SessionRow
 
 Kind = Literal["assessment", "plan", "resume", "interview"]
 KINDS = ("assessment", "plan", "resume", "interview")
+Write = Callable[[Callable[[Session], Any]], Any]  # Store._write: one retried write transaction
 
 
 class CoachingRecord(BaseModel):
@@ -35,9 +40,9 @@ class CoachingRecord(BaseModel):
 
 def _redact_deep(value: Any) -> Any:
     if isinstance(value, str):
-        return redact(value)
+        return redact(clean_text(value))
     if isinstance(value, dict):
-        return {k: _redact_deep(v) for k, v in value.items()}
+        return {clean_text(str(k)): _redact_deep(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact_deep(v) for v in value]
     return value
@@ -60,10 +65,12 @@ class CoachingRecords:
     def __init__(
         self,
         sessions: sessionmaker[Session],
+        write: Write,
         clock: Callable[[], datetime],
         digest: Callable[[str], str],
     ) -> None:
         self._sessions = sessions
+        self._write = write
         self._clock = clock
         self._digest = digest
 
@@ -83,7 +90,9 @@ class CoachingRecords:
                 message_zh=f"未知的记录类型“{kind}”",
             )
         now = self._clock()
-        with self._sessions.begin() as db:
+        stored = _redact_deep(data)
+
+        def write(db: Session) -> int:
             digest = self._known(db, session_id)
             if record_id is not None:
                 row = db.get(CoachingRecordRow, record_id)
@@ -92,13 +101,13 @@ class CoachingRecords:
                         f"record {record_id} is not a {kind} of this session",
                         message_zh=f"记录 {record_id} 不属于本会话",
                     )
-                row.data = _redact_deep(data)
+                row.data = stored
                 row.updated_at = now
                 return row.id
             row = CoachingRecordRow(
                 session_sha256=digest,
                 kind=kind,
-                data=_redact_deep(data),
+                data=stored,
                 shared=False,
                 created_at=now,
                 updated_at=now,
@@ -106,6 +115,9 @@ class CoachingRecords:
             db.add(row)
             db.flush()
             return row.id
+
+        result: int = self._write(write)
+        return result
 
     def latest(self, session_id: str, kind: str) -> CoachingRecord | None:
         with self._sessions() as db:
@@ -129,7 +141,7 @@ class CoachingRecords:
             return [_record(r) for r in rows]
 
     def share(self, session_id: str, record_id: int, shared: bool = True) -> None:
-        with self._sessions.begin() as db:
+        def write(db: Session) -> None:
             digest = self._known(db, session_id)
             row = db.get(CoachingRecordRow, record_id)
             if row is None or row.session_sha256 != digest:
@@ -138,6 +150,8 @@ class CoachingRecords:
                     message_zh=f"记录 {record_id} 不属于本会话",
                 )
             row.shared = shared
+
+        self._write(write)
 
     def shared(self, kind: str | None = None, limit: int = 100) -> list[CoachingRecord]:
         """Records graduates chose to share, newest first (what counselors may read)."""

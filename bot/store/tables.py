@@ -205,6 +205,37 @@ class LoginAttemptRow(Base):
     __table_args__ = (Index("ix_login_attempts_name_client", "name", "client", "created_at"),)
 
 
+# --- security (revision 0002) --------------------------------------------------------------
+class StaffSessionRow(Base):
+    """A counselor's or maintainer's login, server-side so that logout and removal end it.
+
+    Only the SHA-256 digest of the cookie's token is kept. Removing the user deletes its
+    sessions (ON DELETE CASCADE); a password change deletes them explicitly.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class SecretRow(Base):
+    """A secret shared by every process on this database (e.g. the cookie-signing key)."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+Index("ix_login_attempts_client", LoginAttemptRow.client, LoginAttemptRow.created_at)
+
+
 class CoachingRecordRow(Base):
     """A graduate's coaching record: an interest assessment (answers and result), a plan, a kept
     résumé review or an interview session; ``shared`` lets counselors see it."""

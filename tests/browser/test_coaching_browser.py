@@ -1,5 +1,5 @@
 """The coaching tabs in a real browser: take the questionnaire, see the chart and a matched
-occupation, upload a résumé and get findings, answer two interview questions."""
+occupation, paste a résumé and get findings, answer two interview questions."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_questionnaire_resume_and_interview(
     page.screenshot(path=str(tmp_path / "assessment.png"), full_page=False)
 
     page.get_by_role("tab", name="简历").click()
-    page.locator("#resume-file input[type=file]").set_input_files(str(RESUME))
+    page.locator("#resume-text textarea").fill(RESUME.read_text(encoding="utf-8"))
     page.locator("#resume-review").click()
     findings = page.locator("#resume-findings")
     expect(findings).to_contain_text("personal_data", timeout=TIMEOUT_MS)

@@ -120,7 +120,7 @@ def test_graduate_fills_the_profile_form_and_downloads_a_plan(
     page.locator("#circumstances label").filter(has_text="低保家庭").first.click()
     page.locator("#make-plan").click()
     expect(page.locator("#plan")).to_contain_text("一次性求职补贴", timeout=ANSWER_TIMEOUT_MS)
-    button = page.locator("#download-plan")
+    button = page.locator("#download-plan a")
     expect(button).to_be_visible()
     with page.expect_download() as download:
         button.click()
@@ -158,11 +158,11 @@ def test_counselor_finds_annotates_and_exports(
     expect(view).to_contain_text("Annotation by li")
 
     page.locator("#export").click()
-    button = page.locator("#export-file")
+    button = page.locator("#export-file a")
     expect(button).to_be_visible(timeout=30_000)
     with page.expect_download() as download:
         button.click()
-    text = Path(download.value.path()).read_text(encoding="utf-8")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert any(QUESTION in " ".join(map(str, row.values())) for row in rows), text[:500]
     page.screenshot(path=str(shots / "counselor-review.png"), full_page=True)
