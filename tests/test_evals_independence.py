@@ -25,6 +25,18 @@ DATASET_TESTS = {
 _END = re.compile(r"[\s？?。！!，,.]+")
 
 
+def _graded_inputs(row: dict) -> list:
+    """The texts a case feeds the product. An interview case's `question` is an id of the
+    product's own question bank and a résumé case's is a name label, so those cases are checked
+    by the answer and by the résumé's longer lines instead."""
+    kind = row.get("kind")
+    if kind == "interview":
+        return [row.get("answer")]
+    if kind == "resume":
+        return [ln for ln in str(row.get("resume") or "").splitlines() if len(ln.strip()) >= 16]
+    return [row.get("question"), row.get("message")]
+
+
 def _texts() -> dict[str, str]:
     """Normalised dataset text -> where it comes from."""
     found: dict[str, str] = {}
@@ -33,7 +45,7 @@ def _texts() -> dict[str, str]:
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             row = json.loads(line)
-            texts = [row.get("question"), row.get("message")]
+            texts = _graded_inputs(row)
             texts += [t.get("user") for t in row.get("turns") or [] if isinstance(t, dict)]
             for text in texts:
                 if isinstance(text, str):
