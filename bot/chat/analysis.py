@@ -152,6 +152,9 @@ _COLLOQUIAL_FILLER = frozenset(
     "咋 啥 咋样 咋办 俺 咱 咱们 哦 哈 嗯 啦 滴 哇 呗 木有 没啥 么样".split()  # noqa: SIM905
     # hedges say how sure the graduate wants the answer, not what it is about
     + "一般 通常 大概 大约 大致 一般来说 通常来说 往往 平时 大多".split()  # noqa: SIM905
+    # …or how the graduate feels about asking, or when they happened to hear of it
+    + "到底 究竟 真的 其实 听说 据说 好像 感觉 觉得 打算 目前 现在 最近 一直 有点 比较 特别 非常 "
+    "麻烦 谢谢 请教 求助 急".split()  # noqa: SIM905
 )
 ASK_WEIGHT = 0.25
 # asking verbs graduates use for the one policy texts use (申领 a subsidy is 申请 it)
@@ -318,7 +321,11 @@ def _weights(
         w for w in words(expanded) if w not in _COLLOQUIAL_FILLER and (len(w) > 1 or w.isdigit())
     }
     term_names = {t.zh.lower() for t in glossary.in_chinese(expanded)}
+    # the everyday forms a term maps, and the official names added for them: a name the
+    # documents write differently (大学生征兵 for 当兵) is no sign the question is out of scope
     mapped = {form for t in glossary.colloquial_in(text) for form in t.colloquial}
+    mapped |= {w for t in glossary.named_in(expanded) for f in t.forms for w in words(f)}
+    mapped |= {f.lower() for t in glossary.named_in(expanded) for f in t.forms}
     frequencies, size = stats(sorted(found)) if stats else ({}, 0)
     weights: dict[str, float] = {}
     unknown: set[str] = set()

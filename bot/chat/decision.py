@@ -38,7 +38,7 @@ from bot.chat.analysis import ASK_WORDS, Part, QuestionAnalysis
 from bot.chat.focus import TopicCheck
 from bot.chat.question import supplies
 from bot.chat.selection import Block
-from bot.chat.sentences import words
+from bot.chat.sentences import present, words
 from bot.chat.units import Passage
 from bot.errors import ConfigError
 from bot.knowledge.models import Hit
@@ -119,16 +119,18 @@ def features(
     unknown = sum(1 for w in content if w in analysis.unknown) / len(content) if content else 0.0
     everywhere: set[str] = set()
     for passage in found:
-        everywhere |= passage.context_words
+        everywhere |= present(weights, passage.context_words, _context(passage))
         for piece in passage.pieces:
-            everywhere |= piece.words
+            everywhere |= present(weights, piece.words, piece.text)
     absent = sum(w for t, w in weights.items() if t not in everywhere) / total
     if block is None:
         return dict.fromkeys(FEATURES, 0.0) | {"unknown": unknown, "absent": absent}
     quoted = " ".join(p.text for p in block.pieces)
     held: set[str] = set()
     for piece in block.pieces:
-        held |= piece.words | found[piece.passage].context_words
+        passage = found[piece.passage]
+        held |= present(weights, piece.words, piece.text)
+        held |= present(weights, passage.context_words, _context(passage))
     coverage = sum(w for t, w in weights.items() if t in held) / total
     hits = [found[i].hit for i in block.passages]
     if topics.asked:
@@ -160,6 +162,10 @@ def features(
         "heading": heading,
         "dense": dense,
     }
+
+
+def _context(passage: Passage) -> str:
+    return f"{passage.hit.title} {passage.hit.section}"
 
 
 def _first_text(found: list[Passage]) -> str:

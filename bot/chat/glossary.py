@@ -12,10 +12,41 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import jieba
+
 from bot.chat.sentences import keep_whole
 from bot.terms import Term, load_terms
 
 __all__ = ["Glossary", "Term"]
+
+_SHORT = 3  # forms this short must not run on into a neighbouring word
+_COMMON_WORD = 100  # jieba dictionary frequency of a common word
+_FUZZY_MIN = 4  # names this long are recognised with one slip
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _runs_on(text: str, start: int, end: int, forms: set[str]) -> bool:
+    """The span's first or last character makes a common two-character word with the character
+    outside it (工作签|订: 签订), a word that is no term's form."""
+    pairs = [text[start - 1 : start + 1] if start > 0 else "", text[end - 1 : end + 1]]
+    return any(
+        len(pair) == 2 and pair not in forms and (jieba.get_FREQ(pair) or 0) >= _COMMON_WORD
+        for pair in pairs
+    )
+
+
+def _one_slip(window: str, name: str) -> bool:
+    """``window`` is ``name`` with one character replaced by a Chinese character, or with two
+    neighbouring characters swapped."""
+    diff = [i for i, (a, b) in enumerate(zip(window, name, strict=True)) if a != b]
+    if len(diff) == 1:
+        return _CJK_NAME.fullmatch(window[diff[0]]) is not None
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and window[diff[0]] == name[diff[1]]
+        and window[diff[1]] == name[diff[0]]
+    )
 
 
 class Glossary:
@@ -42,23 +73,30 @@ class Glossary:
         return found
 
     def colloquial_in(self, text: str) -> list[Term]:
-        """Terms one of whose everyday forms or misspellings occurs in ``text`` (低保户 →
-        低保家庭, 三只一扶 → 三支一扶)."""
-        return [
-            t for t in self.terms if any(form in text for form in [*t.colloquial, *t.misspellings])
-        ]
+        """Terms ``text`` names (see :meth:`named_in`) but by none of their official names: by
+        an everyday form or a misspelling (低保户 → 低保家庭, 三只一扶 → 三支一扶)."""
+        return [t for t in self.named_in(text) if not any(name in text for name in t.names)]
 
     def named_in(self, text: str) -> list[Term]:
         """Terms ``text`` names in any form, in file order. A match overlapped by a longer match
         of another term does not count: 创业补贴 inside 求职创业补贴 names only 一次性求职补贴, and
         读研 in 在读研究生 is the word 研究生, not the exam."""
         spans: list[tuple[int, int, Term]] = []
+        forms = {f for t in self.terms for f in t.forms}
         for term in self.terms:
             for form in set(term.forms):
                 start = text.find(form)
                 while start >= 0:
-                    spans.append((start, start + len(form), term))
+                    end = start + len(form)
+                    # a short form matched across a word boundary is not named: 工作签 in
+                    # 工作签订 is the verb 签订
+                    if len(form) > _SHORT or not _runs_on(text, start, end, forms):
+                        spans.append((start, end, term))
                     start = text.find(form, start + 1)
+        exact = {(s, e) for s, e, _ in spans}
+        for start, end, term in self._near_misses(text):
+            if not any(s < end and start < e for s, e in exact):
+                spans.append((start, end, term))
         kept = {
             id(term)
             for s, e, term in spans
@@ -68,6 +106,26 @@ class Glossary:
             )
         }
         return [t for t in self.terms if id(t) in kept]
+
+    def _near_misses(self, text: str) -> list[tuple[int, int, Term]]:
+        """Spans of ``text`` that name a programme with one character typed wrong (a homophone
+        or a slip: 三只一扶 for 三支一扶) or two neighbouring characters swapped. Only names of
+        four or more Chinese characters, keeping their first character, and never a span that is
+        itself another term's form (创业补贴 is not a slip for 就业补贴)."""
+        spans = []
+        forms = {f for t in self.terms for f in t.forms}
+        for term in self.terms:
+            if not term.topic:
+                continue
+            for name in set(term.names):
+                size = len(name)
+                if size < _FUZZY_MIN or not _CJK_NAME.fullmatch(name):
+                    continue
+                for start in range(len(text) - size + 1):
+                    window = text[start : start + size]
+                    if window[0] == name[0] and window not in forms and _one_slip(window, name):
+                        spans.append((start, start + size, term))
+        return spans
 
     def topics_in(self, text: str) -> list[Term]:
         """Topic terms ``text`` names in any form (三支一扶, 当兵 → 大学生征兵, 落户 → 户口)."""

@@ -31,7 +31,7 @@ from bot.chat.focus import TopicCheck, extreme_positions
 from bot.chat.language import has_cjk
 from bot.chat.question import supplies
 from bot.chat.safety import is_instruction_like
-from bot.chat.sentences import bigrams, words
+from bot.chat.sentences import bigrams, present, words
 from bot.chat.units import Group, Passage, Piece
 from bot.errors import ConfigError
 
@@ -225,11 +225,11 @@ class Selector:
             lead = group.lead if piece.role in ("item", "row") else None
             ctx_words = passage.context_words | (lead.words if lead else set())
             ctx_grams = passage.context_grams | (lead.grams if lead else set())
-            word_own = sum(w for t, w in weights.items() if t in piece.words) / total
-            word_ctx = (
-                sum(w for t, w in weights.items() if t not in piece.words and t in ctx_words)
-                / total
-            )
+            mine = present(weights, piece.words, piece.text)
+            context = f"{hit.title} {hit.section} {lead.text if lead else ''}"
+            around = present(weights, ctx_words, context) - mine
+            word_own = sum(w for t, w in weights.items() if t in mine) / total
+            word_ctx = sum(w for t, w in weights.items() if t in around) / total
             gram_own = len(grams & piece.grams) / len(grams) if grams else 0.0
             gram_ctx = len(grams & (ctx_grams - piece.grams)) / len(grams) if grams else 0.0
             own = _WORD * (word_own + _CONTEXT * word_ctx) + _GRAM * (

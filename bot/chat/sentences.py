@@ -9,6 +9,7 @@ of mixed CJK text and bigram overlap are a few lines each; jieba does the word s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import jieba
 
@@ -190,3 +191,16 @@ def words(text: str) -> set[str]:
 def terms(text: str) -> set[str]:
     """Words and bigrams together: what overlap scores compare."""
     return words(text) | bigrams(text)
+
+
+def present(wanted: Iterable[str], found: set[str], text: str) -> set[str]:
+    """The words of ``wanted`` that ``text`` holds: among its words ``found`` (``words(text)``),
+    or, for a Chinese word of two or more characters, as a run of its characters. The word
+    splitter cuts one phrase differently in different contexts ("考研加分" in a question, "考研
+    加分：3年内" in a list item), so a word is not missed only because it was cut apart."""
+    lowered = text.lower()
+    return {
+        w
+        for w in wanted
+        if w in found or (len(w) > 1 and _CJK_RUN.fullmatch(w) is not None and w in lowered)
+    }
