@@ -82,3 +82,16 @@ def test_a_short_form_does_not_match_across_a_word() -> None:
     names = [t.zh for t in GLOSSARY.named_in("上周和单位把工作签订下来了")]
     assert "外国人工作许可" not in names
     assert "外国人工作许可" in [t.zh for t in GLOSSARY.named_in("外国毕业生怎么办工作签")]
+
+
+def test_a_lead_in_line_leaves_the_marker_to_its_items() -> None:
+    from bot.chat.checks import check_answer
+
+    hit = make_hit("按第三十二条规定：\n- 实习满六个月的可以转正；\n- 转正须经考核。")
+    text = "按第三十二条规定：\n- 实习满六个月的可以转正[1]；\n- 转正须经考核[1]。"
+    lines = check_answer(text, [hit]).text.splitlines()
+    assert lines[0] == "按第三十二条规定："
+    assert lines[1].endswith("[1]；")
+    # with no cited line after it, the lead-in keeps the marker its numbers need
+    alone = check_answer("按第三十二条规定：", [hit]).text
+    assert alone.endswith("[1]")

@@ -70,6 +70,10 @@ def support(sentence: str, passage: str, glossary: Glossary | None = None) -> fl
     return matched / features if features else 0.0
 
 
+_LEAD_MARKED = re.compile(r"[：:]((?:\[\[\d+\]\])+)$")
+_CITED = re.compile(r"\[\[(\d+)\]\]")
+
+
 def check_answer(
     text: str,
     hits: list[Hit],
@@ -114,12 +118,24 @@ def check_answer(
             joiner = "" if has_cjk("".join(kept)) else " "
             lines_out.append(prefix + joiner.join(kept) if kept else "")
     renumber = {index: n for n, index in enumerate(order, start=1)}
-    joined = "\n".join(lines_out).strip()
+    joined = "\n".join(_lead_ins_unmarked(lines_out)).strip()
     joined = re.sub(r"\n{3,}", "\n\n", joined)
     final = re.sub(r"\[\[(\d+)\]\]", lambda m: f"[{renumber[int(m.group(1))]}]", joined)
     cited_hits = [hits[i] for i in order]
     citations = [citation_of(n, hit) for n, hit in enumerate(cited_hits, start=1)]
     return CheckResult(final, citations, cited_hits, repairs, dropped)
+
+
+def _lead_ins_unmarked(lines: list[str]) -> list[str]:
+    """A lead-in line ("…规定如下：") carries no marker when the line after it cites the same
+    passages: its items do, and a reader takes the first cited line as where the answer starts.
+    (A lead-in gets a marker when its numbers needed one: 第十九条.)"""
+    out = list(lines)
+    for i, line in enumerate(lines[:-1]):
+        match = _LEAD_MARKED.search(line)
+        if match and set(_CITED.findall(match.group(1))) <= set(_CITED.findall(lines[i + 1])):
+            out[i] = line[: match.start(1)]
+    return out
 
 
 def _check_sentence(
