@@ -153,8 +153,8 @@ _COLLOQUIAL_FILLER = frozenset(
     # hedges say how sure the graduate wants the answer, not what it is about
     + "一般 通常 大概 大约 大致 一般来说 通常来说 往往 平时 大多".split()  # noqa: SIM905
     # …or how the graduate feels about asking, or when they happened to hear of it
-    + "到底 究竟 真的 其实 听说 据说 好像 感觉 觉得 打算 目前 现在 最近 一直 有点 比较 特别 非常 "
-    "麻烦 谢谢 请教 求助 急".split()  # noqa: SIM905
+    + "到底 究竟 真的 其实 听说 据说 好像 感觉 觉得 打算 目前 现在 最近 一直".split()  # noqa: SIM905
+    + "有点 比较 特别 非常 麻烦 谢谢 请教 求助".split()  # noqa: SIM905
 )
 ASK_WEIGHT = 0.25
 # asking verbs graduates use for the one policy texts use (申领 a subsidy is 申请 it)
