@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -170,11 +171,41 @@ class Settings(BaseSettings):
         default=None,
         description="Secret for signing login cookies; generated and kept under home if unset.",
     )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="IANA time zone of every time the pages show and every day a filter or "
+        "dashboard counts (e.g. Asia/Shanghai, Asia/Urumqi, UTC); shown beside the times.",
+    )
+    verified_threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Cosine similarity above which a new question is served a counselor's "
+        "verified answer; unset: the value calibrated for the embedding model in "
+        "knowledge/verified.yaml.",
+    )
     starter_kb_dir: Path | None = Field(
         default=None,
         description="Folder that `careercoach serve` indexes on first start when the index is "
         "empty; default: knowledge/docs of the repository.",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"timezone: {value!r} is not an IANA time zone such as Asia/Shanghai "
+                f"/ 时区 {value!r} 无效，应为 Asia/Shanghai 这样的 IANA 名称"
+            ) from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
 
     @property
     def llm_configured(self) -> bool:
