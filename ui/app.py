@@ -30,7 +30,7 @@ from ui.api import build_api
 from ui.auth import AUTH_COOKIE, LOGIN_TTL_S, CookieSigner, Login, RoleGuard, login_page
 from ui.auth import session_secret as load_secret
 from ui.counselor import build_counselor_page
-from ui.graduate import build_graduate_page
+from ui.graduate import build_graduate_page, plan_routes
 from ui.maintainer import build_maintainer_page
 from ui.services import Services
 
@@ -152,6 +152,7 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         title="careercoach", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None
     )
     app.include_router(build_api(services))
+    app.include_router(plan_routes(services))  # plans made in chat, for their session only
     add_login_routes(app, services, signer)
 
     @app.get("/counselor", include_in_schema=False)

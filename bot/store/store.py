@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, aliased, selectinload, sessionmaker
 
 from bot.chat.models import Answer
 from bot.errors import NotFoundError, ValidationFailed
@@ -285,11 +285,13 @@ class Store:
         digest = self._known(session_id)
         with self._sessions() as db:
             turns = func.count(TurnRow.id)
+            opening = aliased(TurnRow)
             first = (
-                select(TurnRow.question)
-                .where(TurnRow.conversation_id == ConversationRow.id)
-                .order_by(TurnRow.position)
+                select(opening.question)
+                .where(opening.conversation_id == ConversationRow.id)
+                .order_by(opening.position)
                 .limit(1)
+                .correlate(ConversationRow)
                 .scalar_subquery()
             )
             rows = db.execute(
@@ -405,7 +407,9 @@ class Store:
         with self._sessions() as db:
             return stats.days(db, first, last, self.tz)
 
-    def asked_unanswered(self, since: datetime | None = None, limit: int = 2000) -> list[AskedQuestion]:
+    def asked_unanswered(
+        self, since: datetime | None = None, limit: int = 2000
+    ) -> list[AskedQuestion]:
         """Policy questions that were not answered or whose answer got a 👎, newest first."""
         with self._sessions() as db:
             return stats.unanswered(db, since, limit)
