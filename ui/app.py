@@ -12,11 +12,8 @@ Indexing the starter knowledge base on first start is ``careercoach serve``'s jo
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +21,18 @@ import gradio as gr
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bot.errors import AuthError, CareerCoachError
+from bot.errors import AuthError
 from bot.settings import Settings
 from ui.api import build_api
-from ui.auth import AUTH_COOKIE, LOGIN_TTL_S, CookieSigner, Login, RoleGuard, login_page
+from ui.auth import (
+    AUTH_COOKIE,
+    LOGIN_TTL_S,
+    CookieSigner,
+    Login,
+    RoleGuard,
+    cookie_of,
+    login_page,
+)
 from ui.auth import session_secret as load_secret
 from ui.counselor import build_counselor_page
 from ui.graduate import build_graduate_page, plan_routes
@@ -43,49 +48,32 @@ PROTECTED = {
     "/maintainer": frozenset({"maintainer"}),
 }
 HOME_OF_ROLE = {"counselor": "/counselor/", "maintainer": "/maintainer/"}
-EVAL_TIMEOUT_S = 1800
 
 
 def build_services(settings: Settings) -> Services:
     """Construct the real ``bot`` objects once for the whole app."""
     from bot.chat.coach import build_coach
+    from bot.evaljobs import EvalJobRunner
     from bot.knowledge.base import KnowledgeBase
     from bot.notify import make_notifier
     from bot.store import Store
+    from bot.verified import VerifiedMatcher, load_threshold
     from ui.planning import make_plan_maker, make_planner
 
     kb = KnowledgeBase(settings)
     planner = make_planner(settings, kb)
+    store = Store(settings, on_flag=make_notifier(settings))
+    threshold = settings.verified_threshold or load_threshold(kb.embedding_id)
+    verified = VerifiedMatcher(store.verified, kb.embeddings, kb, threshold)
     return Services(
         settings=settings,
-        coach=build_coach(settings, retriever=kb, planner=planner),
+        coach=build_coach(settings, retriever=kb, planner=planner, verified=verified),
         kb=kb,
-        store=Store(settings, on_flag=make_notifier(settings)),
+        store=store,
         plan=make_plan_maker(settings, kb),
-        run_eval=lambda suite: run_eval_command(settings, suite),
+        verified=verified,
+        jobs=EvalJobRunner(settings, store),
     )
-
-
-def run_eval_command(settings: Settings, suite: str) -> dict[str, Any]:
-    """Run ``careercoach eval SUITE --json`` in a child process (its own memory, same home)."""
-    env = {**os.environ, "CAREERCOACH_HOME": str(settings.home)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", suite, "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=EVAL_TIMEOUT_S,
-        check=False,
-    )
-    try:
-        result = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-        raise CareerCoachError(
-            f"careercoach eval {suite} failed (exit {done.returncode}): {' | '.join(tail)}",
-            message_zh=f"评测 {suite} 运行失败（退出码 {done.returncode}）：{' | '.join(tail)}",
-        ) from None
-    return result if isinstance(result, dict) else {"result": result}
 
 
 def _safe_next(path: str, role: str) -> str:
@@ -134,6 +122,16 @@ def add_login_routes(app: FastAPI, services: Services, signer: CookieSigner) -> 
         return {"name": login.name, "role": login.role} if login else {"name": None}
 
 
+def staff_name(signer: CookieSigner) -> Callable[[Any], str | None]:
+    """The logged-in staff member's name for a request (Gradio's or Starlette's), or None."""
+
+    def name_of(request: Any) -> str | None:
+        login = signer.read_login(cookie_of(request, AUTH_COOKIE))
+        return login.name if login is not None else None
+
+    return name_of
+
+
 def staff_dependency(signer: CookieSigner, roles: frozenset[str]) -> Any:
     """Gradio's auth hook: the login name when the cookie carries one of ``roles``."""
 
@@ -171,8 +169,8 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         "allowed_paths": [str(settings.cache_dir)],
     }
     for path, page in (
-        ("/counselor", build_counselor_page(services)),
-        ("/maintainer", build_maintainer_page(services)),
+        ("/counselor", build_counselor_page(services, staff_name(signer))),
+        ("/maintainer", build_maintainer_page(services, staff_name(signer))),
     ):
         gr.mount_gradio_app(
             app,

@@ -200,7 +200,8 @@ class GraduateChat:
     # --- feedback (server functions: called by the page script, answered at once) ------------
     def rate(self, args: Any, request: gr.Request | None = None) -> dict[str, Any]:
         """``[turn_id, rating (1 or -1), comment, lang]`` from the page; a confirmation back."""
-        turn_id, rating, comment, lang = ([*list(args or []), None, None, None, None])[:4]
+        given = list(args) if isinstance(args, list) else [args]
+        turn_id, rating, comment, lang = ([*given, None, None, None, None])[:4]
         lang = _lang(lang)
         try:
             value = int(rating) if rating is not None else 0
@@ -289,6 +290,7 @@ def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ())
 
     def rate(args: Any, request: gr.Request) -> dict[str, Any]:  # server.rate(...) in chat.js
         return chat.rate(args, request)
+
     with gr.Blocks(title="careercoach · 毕业生就业政策助手") as page:
         with gr.Row(equal_height=True, elem_id="top"):
             title = gr.HTML(f"<h1>{t('title', zh)}</h1>", elem_id="title")
@@ -351,9 +353,7 @@ def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ())
                 build_tab(services, lang)
         gr.Markdown(f"[{t('staff_login', zh)}](/login)", elem_id="staff-link")
 
-        asking = board.submit(
-            chat.ask, lang, board, concurrency_limit=8, show_progress="hidden"
-        )
+        asking = board.submit(chat.ask, lang, board, concurrency_limit=8, show_progress="hidden")
         board.stop(None, None, None, cancels=[asking], show_progress="hidden")
         board.select(chat.act, lang, board, concurrency_limit=8, show_progress="hidden")
         make_plan.click(

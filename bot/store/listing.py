@@ -164,9 +164,7 @@ def _query(
     return query
 
 
-def summaries(
-    db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA
-) -> list[ConversationSummary]:
+def summaries(db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA) -> list[ConversationSummary]:
     out = []
     rows = db.execute(_query(flt, tz, annotations=False).add_columns(unreviewed_distress()))
     for conv, waiting in rows:
@@ -195,9 +193,7 @@ def summaries(
     return out
 
 
-def records(
-    db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA
-) -> Iterator[dict[str, Any]]:
+def records(db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA) -> Iterator[dict[str, Any]]:
     """One flat record per turn of the selected conversations, in conversation order."""
     for conv in db.scalars(_query(flt, tz, annotations=True)):
         for row in conv.turns:

@@ -39,11 +39,11 @@ from bot.store.models import (
     DayStats,
     Role,
     SessionConversation,
+    StoredTurn,
     TranscriptFilter,
     User,
 )
-from bot.store.rows import conversation_of
-from bot.store.verified import VerifiedAnswers
+from bot.store.rows import conversation_of, turn_of
 from bot.store.tables import (
     AnnotationRow,
     ConversationRow,
@@ -53,6 +53,7 @@ from bot.store.tables import (
     SessionRow,
     TurnRow,
 )
+from bot.store.verified import VerifiedAnswers
 
 log = logging.getLogger(__name__)
 
@@ -428,6 +429,16 @@ class Store:
         """Everything about one conversation: turns, citations, feedback, annotations, flags."""
         with self._sessions() as db:
             return conversation_of(self._conversation(db, conversation_id))
+
+    def find_turn(self, turn_id: int) -> StoredTurn | None:
+        """One stored turn with its feedback and annotations (for counselors), or None."""
+        with self._sessions() as db:
+            row = db.get(
+                TurnRow,
+                turn_id,
+                options=[selectinload(TurnRow.feedback), selectinload(TurnRow.annotations)],
+            )
+            return turn_of(row) if row is not None else None
 
     def annotate(
         self,

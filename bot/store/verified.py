@@ -53,7 +53,8 @@ def _checked(
         )
     if len(kept) > MAX_QUESTIONS:
         raise ValidationFailed(
-            f"questions: at most {MAX_QUESTIONS}", message_zh=f"问题 questions：最多 {MAX_QUESTIONS} 个"
+            f"questions: at most {MAX_QUESTIONS}",
+            message_zh=f"问题 questions：最多 {MAX_QUESTIONS} 个",
         )
     if not answer.strip():
         raise ValidationFailed("answer: empty", message_zh="回答 answer：不能为空")
@@ -63,7 +64,9 @@ def _checked(
             message_zh="引用 citations：请至少引用一段知识库原文",
         )
     if lang not in ("zh", "en"):
-        raise ValidationFailed(f"lang: {lang!r} is not zh or en", message_zh="语言 lang 应为 zh 或 en")
+        raise ValidationFailed(
+            f"lang: {lang!r} is not zh or en", message_zh="语言 lang 应为 zh 或 en"
+        )
     return kept
 
 

@@ -85,9 +85,7 @@ def stale_reason(answer: VerifiedAnswer, documents: dict[str, Any], today: date)
         doc = documents.get(cite.doc_id)
         name = cite.title or cite.doc_id
         if doc is None:
-            return (
-                f"cited document 《{name}》 changed or was removed / 引用的文件《{name}》已修改或删除"
-            )
+            return f"cited document 《{name}》 changed or was removed / 引用的文件《{name}》已修改或删除"
         meta = getattr(doc, "meta", None)
         expiry = getattr(meta, "expiry_date", None)
         if expiry is not None and expiry < today:
