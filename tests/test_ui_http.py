@@ -147,21 +147,27 @@ def test_login_redirects_only_to_local_paths(server: Server) -> None:
         assert answer.headers["location"] == expected
 
 
-def test_counselor_handler_runs_through_gradio_with_the_login_name(server: Server) -> None:
-    """The search handler, called through Gradio's own HTTP API, lists stored conversations."""
+def test_review_queue_server_function_runs_with_the_login(server: Server) -> None:
+    """The queue's server function, called as the page script calls it, lists stored
+    conversations for a counselor and refuses anyone else."""
     chat = client(server).post("/api/chat", json={"message": "HTTP测试问题"})
     assert chat.status_code == 200
     http = client(server, "li")
-    filters = ["", "", "", False, False, False, "HTTP测试问题"]
-    started = http.post("/counselor/gradio_api/call/search", json={"data": filters})
-    assert started.status_code == 200, started.text
-    event_id = started.json()["event_id"]
-    stream = http.get(f"/counselor/gradio_api/call/search/{event_id}")
-    data_lines = [line for line in stream.text.splitlines() if line.startswith("data:")]
-    rows, status = json.loads(data_lines[-1][5:])
-    assert status.startswith("1 conversation")
-    assert any("HTTP测试问题" in json.dumps(row, ensure_ascii=False) for row in rows["data"])
-    refused = client(server).post("/counselor/gradio_api/call/search", json={"data": filters})
+    config = http.get("/counselor/config").json()
+    component = next(
+        c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "review"
+    )
+    call = {
+        "session_hash": "httptest12345",
+        "component_id": component,
+        "fn_name": "queue",
+        "data": {"text": "HTTP测试问题", "unreviewed": True},
+    }
+    answer = http.post("/counselor/gradio_api/component_server/", json=call)
+    assert answer.status_code == 200, answer.text
+    page = answer.json()
+    assert page["total"] == 1 and page["rows"][0]["title"] == "HTTP测试问题"
+    refused = client(server).post("/counselor/gradio_api/component_server/", json=call)
     assert refused.status_code == 401
 
 

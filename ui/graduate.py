@@ -174,9 +174,13 @@ class GraduateChat:
         history = conversation.history() if conversation else []
         pending: View = {"role": "assistant", "text": "", "citations": [], "warnings": []}
         pending.update(streaming=True, turn_id=None)
-        base["messages"] = [*base["messages"], {"role": "user", "text": message}, pending]
+        earlier = [*base["messages"], {"role": "user", "text": message}]
         base["busy"] = True
-        yield base
+
+        def snapshot() -> View:  # each yield is its own value (Gradio may send it later)
+            return {**base, "messages": [*earlier, dict(pending)]}
+
+        yield snapshot()
         started = time.perf_counter()
         answer: Answer | None = None
         try:
@@ -185,11 +189,11 @@ class GraduateChat:
                     answer = event.answer
                     break
                 pending["text"] += event.delta
-                yield base
+                yield snapshot()
         except CareerCoachError as error:
             pending.update(text="", streaming=False, error=error.for_language(lang))
             base["busy"] = False
-            yield base
+            yield snapshot()
             return
         if answer is None:  # an engine that only streamed text; keep what it said
             answer = Answer(answer=pending["text"], lang=lang)  # type: ignore[arg-type]

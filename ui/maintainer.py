@@ -31,7 +31,18 @@ DOC_COLUMNS = [
     "title", "issuer", "region", "published", "effective", "expires", "status", "chunks", "file",
 ]  # fmt: skip
 HIT_COLUMNS = ["#", "document", "section", "fused", "dense cosine", "BM25", "shared terms", "text"]
-_TERMS = re.compile(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3,}|\d+")
+_WORDS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]{3,}|\d+")
+
+
+def _terms(text: str) -> set[str]:
+    """Words, numbers and overlapping CJK character pairs of ``text``."""
+    out: set[str] = set()
+    for word in _WORDS.findall(text.lower()):
+        if "\u4e00" <= word[0] <= "\u9fff":
+            out.update(word[i : i + 2] for i in range(len(word) - 1))
+        else:
+            out.add(word)
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -248,10 +259,10 @@ class MaintainerConsole:
             hits = self.services.kb.search(question, 8)
         except CareerCoachError as error:
             return [], "注意 / Note: " + error.for_language("zh")
-        asked = set(_TERMS.findall(question.lower()))
+        asked = _terms(question)
         rows = []
         for rank, hit in enumerate(hits, start=1):
-            shared = sorted(asked & set(_TERMS.findall(hit.text.lower())))
+            shared = sorted(asked & _terms(hit.text))
             dense = getattr(hit, "dense_score", None)
             lexical = getattr(hit, "lexical_score", None)
             rows.append(
