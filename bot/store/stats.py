@@ -83,7 +83,7 @@ def unanswered(db: Session, since: datetime | None, limit: int) -> list[AskedQue
             TurnRow.intent == "policy",
             or_(TurnRow.abstained.is_(True), TurnRow.id.in_(negative)),
         )
-        .order_by(TurnRow.created_at.desc())
+        .order_by(TurnRow.created_at.desc(), TurnRow.id.desc())
         .limit(limit)
     )
     if since is not None:

@@ -118,7 +118,9 @@ class VerifiedMatcher:
 
     def _model(self) -> Embeddings:
         model = self._embeddings
-        return model if isinstance(model, Embeddings) else model()
+        if hasattr(model, "embed_query"):
+            return model  # type: ignore[return-value]
+        return model()
 
     def _vector(self, text: str) -> np.ndarray:
         if text not in self._vectors:
