@@ -15,6 +15,7 @@ _MARK = re.compile(r"\[(\d{1,3})\]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?")
 MIN_SHARE = 0.6
+MIN_TOKENS = 8  # shorter lines are headings or labels: never highlighted on their own
 
 
 def _tokens(text: str) -> list[str]:
@@ -51,7 +52,7 @@ def highlights(passage: str, claims: list[str]) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     for match in _SENTENCE.finditer(passage):
         tokens = _tokens(match.group(0))
-        if len(tokens) < 4:
+        if len(tokens) < MIN_TOKENS:
             continue
         for claim in wanted:
             if _share(tokens, claim) >= MIN_SHARE or _share(claim, tokens) >= MIN_SHARE:
