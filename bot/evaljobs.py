@@ -74,8 +74,14 @@ class EvalJobRunner:
             )
         self._children[job.id] = child
         self.store.jobs.started(job.id, child.pid)
-        log.info("evaluation job %s (%s, %s) started by %s as pid %s", job.id, suite, kb,
-                 by_user, child.pid)  # fmt: skip
+        log.info(
+            "evaluation job %s (%s, %s) started by %s as pid %s",
+            job.id,
+            suite,
+            kb,
+            by_user,
+            child.pid,
+        )
         return self.store.jobs.get(job.id)
 
     def cancel(self, job_id: int) -> EvalJob:
@@ -186,10 +192,18 @@ def run_job(settings: Settings, store: Any, job_id: int) -> None:
         return
     shortfalls = check(results, load_thresholds(THRESHOLDS))
     failed = [
-        {"dataset": r.dataset, "suite": r.suite, "split": r.split, "id": c.id, "question": c.question}
-        for r in results if r.system == "careercoach"
-        for c in r.cases if c.passed is False
-    ]  # fmt: skip
+        {
+            "dataset": r.dataset,
+            "suite": r.suite,
+            "split": r.split,
+            "id": c.id,
+            "question": c.question,
+        }
+        for r in results
+        if r.system == "careercoach"
+        for c in r.cases
+        if c.passed is False
+    ]
     result = {
         "results": [r.summary() for r in results],
         "shortfalls": [str(s) for s in shortfalls],

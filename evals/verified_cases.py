@@ -57,6 +57,7 @@ def load_verified(path: Path = DATASET) -> tuple[list[AnswerGroup], list[Probe]]
         if probe.answered_by is not None and probe.answered_by not in known:
             raise ValidationFailed(
                 f"{path}: {probe.id}: answered_by {probe.answered_by!r} is not a group",
-                message_zh=f"{path}：{probe.id} 的 answered_by {probe.answered_by!r} 不是已有的分组",
+                message_zh=f"{path}：{probe.id} 的 answered_by {probe.answered_by!r} "
+                "不是已有的分组",
             )
     return groups, probes

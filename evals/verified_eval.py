@@ -115,9 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"lowest threshold with no false fire on dev: {chosen}")
         return
     splits = ("dev", "test") if args.split == "both" else (args.split,)
-    report = {
-        s: evaluate(matcher, [p for p in probes if p.split == s], names) for s in splits
-    }
+    report = {s: evaluate(matcher, [p for p in probes if p.split == s], names) for s in splits}
     report["threshold"] = threshold  # type: ignore[assignment]
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

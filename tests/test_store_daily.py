@@ -43,9 +43,7 @@ def reply(text: str = "可以申请[1]。", **fields: object) -> Answer:
     return Answer(answer=text, **fields)  # type: ignore[arg-type]
 
 
-def test_a_sessions_conversations_rename_delete_and_regenerate(
-    store: Store, clock: Clock
-) -> None:
+def test_a_sessions_conversations_rename_delete_and_regenerate(store: Store, clock: Clock) -> None:
     sid = store.ensure_session(None)
     first = store.conversation_for_session(sid).id
     store.add_exchange(sid, "三支一扶是什么？", reply(), 5)
@@ -90,8 +88,10 @@ def test_review_marks_and_the_queue_order(store: Store, clock: Clock) -> None:
     ids = {s.first_question: s.id for s in store.list_conversations()}
     queue = TranscriptFilter(order="queue")
     assert [s.first_question for s in store.list_conversations(queue)] == [
-        "我不想活了", "最新的问题", "普通问题",
-    ]  # fmt: skip
+        "我不想活了",
+        "最新的问题",
+        "普通问题",
+    ]
     assert store.list_conversations(queue)[0].distress_waiting
     clock.advance(minutes=1)
     store.mark_reviewed(ids["最新的问题"], "li")
@@ -127,16 +127,18 @@ def test_filters_and_day_counts_use_the_configured_zone(database_url: str, clock
         assert today.intents == {"policy": 2, "distress": 1}
         asked = store.asked_unanswered()
         assert [(q.question, q.abstained, q.negative) for q in asked] == [
-            ("火星", True, False), ("凌晨的问题", False, True),
-        ]  # fmt: skip
+            ("火星", True, False),
+            ("凌晨的问题", False, True),
+        ]
     with Store.from_url(database_url, clock=clock, tz=ZoneInfo("UTC")) as utc:
         assert utc.count_conversations(TranscriptFilter(date_from=date(2026, 12, 1))) == 0
 
 
 def test_verified_answers_add_withdraw_and_tell_once(store: Store, clock: Clock) -> None:
     cite = VerifiedCitation(doc_id="d1", chunk_id="d1-0000-aa", title="通知", text="原文")
-    made = store.verified.add(["  低保家庭 有补贴吗？", ""], "有[1]。", [cite], "li",
-                              expires_on=date(2027, 6, 30))  # fmt: skip
+    made = store.verified.add(
+        ["  低保家庭 有补贴吗？", ""], "有[1]。", [cite], "li", expires_on=date(2027, 6, 30)
+    )
     assert made.questions == ["低保家庭 有补贴吗？"] and made.approved_by == "li"
     for bad in (
         lambda: store.verified.add([], "a", [cite], "li"),
@@ -162,7 +164,9 @@ def test_verified_answers_add_withdraw_and_tell_once(store: Store, clock: Clock)
 
 def test_gaps_keep_their_status_when_questions_are_regrouped(store: Store, clock: Clock) -> None:
     now = clock.now
-    group = GapGroup("四川灵活就业社保补贴多少？", [1, 2], ["四川灵活就业社保补贴多少？"], 2, now, now)
+    group = GapGroup(
+        "四川灵活就业社保补贴多少？", [1, 2], ["四川灵活就业社保补贴多少？"], 2, now, now
+    )
     (gap,) = store.gaps.sync([group])
     assert gap.status == "open" and gap.asked == 2
     store.gaps.set_status(gap.id, "wont_cover", "wang", "地方文件不收录")
@@ -171,8 +175,11 @@ def test_gaps_keep_their_status_when_questions_are_regrouped(store: Store, clock
     gaps = store.gaps.sync([grown, other])
     kept = next(g for g in gaps if g.id == gap.id)
     assert (kept.status, kept.note, kept.asked, kept.label) == (
-        "wont_cover", "地方文件不收录", 3, "四川灵活就业社保补贴标准",
-    )  # fmt: skip
+        "wont_cover",
+        "地方文件不收录",
+        3,
+        "四川灵活就业社保补贴标准",
+    )
     assert [g.label for g in store.gaps.find("open")] == ["火星补贴"]
     with pytest.raises(ValidationFailed):
         store.gaps.set_status(gap.id, "done", "wang")

@@ -63,9 +63,12 @@ def test_history_comes_from_the_store_and_sessions_are_private(parts) -> None:
     ask(chat, "第一个问题")
     ask(chat, "那研究生呢？")
     _, history, _ = coach.calls[-1]
-    assert [t.text for t in history][0] == "第一个问题" and len(history) == 2
+    assert next(t.text for t in history) == "第一个问题" and len(history) == 2
     mine = chat.restore("中文", FakeRequest(SESSION))
-    assert [m["text"] for m in mine["messages"] if m["role"] == "user"] == ["第一个问题", "那研究生呢？"]
+    assert [m["text"] for m in mine["messages"] if m["role"] == "user"] == [
+        "第一个问题",
+        "那研究生呢？",
+    ]
     other = chat.restore("中文", FakeRequest(OTHER))
     assert other["messages"] == [] and other["conversations"] == []
     # another session's conversation id is refused, not opened
@@ -80,10 +83,13 @@ def test_conversation_list_open_rename_delete_and_new(parts) -> None:
     fresh = chat.action("new", None, "", "zh", FakeRequest(SESSION))
     assert fresh["messages"] == [] and fresh["conversation_id"] != first
     second = ask(chat, "西部计划服务几年？", conversation=fresh["conversation_id"])[-1]
-    assert [c["title"] for c in second["conversations"]] == ["西部计划服务几年？", "三支一扶是什么？"]
+    assert [c["title"] for c in second["conversations"]] == [
+        "西部计划服务几年？",
+        "三支一扶是什么？",
+    ]
     # a follow-up in the reopened conversation carries its own topic only
     ask(chat, "怎么报名？", conversation=first)
-    assert [t.text for t in coach.calls[-1][1]][0] == "三支一扶是什么？"
+    assert next(t.text for t in coach.calls[-1][1]) == "三支一扶是什么？"
     renamed = chat.action("rename", first, "  我的 三支一扶 ", "zh", FakeRequest(SESSION))
     assert any(c["title"] == "我的 三支一扶" for c in renamed["conversations"])
     gone = chat.action("delete", first, "", "zh", FakeRequest(SESSION))
@@ -126,7 +132,9 @@ def test_rating_and_comment_reach_the_store_and_come_back_after_reload(parts) ->
 def test_plan_writes_a_markdown_file_to_download(parts) -> None:
     services, *_ = parts
     chat = GraduateChat(services)
-    markdown, download = chat.plan("本科", "会计", "2026", "甘肃", None, [], ["低保家庭"], "", "中文")
+    markdown, download = chat.plan(
+        "本科", "会计", "2026", "甘肃", None, [], ["低保家庭"], "", "中文"
+    )
     assert markdown.startswith("# 职业规划") and "本科 会计" in markdown
     assert Path(download["value"]).read_text(encoding="utf-8") == markdown
     english, _ = chat.plan(None, "", None, None, None, [], [], "", "English")
@@ -157,7 +165,12 @@ def test_review_queue_filters_review_next_and_flag(parts) -> None:
     reply = review.review(first, {str(turn["id"]): {"correct": False, "note": "引用不对"}}, None)
     assert reply["ok"] and "1 rubric" in reply["message"]
     note = store.get_conversation(first).turns[0].annotations[0]
-    assert (note.by_user, note.correct, note.citations_ok, note.note) == ("li", False, None, "引用不对")
+    assert (note.by_user, note.correct, note.citations_ok, note.note) == (
+        "li",
+        False,
+        None,
+        "引用不对",
+    )
     after = review.queue({"unreviewed": True})
     assert [r["id"] for r in after["rows"]] != [first] and after["unreviewed"] == 1
     shown = review.queue({})["rows"]
@@ -171,17 +184,21 @@ def test_review_queue_filters_review_next_and_flag(parts) -> None:
 
 
 def test_queue_pages_past_fifty_and_puts_distress_first(parts) -> None:
-    services, _, _, store = parts
+    services, *_ = parts
     chat = GraduateChat(services)
     for n in range(53):
         ask(chat, f"问题{n}", session=f"session-{n:020d}")
     ask(chat, "我不想活了", session="session-distress-000000001")  # the fake coach flags it
+    for n in range(53, 55):  # newer ones still come after it
+        ask(chat, f"问题{n}", session=f"session-{n:020d}")
     review = CounselorReview(services, staff())
     first = review.queue({"unreviewed": True})
-    assert first["total"] == 54 and len(first["rows"]) == 50
+    assert first["total"] == 56 and len(first["rows"]) == 50
+    assert first["distress"] == 1 and first["rows"][0]["distress"]  # on top, though oldest
+    assert first["rows"][0]["title"] == "我不想活了"
     second = review.queue({"unreviewed": True, "offset": 50})
-    assert len(second["rows"]) == 4
-    assert len({r["id"] for r in first["rows"]} | {r["id"] for r in second["rows"]}) == 54
+    assert len(second["rows"]) == 6
+    assert len({r["id"] for r in first["rows"]} | {r["id"] for r in second["rows"]}) == 56
 
 
 def test_counselor_export_csv_of_the_filtered_set(parts) -> None:
@@ -266,7 +283,7 @@ def test_verified_answer_from_a_turn(parts, tmp_path: Path) -> None:
     kb.refresh([tmp_path / "1.md"])
     turn_id = _two_conversations(services) - 1  # the first conversation's turn
     editor = VerifiedEditor(services, staff())
-    questions, answer, chunks, said = editor.from_turn(turn_id)
+    questions, answer, chunks, _said = editor.from_turn(turn_id)
     assert questions == "低保家庭有补贴吗？" and "[1]" in answer and chunks["value"]
     status, rows, _ = editor.publish(questions, answer, chunks["value"], "2099-01-01", "中文", None)
     assert "published" in status and rows[0][1] == "在用 active"

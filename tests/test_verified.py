@@ -51,8 +51,12 @@ def store(settings: Settings) -> Iterator[Store]:
 
 
 def cite(doc_id: str = "d1") -> VerifiedCitation:
-    return VerifiedCitation(doc_id=doc_id, chunk_id=f"{doc_id}-0000-aa", title="求职补贴通知",
-                            text="低保家庭毕业生可申请一次性求职补贴。")  # fmt: skip
+    return VerifiedCitation(
+        doc_id=doc_id,
+        chunk_id=f"{doc_id}-0000-aa",
+        title="求职补贴通知",
+        text="低保家庭毕业生可申请一次性求职补贴。",
+    )
 
 
 def matcher(store: Store, docs: Docs, today: date = date(2026, 12, 1)) -> VerifiedMatcher:
@@ -62,8 +66,9 @@ def matcher(store: Store, docs: Docs, today: date = date(2026, 12, 1)) -> Verifi
 def test_a_close_question_of_the_same_kind_gets_the_answer_marked_with_its_date(store) -> None:
     docs = Docs()
     docs.add("d1")
-    made = store.verified.add(["宏志助航计划的培训对象是哪些人？"], "离校前后的毕业生都可以参加[1]。",
-                              [cite()], "li")  # fmt: skip
+    made = store.verified.add(
+        ["宏志助航计划的培训对象是哪些人？"], "离校前后的毕业生都可以参加[1]。", [cite()], "li"
+    )
     served = matcher(store, docs).match("宏志助航计划培训对象是哪些人？", "zh")
     assert served is not None and served.answer.startswith("离校前后的毕业生都可以参加[1]。")
     assert f"（经辅导员审核，{made.approved_at.date().isoformat()}）" in served.answer
@@ -83,8 +88,9 @@ def test_withdrawn_when_a_cited_document_changes_expires_or_goes(store) -> None:
         doc: store.verified.add([f"问题{doc}怎么申请补贴"], "答", [cite(doc)], "li")
         for doc in ("d1", "d2", "d3")
     }
-    late = store.verified.add(["别的问题怎么申请"], "答", [cite("d1")], "li",
-                              expires_on=date(2099, 1, 1))  # fmt: skip
+    late = store.verified.add(
+        ["别的问题怎么申请"], "答", [cite("d1")], "li", expires_on=date(2099, 1, 1)
+    )
     del docs.infos["d1"]  # changed (a new id) or removed
     docs.add("d2", expiry_date=date(2026, 11, 1))
     docs.add("d3", superseded_by="新通知")
@@ -136,8 +142,14 @@ def test_the_coach_serves_it_before_retrieval_in_both_modes(store, mode: str) ->
     store.verified.add(["人才公寓的租金补贴每月多少？"], "每月800元[1]。", [cite()], "li")
     retriever = ListRetriever([make_hit("人才公寓租金补贴由各地确定。")])
     verified = matcher(store, docs)
-    coach = Coach(retriever, PromptLibrary(), Glossary.load(), load_crisis(), verified=verified,
-                  llm=NoModel() if mode == "llm" else None)  # type: ignore[arg-type]  # fmt: skip
+    coach = Coach(
+        retriever,
+        PromptLibrary(),
+        Glossary.load(),
+        load_crisis(),
+        verified=verified,
+        llm=NoModel() if mode == "llm" else None,
+    )  # type: ignore[arg-type]
     answer = coach.answer("人才公寓的租金补贴每月多少钱？")
     assert answer.answer.startswith("每月800元[1]。") and "经辅导员审核" in answer.answer
     assert retriever.queries == []  # nothing was retrieved
@@ -166,8 +178,14 @@ def test_questions_group_by_meaning_with_counts() -> None:
     now = datetime(2026, 12, 1, tzinfo=UTC)
     texts = ["四川灵活就业社保补贴多少", "四川灵活就业社保补贴多少？", "火星上有补贴吗"]
     asked = [
-        AskedQuestion(turn_id=i, conversation_id=i, question=q, abstained=True, negative=False,
-                      created_at=now + timedelta(minutes=i))  # fmt: skip
+        AskedQuestion(
+            turn_id=i,
+            conversation_id=i,
+            question=q,
+            abstained=True,
+            negative=False,
+            created_at=now + timedelta(minutes=i),
+        )
         for i, q in enumerate(texts)
     ]
     groups = group_questions(asked, FakeEmbeddings())
@@ -190,7 +208,10 @@ def test_cited_sentences_are_highlighted_in_their_passage() -> None:
 
 def test_plan_summary_has_the_next_three_actions() -> None:
     plan = {
-        "lang": "zh", "today": "2026-12-01", "start": "2026-12", "end": "2029-06",
+        "lang": "zh",
+        "today": "2026-12-01",
+        "start": "2026-12",
+        "end": "2029-06",
         "milestones": [
             {"month": "2026-10", "until": None, "label": "过去的事", "source": "clause"},
             {"month": "2027-03", "label": "报名三支一扶", "source": "typical", "cite": 2},
@@ -198,7 +219,7 @@ def test_plan_summary_has_the_next_three_actions() -> None:
         ],
         "checklist": [{"item": "办理就业登记", "cite": 1}, {"item": "准备简历"}],
         "resources": [{"outcome": "likely"}, {"outcome": "possible"}, {"outcome": "unlikely"}],
-    }  # fmt: skip
+    }
     actions = next_actions(plan)
     assert [a["text"][:6] for a in actions] == ["准备简历", "报名三支一扶", "办理就业登记"]
     assert actions[1]["when"] == "2027-03" and "往年" in actions[1]["text"]

@@ -5,6 +5,7 @@ The store is never faked: the tests use the real ``bot.store.Store`` on SQLite.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,7 @@ class FakeCoach:
             else f"可以申请一次性求职补贴[1]。（{message}）",
             citations=[] if abstain else [citation],
             abstained=abstain,
-            intent="policy",
+            intent="distress" if "不想活" in message else "policy",
             lang="en" if message.isascii() else "zh",
             flagged="不想活" in message,
         )
@@ -98,7 +99,7 @@ class FakeEmbeddings:
 
         vector = [0.0] * self.dims
         chars = [c for c in text.lower() if c.isalnum()]
-        for a, b in zip(chars, chars[1:], strict=False):
+        for a, b in itertools.pairwise(chars):
             bucket = int(hashlib.md5((a + b).encode()).hexdigest(), 16) % self.dims
             vector[bucket] += 1.0
         return vector

@@ -29,13 +29,15 @@ def chart(
             ((name, values),) = series.items()
             axis.bar(xs, values, color="#1d4ed8", label=name)
         else:
-            for (name, values), colour in zip(series.items(), ("#1d4ed8", "#b45309", "#047857"),
-                                              strict=False):  # fmt: skip
+            for (name, values), colour in zip(
+                series.items(), ("#1d4ed8", "#b45309", "#047857"), strict=False
+            ):
                 axis.plot(xs, values, marker="o", color=colour, label=name)
             axis.legend(fontsize=8, frameon=False)
         step = max(1, len(labels) // 8)
-        axis.set_xticks(list(xs)[::step], [labels[i] for i in range(0, len(labels), step)],
-                        fontsize=8)  # fmt: skip
+        axis.set_xticks(
+            list(xs)[::step], [labels[i] for i in range(0, len(labels), step)], fontsize=8
+        )
         axis.tick_params(axis="y", labelsize=8)
         if percent:
             axis.set_ylim(0, 1)
@@ -48,10 +50,13 @@ def chart(
         plt.close(figure)
     data = base64.b64encode(buffer.getvalue().encode()).decode()
     described = "; ".join(
-        f"{name}: " + ", ".join(f"{label} {value:.0%}" if percent else f"{label} {value:g}"
-                                for label, value in zip(labels, values, strict=True))
+        f"{name}: "
+        + ", ".join(
+            f"{label} {value:.0%}" if percent else f"{label} {value:g}"
+            for label, value in zip(labels, values, strict=True)
+        )
         for name, values in series.items()
-    )  # fmt: skip
+    )
     return (
         f'<figure class="cc-chart"><img src="data:image/svg+xml;base64,{data}" '
         f'alt="{escape(title)} — {escape(described)}"><figcaption>{escape(title)}</figcaption>'

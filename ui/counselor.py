@@ -208,8 +208,10 @@ class CounselorReview:
                 note = str(marks.get("note") or "").strip()
                 if turn_id not in own or (all(v is None for v in values) and not note):
                     continue
-                store.annotate(turn_id, user, *[v if isinstance(v, bool) else None for v in values],
-                               note=note[:2000])  # fmt: skip
+                correct, citations_ok, tone_ok = (
+                    v if isinstance(v, bool) else None for v in values
+                )
+                store.annotate(turn_id, user, correct, citations_ok, tone_ok, note[:2000])
                 saved += 1
             store.mark_reviewed(conversation.id, user)
         except (CareerCoachError, TypeError, ValueError) as error:

@@ -71,13 +71,15 @@ class Dashboard:
         answers = sum(d.answers for d in days)
         policy = sum(d.intents.get("policy", 0) for d in days)
         latencies = [ms for d in days for ms in d.latencies_ms]
+        negative, rated = sum(d.negative for d in days), sum(d.rated for d in days)
+        zone = zone_label(self.services.settings.tz)
         totals = (
             f"**{sum(d.conversations for d in days)}** 个对话 conversations · **{answers}** 条回答 "
             f"answers · 未作答率 abstention **{_rate(sum(d.abstained for d in days), policy):.0%}**"
-            f" · 差评率 👎 rate **{_rate(sum(d.negative for d in days), sum(d.rated for d in days)):.0%}**"
+            f" · 差评率 👎 rate **{_rate(negative, rated):.0%}**"
             f" · 危机标记 distress flags **{sum(d.distress_flags for d in days)}** · 中位延迟 "
             f"median latency **{statistics.median(latencies) if latencies else 0:.0f} ms** · "
-            f"{'按周 by week' if span > 31 else '按天 by day'} · {zone_label(self.services.settings.tz)}"
+            f"{'按周 by week' if span > 31 else '按天 by day'} · {zone}"
         )
         charts = "".join(
             [
@@ -128,13 +130,15 @@ class Dashboard:
         rows = []
         for group in groups[:limit]:
             examples = list(dict.fromkeys(q.question for q in group.questions))
-            rows.append([
-                group.label,
-                group.conversations,
-                sum(q.abstained for q in group.questions),
-                sum(q.negative for q in group.questions),
-                " | ".join(examples[:3]),
-            ])  # fmt: skip
+            rows.append(
+                [
+                    group.label,
+                    group.conversations,
+                    sum(q.abstained for q in group.questions),
+                    sum(q.negative for q in group.questions),
+                    " | ".join(examples[:3]),
+                ]
+            )
         return rows
 
 
@@ -147,13 +151,18 @@ def build_dashboard_tab(services: Services, page: gr.Blocks) -> None:
         refresh = gr.Button("更新 / Refresh", elem_id="dashboard-refresh")
     totals = gr.Markdown(elem_id="dashboard-totals")
     charts = gr.HTML(elem_id="dashboard-charts")
-    intents = gr.Dataframe(headers=["intent", "count", "share"], interactive=False, label="意图 / intents",
-                           elem_id="dashboard-intents")  # fmt: skip
+    intents = gr.Dataframe(
+        headers=["intent", "count", "share"],
+        interactive=False,
+        label="意图 / intents",
+        elem_id="dashboard-intents",
+    )
     groups = gr.Dataframe(
         headers=["question (most central)", "conversations", "abstained", "👎", "examples"],
         interactive=False,
         wrap=True,
-        label="未答出或差评最多的问题（按相似度分组）/ top unanswered or 👎 questions, grouped by similarity",
+        label="未答出或差评最多的问题（按相似度分组）/ "
+        "top unanswered or 👎 questions, grouped by similarity",
         elem_id="dashboard-groups",
     )
     outputs = [totals, charts, intents, groups]

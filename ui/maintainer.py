@@ -28,8 +28,16 @@ log = logging.getLogger(__name__)
 
 REPORT_COLUMNS = ["document", "file", "status", "reason", "chunks"]
 DOC_COLUMNS = [
-    "title", "issuer", "region", "published", "effective", "expires", "status", "chunks", "file",
-]  # fmt: skip
+    "title",
+    "issuer",
+    "region",
+    "published",
+    "effective",
+    "expires",
+    "status",
+    "chunks",
+    "file",
+]
 HIT_COLUMNS = ["#", "document", "section", "fused", "dense cosine", "BM25", "shared terms", "text"]
 _WORDS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]{3,}|\d+")
 
@@ -133,11 +141,17 @@ class MaintainerConsole:
                 state = "已过期 expired"
             rows.append(
                 [
-                    doc.title, meta.issuer or "—", meta.region or "—", _day(meta.publish_date),
-                    _day(meta.effective_date), _day(meta.expiry_date), state, doc.chunks,
+                    doc.title,
+                    meta.issuer or "—",
+                    meta.region or "—",
+                    _day(meta.publish_date),
+                    _day(meta.effective_date),
+                    _day(meta.expiry_date),
+                    state,
+                    doc.chunks,
                     Path(doc.path).name,
                 ]
-            )  # fmt: skip
+            )
             refs.append((f"{doc.title} ({Path(doc.path).name})", doc.doc_id))
         return status_markdown(kb.status()), rows, gr.update(choices=refs, value=None)
 
@@ -267,16 +281,21 @@ class MaintainerConsole:
             lexical = getattr(hit, "lexical_score", None)
             rows.append(
                 [
-                    rank, hit.title, hit.section or "—", round(hit.score, 4),
+                    rank,
+                    hit.title,
+                    hit.section or "—",
+                    round(hit.score, 4),
                     round(dense, 3) if dense is not None else "—",
                     round(lexical, 2) if lexical is not None else "—",
-                    " ".join(shared[:12]) or "—", hit.text[:300],
+                    " ".join(shared[:12]) or "—",
+                    hit.text[:300],
                 ]
-            )  # fmt: skip
+            )
         note = (
-            f"{len(rows)} 个段落 / passages. fused = 向量与关键词排名融合 (reciprocal rank fusion of "
-            "dense and BM25 ranks); dense cosine = 问题与段落的向量相似度; BM25 = 关键词得分; shared "
-            "terms = 问题与段落共有的词 / terms the question and the passage share."
+            f"{len(rows)} 个段落 / passages. fused = 向量与关键词排名融合 "
+            "(reciprocal rank fusion of dense and BM25 ranks); dense cosine = "
+            "问题与段落的向量相似度; BM25 = 关键词得分; shared terms = "
+            "问题与段落共有的词 / terms the question and the passage share."
         )
         return rows, note
 
@@ -306,13 +325,19 @@ def build_maintainer_page(services: Services, whoami: Any) -> gr.Blocks:
                         status = gr.Markdown(elem_id="kb-status")
                         reload_status = gr.Button("更新状态 / Reload status", size="sm")
                 report = gr.Dataframe(
-                    headers=REPORT_COLUMNS, interactive=False, wrap=True,
-                    label="刷新报告 / refresh report", elem_id="report",
-                )  # fmt: skip
+                    headers=REPORT_COLUMNS,
+                    interactive=False,
+                    wrap=True,
+                    label="刷新报告 / refresh report",
+                    elem_id="report",
+                )
                 documents = gr.Dataframe(
-                    headers=DOC_COLUMNS, interactive=False, wrap=True,
-                    label="文档 / documents", elem_id="documents",
-                )  # fmt: skip
+                    headers=DOC_COLUMNS,
+                    interactive=False,
+                    wrap=True,
+                    label="文档 / documents",
+                    elem_id="documents",
+                )
                 with gr.Row():
                     picked = gr.Dropdown([], label="选择文档 / pick a document", elem_id="doc-pick")
                     remove = gr.Button("删除… / Remove…", variant="stop", elem_id="remove")
@@ -334,9 +359,12 @@ def build_maintainer_page(services: Services, whoami: Any) -> gr.Blocks:
                 question = gr.Textbox(label="问题 / question", elem_id="test-question")
                 ask = gr.Button("检索 / Retrieve", variant="primary", elem_id="test-run")
                 hits = gr.Dataframe(
-                    headers=HIT_COLUMNS, interactive=False, wrap=True,
-                    label="检索结果 / what retrieval returns", elem_id="test-hits",
-                )  # fmt: skip
+                    headers=HIT_COLUMNS,
+                    interactive=False,
+                    wrap=True,
+                    label="检索结果 / what retrieval returns",
+                    elem_id="test-hits",
+                )
                 why = gr.Markdown(elem_id="test-why")
             with gr.Tab("知识缺口 / Knowledge gaps", id="gaps"):
                 build_gaps_tab(services, whoami, page)

@@ -33,7 +33,9 @@ STATUS_LABELS = {
     "wont_cover": "不予覆盖 won't cover",
 }
 KB_LABELS = {
-    "各数据集自带的知识库（门槛按此设定）/ each dataset's own knowledge base (the gate's)": "datasets",
+    "各数据集自带的知识库（门槛按此设定）/ each dataset's own knowledge base (the gate's)": (
+        "datasets"
+    ),
     "当前在线的知识库 / the live knowledge base graduates are served": "live",
 }
 GAP_WINDOW_DAYS = 90
@@ -51,9 +53,14 @@ class GapList:
             f"{gap.asked} graduate(s) asked “{gap.label}” and the knowledge base had no answer"
         )
         return [
-            gap.id, sentence, " | ".join(gap.examples), STATUS_LABELS.get(gap.status, gap.status),
-            gap.note, local(gap.last_seen, self.tz), gap.updated_by or "—",
-        ]  # fmt: skip
+            gap.id,
+            sentence,
+            " | ".join(gap.examples),
+            STATUS_LABELS.get(gap.status, gap.status),
+            gap.note,
+            local(gap.last_seen, self.tz),
+            gap.updated_by or "—",
+        ]
 
     def rows(self, status: str | None = None) -> list[list[Any]]:
         wanted = status if status in GAP_STATUSES else None
@@ -98,15 +105,20 @@ def build_gaps_tab(services: Services, whoami: Any, page: gr.Blocks) -> None:
         )
     note = gr.Markdown(elem_id="gap-status")
     table = gr.Dataframe(
-        headers=GAP_COLUMNS, interactive=False, wrap=True, label="知识缺口 / knowledge gaps",
+        headers=GAP_COLUMNS,
+        interactive=False,
+        wrap=True,
+        label="知识缺口 / knowledge gaps",
         elem_id="gap-list",
-    )  # fmt: skip
+    )
     with gr.Row():
         gap_id = gr.Number(label="缺口编号 / gap #", precision=0, elem_id="gap-id")
         status = gr.Radio(
-            [(v, k) for k, v in STATUS_LABELS.items()], value="document_added",
-            label="状态 / status", elem_id="gap-new-status",
-        )  # fmt: skip
+            [(v, k) for k, v in STATUS_LABELS.items()],
+            value="document_added",
+            label="状态 / status",
+            elem_id="gap-new-status",
+        )
         comment = gr.Textbox(label="说明 / note (e.g. which document)", elem_id="gap-note")
         save = gr.Button("保存 / Save", elem_id="gap-save")
     page.load(gaps.regroup, shown, [table, note])
@@ -126,9 +138,15 @@ class EvaluationJobs:
         gate = {True: "通过 passed", False: "未通过 failed", None: "—"}[job.passed]
         knowledge = "live 在线" if job.kb == "live" else "datasets 数据集自带"
         return [
-            job.id, job.suite, knowledge, job.status, f"{job.done}/{job.total}{share}",
-            job.message[:120], local(job.started_at or job.created_at, self.tz), gate,
-        ]  # fmt: skip
+            job.id,
+            job.suite,
+            knowledge,
+            job.status,
+            f"{job.done}/{job.total}{share}",
+            job.message[:120],
+            local(job.started_at or job.created_at, self.tz),
+            gate,
+        ]
 
     def table(self) -> list[list[Any]]:
         if self.services.jobs is None:
@@ -146,7 +164,8 @@ class EvaluationJobs:
         except CareerCoachError as error:
             return self.table(), "注意 / Note: " + error.for_language("zh"), gr.update()
         text = (
-            f"评测任务 #{job.id} 已在后台开始，可以关闭本页，稍后回来查看 / job #{job.id} runs in the "
+            f"评测任务 #{job.id} 已在后台开始，可以关闭本页，稍后回来查看 / "
+            f"job #{job.id} runs in the "
             "background: you may close this tab and read it later"
         )
         return self.table(), text, job.id
@@ -201,25 +220,35 @@ def build_evaluation_tab(services: Services, whoami: Any, page: gr.Blocks) -> No
     jobs = EvaluationJobs(services, whoami)
     with gr.Row():
         suite = gr.Dropdown(list(SUITES), value="safety", label="评测集 / suite", elem_id="suite")
-        kb = gr.Radio(list(KB_LABELS), value=next(iter(KB_LABELS)), label="知识库 / knowledge base",
-                      elem_id="eval-kb")  # fmt: skip
+        kb = gr.Radio(
+            list(KB_LABELS),
+            value=next(iter(KB_LABELS)),
+            label="知识库 / knowledge base",
+            elem_id="eval-kb",
+        )
         start = gr.Button(
             "后台运行评测 / Run in the background", variant="primary", elem_id="run-eval"
         )
     started = gr.Markdown(elem_id="eval-started")
     table = gr.Dataframe(
-        headers=JOB_COLUMNS, interactive=False, wrap=True, label="评测历史 / evaluation history",
+        headers=JOB_COLUMNS,
+        interactive=False,
+        wrap=True,
+        label="评测历史 / evaluation history",
         elem_id="eval-jobs",
-    )  # fmt: skip
+    )
     with gr.Row():
         job_id = gr.Number(label="任务编号 / job #", precision=0, elem_id="eval-job-id")
         show = gr.Button("查看结果 / Show", elem_id="eval-show")
         cancel = gr.Button("取消 / Cancel", variant="stop", elem_id="eval-cancel")
     figures = gr.Markdown(elem_id="eval-figures")
     failed = gr.Dataframe(
-        headers=FAILED_COLUMNS, interactive=False, wrap=True, label="未通过的用例 / failed cases",
+        headers=FAILED_COLUMNS,
+        interactive=False,
+        wrap=True,
+        label="未通过的用例 / failed cases",
         elem_id="eval-failed",
-    )  # fmt: skip
+    )
     timer = gr.Timer(2.0)
     timer.tick(jobs.table, None, table, show_progress="hidden")
     page.load(jobs.table, None, table)

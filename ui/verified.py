@@ -39,9 +39,14 @@ def _citation_of_hit(hit: Any) -> VerifiedCitation:
     meta = getattr(hit, "meta", None)
     day = getattr(meta, "publish_date", None)
     return VerifiedCitation(
-        doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=hit.title, section=hit.section,
-        page=hit.page, date=day.isoformat() if day else "", text=hit.text,
-    )  # fmt: skip
+        doc_id=hit.doc_id,
+        chunk_id=hit.chunk_id,
+        title=hit.title,
+        section=hit.section,
+        page=hit.page,
+        date=day.isoformat() if day else "",
+        text=hit.text,
+    )
 
 
 class VerifiedEditor:
@@ -57,7 +62,8 @@ class VerifiedEditor:
             self.services.verified.sweep()
         unseen = store.unseen_withdrawals()
         notice = "\n".join(
-            f"审核回答 #{a.id} 已自动撤下 / verified answer #{a.id} was withdrawn: {a.withdrawn_reason}"
+            f"审核回答 #{a.id} 已自动撤下 / verified answer #{a.id} was withdrawn: "
+            f"{a.withdrawn_reason}"
             for a in unseen
         )
         store.acknowledge([a.id for a in unseen])
@@ -85,7 +91,7 @@ class VerifiedEditor:
         choices = [(f"《{h.title}》 {h.section} · {h.text[:90]}", h.chunk_id) for h in hits]
         return gr.update(choices=choices, value=[])
 
-    def from_turn(self, turn_id: float | None) -> tuple[str, str, Any, str]:
+    def from_turn(self, turn_id: float | None) -> tuple[Any, Any, Any, str]:
         """Start from a reviewed turn: (questions, answer, citation choices, status)."""
         if not turn_id:
             return gr.update(), gr.update(), gr.update(), "请填写轮次编号 / give a turn id"
@@ -99,14 +105,16 @@ class VerifiedEditor:
             )
         choices = [
             (f"《{c.title}》 {c.section} · {c.text[:90]}", c.chunk_id)
-            for c in turn.answer.citations if c.chunk_id
-        ]  # fmt: skip
+            for c in turn.answer.citations
+            if c.chunk_id
+        ]
         answer = turn.answer.answer
         return (
             turn.question,
             answer,
             gr.update(choices=choices, value=[v for _, v in choices]),
-            f"已载入第 {int(turn_id)} 轮，请修改后发布 / turn {int(turn_id)} loaded: edit, then publish",
+            f"已载入第 {int(turn_id)} 轮，请修改后发布 / "
+            f"turn {int(turn_id)} loaded: edit, then publish",
         )
 
     def publish(
@@ -117,7 +125,7 @@ class VerifiedEditor:
         expires: str,
         lang: str,
         request: gr.Request,
-    ) -> tuple[str, list[list[Any]], str]:
+    ) -> tuple[str, Any, str]:
         user = self.whoami(request)
         if not user:
             return "未登录 / not logged in", gr.update(), ""
@@ -125,7 +133,8 @@ class VerifiedEditor:
             expires_on = date.fromisoformat(expires.strip()) if (expires or "").strip() else None
         except ValueError:
             return (
-                f"有效期 / expiry: “{expires}” 不是 2027-06-30 这样的日期 / not a date like 2027-06-30",
+                f"有效期 / expiry: “{expires}” 不是 2027-06-30 这样的日期 / "
+                "not a date like 2027-06-30",
                 gr.update(),
                 "",
             )
@@ -141,17 +150,19 @@ class VerifiedEditor:
             citations.append(_citation_of_hit(hit))
         try:
             made = self.services.store.verified.add(
-                [q for q in (questions or "").splitlines()], answer or "", citations, user,
-                lang="en" if lang == "English" else "zh", expires_on=expires_on,
-            )  # fmt: skip
+                [q for q in (questions or "").splitlines()],
+                answer or "",
+                citations,
+                user,
+                lang="en" if lang == "English" else "zh",
+                expires_on=expires_on,
+            )
         except ValidationFailed as error:
             return "注意 / Note: " + error.for_language("zh"), gr.update(), ""
         rows, notice = self.rows()
         return f"已发布审核回答 #{made.id} / verified answer #{made.id} published", rows, notice
 
-    def withdraw(
-        self, answer_id: float | None, request: gr.Request
-    ) -> tuple[str, list[list[Any]], str]:
+    def withdraw(self, answer_id: float | None, request: gr.Request) -> tuple[str, Any, str]:
         user = self.whoami(request)
         if not user or not answer_id:
             return "请填写编号 / give an id", gr.update(), ""
@@ -170,8 +181,13 @@ def build_verified_tab(services: Services, whoami: Any, page: gr.Blocks) -> None
     notice = gr.Textbox(
         label="自动撤下的通知 / automatic withdrawals", interactive=False, elem_id="verified-notice"
     )
-    table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, label="审核回答 / verified answers",
-                         elem_id="verified-list")  # fmt: skip
+    table = gr.Dataframe(
+        headers=COLUMNS,
+        interactive=False,
+        wrap=True,
+        label="审核回答 / verified answers",
+        elem_id="verified-list",
+    )
     with gr.Row():
         turn_id = gr.Number(
             label="从轮次导入（轮次编号）/ start from turn #", precision=0, elem_id="verified-turn"
@@ -180,15 +196,21 @@ def build_verified_tab(services: Services, whoami: Any, page: gr.Blocks) -> None
     questions = gr.Textbox(
         label="问题（每行一个）/ questions, one a line", lines=3, elem_id="verified-questions"
     )
-    answer = gr.Textbox(label="审核后的回答（用 [1] [2] 标注引用）/ the answer, with [n] markers", lines=5,
-                        elem_id="verified-answer")  # fmt: skip
+    answer = gr.Textbox(
+        label="审核后的回答（用 [1] [2] 标注引用）/ the answer, with [n] markers",
+        lines=5,
+        elem_id="verified-answer",
+    )
     with gr.Row():
         query = gr.Textbox(
             label="查找要引用的段落 / find passages to cite", elem_id="verified-search"
         )
         find = gr.Button("查找 / Search", elem_id="verified-find")
-    chunks = gr.CheckboxGroup([], label="引用的段落（按顺序为 [1] [2] …）/ cited passages, in [n] order",
-                              elem_id="verified-chunks")  # fmt: skip
+    chunks = gr.CheckboxGroup(
+        [],
+        label="引用的段落（按顺序为 [1] [2] …）/ cited passages, in [n] order",
+        elem_id="verified-chunks",
+    )
     with gr.Row():
         expires = gr.Textbox(
             label="有效期至（可选，YYYY-MM-DD）/ expires on (optional)", elem_id="verified-expires"

@@ -63,9 +63,17 @@ class EvalJobs:
 
     def create(self, suite: str, kb: str, by_user: str) -> EvalJob:
         row = EvalJobRow(
-            suite=suite, kb=kb, status="queued", done=0, total=0, message="",
-            cancel_requested=False, created_by=by_user, created_at=self._clock(), result={},
-        )  # fmt: skip
+            suite=suite,
+            kb=kb,
+            status="queued",
+            done=0,
+            total=0,
+            message="",
+            cancel_requested=False,
+            created_by=by_user,
+            created_at=self._clock(),
+            result={},
+        )
         with self._sessions.begin() as db:
             db.add(row)
             db.flush()

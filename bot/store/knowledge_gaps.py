@@ -63,9 +63,13 @@ class KnowledgeGaps:
                 found = next((owner[t] for t in group.turn_ids if t in owner), None)
                 if found is None:
                     found = KnowledgeGapRow(
-                        status="open", note="", updated_by="", updated_at=now,
-                        first_seen=group.first_seen, turn_ids=[],
-                    )  # fmt: skip
+                        status="open",
+                        note="",
+                        updated_by="",
+                        updated_at=now,
+                        first_seen=group.first_seen,
+                        turn_ids=[],
+                    )
                     db.add(found)
                     rows.append(found)
                 turns = sorted(set(found.turn_ids) | set(group.turn_ids))
@@ -107,6 +111,6 @@ class KnowledgeGaps:
 
     @staticmethod
     def _sorted(rows: list[KnowledgeGapRow]) -> list[KnowledgeGap]:
-        order = {s: i for i, s in enumerate(GAP_STATUSES)}
+        order: dict[str, int] = {s: i for i, s in enumerate(GAP_STATUSES)}
         rows = sorted(rows, key=lambda r: (order.get(r.status, 9), -r.asked, -r.id))
         return [_of(r) for r in rows]

@@ -141,9 +141,7 @@ def count(db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA) -> int:
     return int(db.scalar(query) or 0)
 
 
-def _query(
-    flt: TranscriptFilter, tz: tzinfo = CHINA, *, annotations: bool
-) -> Select[tuple[ConversationRow]]:
+def _query(flt: TranscriptFilter, tz: tzinfo = CHINA, *, annotations: bool) -> Select[Any]:
     load = selectinload(ConversationRow.turns)
     options = [load.selectinload(TurnRow.feedback)]
     if annotations:

@@ -26,8 +26,10 @@ def _bounds(first: date, last: date, tz: tzinfo) -> tuple[datetime, datetime]:
 def days(db: Session, first: date, last: date, tz: tzinfo) -> list[DayStats]:
     """One :class:`DayStats` per day from ``first`` to ``last``, empty days included."""
     start, end = _bounds(first, last, tz)
-    out = {first + timedelta(days=i): DayStats(day=first + timedelta(days=i))
-           for i in range((last - first).days + 1)}  # fmt: skip
+    out = {
+        first + timedelta(days=i): DayStats(day=first + timedelta(days=i))
+        for i in range((last - first).days + 1)
+    }
     seen: dict[date, set[int]] = {d: set() for d in out}
     turns = db.execute(
         select(

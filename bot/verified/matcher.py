@@ -56,7 +56,7 @@ def load_threshold(embedding_id: str, path: Path = THRESHOLDS) -> float:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         value = (data.get("thresholds") or {}).get(embedding_id, data.get("default"))
-        return float(value)
+        return float(value)  # type: ignore[arg-type]  # a bad value is the error below
     except (OSError, yaml.YAMLError, TypeError, ValueError) as bad:
         raise ConfigError(
             f"{path}: no verified-answer threshold for {embedding_id} ({bad})",
@@ -85,11 +85,17 @@ def stale_reason(answer: VerifiedAnswer, documents: dict[str, Any], today: date)
         doc = documents.get(cite.doc_id)
         name = cite.title or cite.doc_id
         if doc is None:
-            return f"cited document 《{name}》 changed or was removed / 引用的文件《{name}》已修改或删除"
+            return (
+                f"cited document 《{name}》 changed or was removed / "
+                f"引用的文件《{name}》已修改或删除"
+            )
         meta = getattr(doc, "meta", None)
         expiry = getattr(meta, "expiry_date", None)
         if expiry is not None and expiry < today:
-            return f"cited document 《{name}》 expired on {expiry} / 引用的文件《{name}》已于 {expiry} 失效"
+            return (
+                f"cited document 《{name}》 expired on {expiry} / "
+                f"引用的文件《{name}》已于 {expiry} 失效"
+            )
         if getattr(meta, "superseded_by", None):
             return f"cited document 《{name}》 was superseded / 引用的文件《{name}》已被新文件取代"
     return ""
@@ -148,8 +154,11 @@ class VerifiedMatcher:
         if top.score < self.threshold:
             return None
         if len(scored) > 1 and top.score - scored[1].score < MARGIN:
-            log.info("verified answers %s and %s are both close: not served", top.answer.id,
-                     scored[1].answer.id)  # fmt: skip
+            log.info(
+                "verified answers %s and %s are both close: not served",
+                top.answer.id,
+                scored[1].answer.id,
+            )
             return None
         return top
 
@@ -184,11 +193,18 @@ def as_answer(found: MatchResult, lang: str) -> Answer:
     day = verified.approved_at.date().isoformat()
     citations = [
         Citation(
-            n=n, title=c.title, section=c.section, page=c.page, text=c.text, date=c.date,
-            doc_id=c.doc_id, chunk_id=c.chunk_id, score=found.score,
+            n=n,
+            title=c.title,
+            section=c.section,
+            page=c.page,
+            text=c.text,
+            date=c.date,
+            doc_id=c.doc_id,
+            chunk_id=c.chunk_id,
+            score=found.score,
         )
         for n, c in enumerate(verified.citations, start=1)
-    ]  # fmt: skip
+    ]
     mark = MARK.get(lang, MARK["zh"]).format(day=day)
     return Answer(
         answer=f"{verified.answer}\n\n{mark}",

@@ -33,7 +33,9 @@ def test_upload_remove_with_undo_and_test_a_question(
     page.locator("#upload input[type=file]").set_input_files(str(UPLOAD))
     check(page.locator("#upload")).to_contain_text(UPLOAD.name, timeout=30_000)
     page.locator("#refresh").click()
-    check(page.locator("#refresh-status")).to_contain_text("refresh done", timeout=ANSWER_TIMEOUT_MS)
+    check(page.locator("#refresh-status")).to_contain_text(
+        "refresh done", timeout=ANSWER_TIMEOUT_MS
+    )
     report = page.locator("#report")
     check(report).to_contain_text("indexed")
     check(report).to_contain_text("星火返乡实践计划")  # the title, not only a server path
@@ -48,14 +50,18 @@ def test_upload_remove_with_undo_and_test_a_question(
     page.locator("#remove").click()
     check(page.locator("#remove-status")).to_contain_text("确定从知识库删除《星火返乡实践计划")
     page.locator("#confirm-remove").click()
-    check(page.locator("#remove-status")).to_contain_text("已删除《星火返乡实践计划", timeout=60_000)
+    check(page.locator("#remove-status")).to_contain_text(
+        "已删除《星火返乡实践计划", timeout=60_000
+    )
     check(documents).not_to_contain_text("星火返乡实践计划", timeout=30_000)
     page.locator("#undo-remove").click()
     check(page.locator("#remove-status")).to_contain_text("已恢复", timeout=ANSWER_TIMEOUT_MS)
     check(documents).to_contain_text("星火返乡实践计划", timeout=30_000)
 
     page.get_by_role("tab", name="测试问题 / Test a question").click()
-    page.locator("#test-question textarea, #test-question input").first.fill("星火返乡实践计划怎么报名")
+    page.locator("#test-question textarea, #test-question input").first.fill(
+        "星火返乡实践计划怎么报名"
+    )
     page.locator("#test-run").click()
     hits = page.locator("#test-hits")
     check(hits).to_contain_text("星火返乡实践计划", timeout=60_000)
@@ -120,7 +126,9 @@ def test_an_evaluation_finishes_after_its_tab_is_closed(
     later = again.new_page()
     later.goto(live_server.url + "/maintainer/")
     later.get_by_role("tab", name="评测 / Evaluation").click()
-    row = later.locator("#eval-jobs tr").filter(has=later.locator("td", has_text=re.compile(f"^{job[1]}$")))
+    row = later.locator("#eval-jobs tr").filter(
+        has=later.locator("td", has_text=re.compile(f"^{job[1]}$"))
+    )
     check(row).to_contain_text("done", timeout=EVAL_TIMEOUT_MS)  # the timer reads the store
     check(row).to_contain_text("通过 passed")
     later.locator("#eval-job-id input").fill(job[1])
