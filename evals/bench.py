@@ -41,6 +41,7 @@ class BenchPlan:
     answer_kb: str  # knowledge folder the answer latency runs on
     questions: tuple[str, ...] = field(default=())
     systems: tuple[str, ...] = SYSTEMS
+    ocr_rounds: int = 2  # times each scanned page is read by OCR (0: no OCR measure)
 
 
 def _questions(limit: int | None = None) -> tuple[str, ...]:
@@ -73,6 +74,7 @@ def quick_plan() -> BenchPlan:
         refresh_documents=10,
         answer_kb=small,
         questions=_questions(4),
+        ocr_rounds=1,
     )
 
 
@@ -115,6 +117,10 @@ def run_bench(
         for system in plan.systems:
             progress(f"{step} / {system} …")
             measures.setdefault(step, {})[system] = runner(name, system, kwargs)
+    if plan.ocr_rounds:  # a separate measure, ours only: the recipes read no scans
+        progress("ocr / careercoach …")
+        ours = plan.systems[0]
+        measures["ocr"] = {ours: runner("ocr", ours, {"rounds": plan.ocr_rounds})}
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -144,6 +150,11 @@ def headline(measures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("answer", "retrieve_p95_ms", "question → top-5 passages p95 (with embedding)", "ms"),
         ("answer", "p50_ms", "whole offline answer p50 (ours only)", "ms"),
         ("answer", "p95_ms", "whole offline answer p95 (ours only)", "ms"),
+    ]
+    rows += [
+        ("ocr", "seconds_per_page", "OCR per scanned page, 2 threads (ours only)", "s"),
+        ("ocr", "cpu_s_per_page", "OCR CPU time per scanned page (ours only)", "s"),
+        ("ocr", "model_load_s", "OCR model load, once per process (ours only)", "s"),
     ]
     rows += [(m, "peak_rss_mib", f"peak memory during {m}", "MiB") for m in measures]
     return rows

@@ -31,6 +31,7 @@ from evals.bench_knowledge import (
     bench_no_change,
     bench_search,
 )
+from evals.bench_ocr import ocr
 
 OURS = "careercoach"
 DENSE = DenseBaseline.name
@@ -189,6 +190,7 @@ def _timed(
 
 
 MEASURES: dict[str, Callable[..., dict[str, Any]]] = {
+    "ocr": ocr,
     "ingest": ingest,
     "search": search,
     "refresh": refresh,

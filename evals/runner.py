@@ -24,6 +24,12 @@ from evals.suites.answers import JudgeFn, run_answers
 from evals.suites.distress import LABELS as DISTRESS_LABELS
 from evals.suites.distress import run_distress
 from evals.suites.plans import run_plans
+from evals.suites.poisoned import (
+    is_poison_dataset,
+    load_poison_cases,
+    report_by_name,
+    run_poisoned,
+)
 from evals.suites.redaction import run_redaction
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
@@ -31,7 +37,7 @@ from evals.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SUITES = ("retrieval", "answers", "safety", "plans", "distress", "redaction")
+SUITES = ("retrieval", "answers", "safety", "plans", "poisoned", "distress", "redaction")
 # suites whose datasets are labelled messages rather than questions
 MESSAGE_SUITES = frozenset({"distress", "redaction"})
 SPLITS = ("dev", "test")
@@ -85,6 +91,8 @@ def select(
             )
         if known:
             suites = known.suites
+        elif is_poison_dataset(dataset):
+            suites = ("poisoned",)
         elif (kind := message_suite(dataset)) is not None:
             suites = (kind,)
         else:
@@ -157,6 +165,8 @@ def _load(path: Path, suites: Sequence[str]) -> list[Any]:
         return load_messages(path, DISTRESS_LABELS)
     if set(suites) == {"redaction"}:
         return load_messages(path)
+    if set(suites) == {"poisoned"}:
+        return load_poison_cases(path)
     if set(suites) & MESSAGE_SUITES:
         raise ValidationFailed(
             f"{path}: the {'/'.join(sorted(set(suites) & MESSAGE_SUITES))} suite runs alone on "
@@ -196,6 +206,10 @@ def _run_one(
             found = [run_safety(cases, answer, dataset=spec.name, prompt_texts=prompts)]
         case "plans":
             found = [run_plans(cases, workspace.eligibility_fn(spec.kb), dataset=spec.name)]
+        case "poisoned":
+            answer = workspace.answer_fn(spec.kb)
+            lines = report_by_name(workspace.refresh_report(spec.kb).files)
+            found = [run_poisoned(cases, answer, lines, dataset=spec.name)]
         case "distress":
             messages: list[LabelledMessage] = cases
             found = [run_distress(messages, workspace.distress_fn(spec.kb), dataset=spec.name)]

@@ -52,6 +52,9 @@ def shipped_datasets() -> list[DatasetSpec]:
         ),
         DatasetSpec("safety", DATASETS / "safety.jsonl", DATASETS / "safety_kb", ("safety",)),
         DatasetSpec(
+            "poisoned", DATASETS / "poisoned.jsonl", DATASETS / "poisoned_kb", ("poisoned",)
+        ),
+        DatasetSpec(
             "plans", DATASETS / "plans.jsonl", REPO / "knowledge" / "resources.yaml", ("plans",)
         ),
         # the detector's "knowledge" is its phrasing bank

@@ -34,6 +34,7 @@ class Workspace:
         self.settings = settings
         self._tmp = tempfile.TemporaryDirectory(prefix="careercoach-eval-")
         self._kbs: dict[Path, Any] = {}
+        self._reports: dict[Path, Any] = {}
         self._coaches: dict[Path, Any] = {}
         self._baselines: dict[Path, tuple[DenseBaseline, Bm25Baseline]] = {}
         self._detectors: dict[Path, Any] = {}
@@ -68,6 +69,7 @@ class Workspace:
 
             base = KnowledgeBase(self.settings_for(kb))
             report = base.refresh([kb])
+            self._reports[kb] = report
             log.info("indexed %s for evaluation: %s", kb, report)
             if not base.status().chunks:
                 raise ValidationFailed(
@@ -76,6 +78,11 @@ class Workspace:
                 )
             self._kbs[kb] = base
         return self._kbs[kb]
+
+    def refresh_report(self, kb: Path) -> Any:
+        """The report of the refresh that indexed ``kb`` for this workspace."""
+        self.knowledge_base(kb)
+        return self._reports[kb.resolve()]
 
     def answer_fn(self, kb: Path) -> Callable[[Case], Answer]:
         """Ask the coach built by the product's own wiring over ``kb``."""

@@ -2,7 +2,7 @@
 
 Three small Markdown documents of tests/fixtures/chat/kb/ are indexed with ``kb refresh``; the
 questions then go through the real retrieval (dense + BM25), the coach and the CLI. One document
-is a fee scam, which must be set aside whenever it is retrieved.
+is a fee scam, which the refresh sets aside (and the coach would, were it indexed).
 """
 
 from __future__ import annotations
@@ -53,7 +53,11 @@ def test_ask_json_offline_over_the_real_knowledge_base(
     assert "学校" in how["answer"] and "[1]" in how["answer"]
     assert how["citations"][0]["source"].endswith("job-seeking-subsidy.md")
     assert how["citations"][0]["title"] == "一次性求职补贴办理说明（测试用）"
-    assert "set_aside" in how["extra"]  # the whole small base is retrieved, the scam included
+    # the scam never reached the index: the refresh set it aside and said why
+    assert main(["kb", "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    held = [f for f in status["failures"] if f["path"].endswith("subsidy-fee-notice.md")]
+    assert held and held[0]["reason"].startswith("set aside as possible fraud")
     assert_clean(how)
 
     who = ask(capsys, indexed, "我家是低保户，能领求职补贴吗？")

@@ -52,6 +52,10 @@ def test_safety_meets_thresholds(workspace: Workspace) -> None:
     _gate("safety", workspace)
 
 
+def test_poisoned_documents_meet_thresholds(workspace: Workspace) -> None:
+    _gate("poisoned", workspace)
+
+
 def test_plans_meet_thresholds(workspace: Workspace) -> None:
     _gate("plans", workspace)
 

@@ -16,6 +16,7 @@ from evals.report import write_report
 from evals.shipped import DATASETS
 from evals.suites.answers import run_answers
 from evals.suites.plans import run_plans
+from evals.suites.poisoned import is_poison_dataset, load_poison_cases
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
 
@@ -196,8 +197,9 @@ def test_shipped_datasets_are_valid_and_cover_what_is_promised() -> None:
             continue  # labelled messages, checked by tests/test_evals_safety_datasets.py
         if path.name == "followups.jsonl":
             continue  # conversations, not cases: test_evals_real_questions checks them
-        if path.name == "poisoned.jsonl":
-            continue  # labelled documents, checked by tests/test_evals_poisoned_dataset.py
+        if is_poison_dataset(path):  # one case per document, in the poisoned suite's format
+            assert load_poison_cases(path), path
+            continue
         assert load_cases(path), path
     rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
     assert {r["id"] for r in rows} == {"m1", "m2", "m3"}

@@ -55,11 +55,11 @@ def test_docx_headings_tables_and_junk_title() -> None:
     doc = load_source(INGEST / "guide.docx", max_bytes=MB)
     assert doc.file_type == "docx"
     assert doc.meta.title == "创业担保贷款申请指南"  # from the Title style, not "Word Document"
-    rows = [b for b in doc.blocks if " | " in b.text]
+    # each data row carries its column headers; the header row gives no line of its own
+    rows = [b for b in doc.blocks if "·" in b.text]
     assert [r.text for r in rows] == [
-        "对象 | 额度 | 贴息",
-        "个人 | 30万元 | 按规定贴息",
-        "小微企业 | 400万元 | 按规定贴息",
+        "个人·额度·30万元，贴息·按规定贴息。",
+        "小微企业·额度·400万元，贴息·按规定贴息。",
     ]
     assert rows[0].section_path == ["创业担保贷款申请指南", "二、贷款额度"]
     last = doc.blocks[-1]
@@ -71,13 +71,13 @@ def test_html_main_text_only() -> None:
     text = doc.text
     assert doc.file_type == "html"
     assert "见习期一般为3至12个月" in text
-    assert "基本生活补助 | 最低工资标准的60%" in text
+    assert "基本生活补助·标准·最低工资标准的60%" in text
     for noise in ["首页", "当前位置", "热点专题", "搜索", "版权所有", "tracker", "不应出现"]:
         assert noise not in text, noise
     assert doc.meta.title == "就业见习补贴政策问答"
     assert doc.meta.publish_date == dt.date(2025, 3, 20)
     assert doc.meta.source_url.startswith("https://hrss.example.gov.cn/")
-    table = next(b for b in doc.blocks if " | " in b.text)
+    table = next(b for b in doc.blocks if "·" in b.text)
     assert table.section_path == ["就业见习补贴政策问答", "二、补贴标准"]
 
 
@@ -145,10 +145,21 @@ def test_encrypted_pdf() -> None:
 
 
 @pytest.mark.parametrize("name", ["scanned.pdf", "scanned-form.pdf"])
-def test_scanned_pdf_needs_ocr(name: str) -> None:
+def test_scanned_pdf_with_nothing_legible(name: str) -> None:
+    # the fixtures' page images hold no text: OCR runs and says so
     err = _fail(INGEST / name)
-    assert err.reason == "no text layer: needs OCR"
-    assert err.status == "skipped"
+    assert err.reason == "no text layer, and OCR found no text on the scanned pages"
+    assert err.status == "failed"
+
+
+def test_scanned_pdf_without_the_ocr_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.knowledge import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    err = _fail(INGEST / "scanned.pdf")
+    assert err.reason.startswith("no text layer: needs OCR, but the OCR engine is not installed")
+    assert "pip install rapidocr" in err.reason and err.status == "skipped"
+    assert "需要文字识别" in err.reason_zh
 
 
 def test_html_named_pdf(tmp_path: Path) -> None:
@@ -229,7 +240,7 @@ def test_reasons_come_in_chinese_too(tmp_path: Path) -> None:
     assert err.reason_zh == "空文件（0 字节）"
     assert err.for_language("zh").endswith("空文件（0 字节）")
     assert err.for_language("en").endswith("empty file (0 bytes)")
-    assert "需要先做文字识别" in _fail(INGEST / "scanned.pdf").reason_zh
+    assert "文字识别" in _fail(INGEST / "scanned.pdf").reason_zh
 
 
 def test_gbk_html_with_title_suffix_and_gov_meta(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from ui.auth import (
 )
 from ui.auth import session_secret as load_secret
 from ui.counselor import build_counselor_page
+from ui.documents import build_documents
 from ui.graduate import build_graduate_page, plan_routes
 from ui.maintainer import build_maintainer_page
 from ui.services import Services
@@ -151,6 +152,7 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.include_router(build_api(services))
     app.include_router(plan_routes(services))  # plans made in chat, for their session only
+    app.include_router(build_documents(services))  # originals at citations (ui/documents.py)
     add_login_routes(app, services, signer)
 
     @app.get("/counselor", include_in_schema=False)

@@ -21,6 +21,7 @@ from typing import Any
 import gradio as gr
 
 from bot.errors import CareerCoachError
+from bot.knowledge.worker import refresh_in_worker
 from ui.maintainer_tabs import build_evaluation_tab, build_gaps_tab
 from ui.services import Services
 
@@ -202,7 +203,7 @@ class MaintainerConsole:
                 progress((done, total), desc=f"{done}/{total} {Path(str(path)).name}")
 
         try:
-            report = self.services.kb.refresh(paths, progress=on_progress)
+            report = refresh_in_worker(self.services.kb, paths, on_progress)
         except CareerCoachError as error:
             return [], "注意 / Note: " + error.for_language("zh")
         if self.services.verified is not None:  # answers citing a changed document go now
@@ -258,7 +259,7 @@ class MaintainerConsole:
         if not removed:
             return "没有可撤销的删除 / nothing to undo", hidden, None
         try:
-            self.services.kb.refresh([Path(removed["path"])])
+            refresh_in_worker(self.services.kb, [Path(removed["path"])])
         except CareerCoachError as error:
             return "注意 / Note: " + error.for_language("zh"), hidden, None
         return f"已恢复《{removed['title']}》/ restored “{removed['title']}”", hidden, None

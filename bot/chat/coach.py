@@ -36,7 +36,7 @@ from bot.chat.offline import OfflineComposer
 from bot.chat.prompts import PromptLibrary
 from bot.chat.question import prefer_sections, retrieval_query
 from bot.chat.router import route
-from bot.chat.safety import quarantine
+from bot.chat.safety import flag_unverified, quarantine
 from bot.chat.sources import freshness_notes, prefer_fresh
 from bot.errors import ConfigError, LLMError
 from bot.knowledge.protocols import Retriever
@@ -206,6 +206,8 @@ class Coach:
             answer = self.offline.compose(query, hits, lang, self.today(), warnings, standalone)
             for line in answer.answer.splitlines(keepends=True):
                 yield StreamEvent(delta=line)
+        if added := flag_unverified(answer, hits, self.prompts, lang):  # claims quoted: warn
+            yield StreamEvent(delta=added)
         answer.standalone_query = standalone
         if screened.held:
             answer.extra["set_aside"] = screened.held

@@ -8,6 +8,16 @@ document before either answerer sees it; the coach then warns that something was
 :func:`defang` also strips instruction-like sentences from passages put into an LLM prompt (a
 second line behind the fencing).
 
+Titles are screened like text: a document whose title steers the bot, asks for money or names
+an unofficial contact is set aside too (the title would become the answer's source line). A
+document asking graduates to pay or for bank credentials (``bot.knowledge.screening``; the
+refresh already sets these aside, this catches files indexed before it did) is set aside.
+
+Contact details are claims (``bot.knowledge.claims``): :func:`unverified_claims` lists a
+passage's phone numbers, sites and account ids that the official-channel list does not confirm,
+and :func:`flag_unverified` adds a warning to an answer that quotes one of them, so such a
+detail is never served as fact.
+
 Hand-written cues, tuned to stay silent on ordinary policy text (anti-fraud warnings such as
 "正规招聘不收费" and "由个人缴纳，记入个人账户" are not suspicious). They catch the common forms,
 not every possible attack.
@@ -15,13 +25,18 @@ not every possible attack.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.chat.models import Answer
+from bot.chat.prompts import PromptLibrary
 from bot.chat.sentences import split_sentences
+from bot.knowledge.claims import Claim, OfficialChannels
 from bot.knowledge.models import Hit
+from bot.knowledge.screening import demand_in, official_source
 
 logger = logging.getLogger(__name__)
 
@@ -129,11 +144,34 @@ class Quarantine:
         return list(self.held)
 
 
+def _title_suspicion(hit: Hit) -> Suspicion | None:
+    title = hit.title or hit.meta.title
+    if not title:
+        return None
+    found = suspicion(title)
+    if found is None and demand_in(title, _channels(), official_source(hit.meta, _channels())):
+        found = "payment"
+    if found is None and _channels().unverified(title, hit.meta.issuer):
+        found = "contact"
+    return found
+
+
 def quarantine(hits: list[Hit]) -> Quarantine:
-    """Drop every hit of a document in which any retrieved passage is suspicious."""
+    """Drop every hit of a document in which any retrieved passage, or its title, is suspicious
+    or asks graduates to pay or for bank credentials."""
     bad_docs: dict[str, tuple[str, str]] = {}
     for hit in hits:
         if hit.doc_id in bad_docs:
+            continue
+        title = hit.title or hit.meta.title or hit.source
+        kind = _title_suspicion(hit)
+        if kind is None and demand_in(
+            hit.text, _channels(), official_source(hit.meta, _channels())
+        ):
+            kind = "payment"
+        if kind is not None:
+            bad_docs[hit.doc_id] = (title, kind)
+            logger.warning("set aside %s (%s)", title[:60], kind)
             continue
         for sentence in suspicious_sentences(hit.text):
             kind = suspicion(sentence) or "instruction"
@@ -143,3 +181,43 @@ def quarantine(hits: list[Hit]) -> Quarantine:
             break
     kept = [h for h in hits if h.doc_id not in bad_docs]
     return Quarantine(kept, {title: kind for title, kind in bad_docs.values()})
+
+
+@functools.cache
+def _channels() -> OfficialChannels:
+    return OfficialChannels.load()
+
+
+def unverified_claims(hit: Hit) -> list[str]:
+    """The phone numbers, sites and account ids in ``hit`` (text and title) that the official
+    channel list does not confirm for its declared issuer, as written."""
+    text = "\n".join([hit.title or "", hit.text])
+    return [c.text for c in _channels().unverified(text, hit.meta.issuer)]
+
+
+def _quoted(claim: Claim, answer: str) -> bool:
+    if claim.kind == "phone":
+        return claim.value in re.sub(r"\D", "", answer) and len(claim.value) >= 3
+    return claim.value.lower() in answer.lower()
+
+
+def flag_unverified(answer: Answer, hits: list[Hit], prompts: PromptLibrary, lang: str) -> str:
+    """Warn about every unverified contact claim of ``hits`` that ``answer`` quotes.
+
+    Appends the warning to the answer's text and warnings, records the claims in
+    ``answer.extra["unverified_claims"]``, and returns the text added ("" when none)."""
+    quoted: list[str] = []
+    for hit in hits:
+        for claim in _channels().unverified(
+            "\n".join([hit.title or "", hit.text]), hit.meta.issuer
+        ):
+            if _quoted(claim, answer.answer) and claim.text not in quoted:
+                quoted.append(claim.text)
+    if not quoted:
+        return ""
+    shown = "、".join(quoted) if lang == "zh" else ", ".join(quoted)
+    warning = prompts.render("warning_unverified", lang, claims=shown)
+    answer.answer = f"{answer.answer}\n\n{warning}"
+    answer.warnings.append(warning)
+    answer.extra["unverified_claims"] = quoted
+    return "\n\n" + warning

@@ -18,7 +18,9 @@ from bot.cli import settings_of
 @click.command("eval")
 @click.argument(
     "suite",
-    type=click.Choice(["retrieval", "answers", "safety", "plans", "distress", "redaction", "all"]),
+    type=click.Choice(
+        ["retrieval", "answers", "safety", "plans", "poisoned", "distress", "redaction", "all"]
+    ),
     default="all",
 )
 @click.option(

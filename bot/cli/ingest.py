@@ -52,6 +52,8 @@ def inspect_cmd(
     click.echo(f"{doc.path}  [{doc.file_type}]  doc_id={doc.doc_id}")
     for name, value in doc.meta.model_dump(exclude_defaults=True).items():
         click.echo(f"  {name}: {value}")
+    for note in doc.notes:  # OCR pages and confidence, unverified contacts, web forms
+        click.echo(f"  note: {note}")
     click.echo(f"{len(doc.blocks)} blocks / 段落, {len(chunks)} chunks / 片段")
     for block in doc.blocks:
         page = f"p{block.page} " if block.page else ""

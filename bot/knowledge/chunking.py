@@ -56,6 +56,7 @@ class _Piece:
     end: int
     page: int | None
     tokens: int
+    unit: bool = False  # part of a table row: no overlap starts inside it
 
 
 @dataclass
@@ -99,8 +100,36 @@ def chunk_document(
                     char_end=start + len(body),
                 )
             )
+    _place(doc, chunks)
     log.debug("%s: %s sections, %s chunks", doc.path, len(sections), len(chunks))
     return chunks
+
+
+def _place(doc: SourceDocument, chunks: list[Chunk]) -> None:
+    """Where each chunk sits in the original: boxes on its pages (paged formats, from the
+    document's glyph map), the OCR confidence of those pages, or its section's anchor."""
+    layout = doc._layout
+    for chunk in chunks:
+        if layout is not None:
+            chunk.boxes = [[float(p), *box] for p, box in layout.locate(chunk.text, chunk.page)]
+        pages = {int(b[0]) for b in chunk.boxes} or ({chunk.page} if chunk.page else set())
+        scores = [doc.page_confidence[p] for p in pages if p in doc.page_confidence]
+        chunk.ocr_confidence = min(scores) if scores else None
+        if doc.file_type in _SECTIONED:
+            chunk.anchor = section_anchor(chunk.section_path, doc.meta.title)
+
+
+_SECTIONED = {"md", "html", "docx", "txt"}
+_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]+")
+
+
+def section_anchor(section_path: list[str], title: str = "") -> str:
+    """The anchor of a section as Markdown renderers make it from its heading ("一、补贴对象"
+    -> "一补贴对象", "2.1 Who can apply" -> "21-who-can-apply"); "" for the document's top."""
+    names = [p for p in section_path if p and p != title]
+    if not names:
+        return ""
+    return _NOT_IN_ANCHOR.sub("", names[-1].strip().lower()).replace(" ", "-")
 
 
 def _sections(doc: SourceDocument, limit: int) -> list[_Section]:
@@ -112,7 +141,8 @@ def _sections(doc: SourceDocument, limit: int) -> list[_Section]:
         for start, end in sentence_spans(block.text):
             for s, e in _fit(block.text, start, end, limit):
                 n = count_tokens(block.text[s:e])
-                sections[-1].pieces.append(_Piece(offset + s, offset + e, block.page, n))
+                piece = _Piece(offset + s, offset + e, block.page, n, block.unit)
+                sections[-1].pieces.append(piece)
         offset += len(block.text) + 1  # blocks are joined with "\n" in SourceDocument.text
     return [s for s in sections if s.pieces]
 
@@ -259,7 +289,8 @@ def _overlap_start(
     end = pieces[j - 1].end
     candidates = [p.start for p in pieces[max(i, j - 4) : j]]
     last = pieces[j - 1]
-    candidates += [m.end() for m in _CLAUSE_END.finditer(text, last.start, last.end)]
+    if not last.unit:  # a table row's tail without its key would read as another row
+        candidates += [m.end() for m in _CLAUSE_END.finditer(text, last.start, last.end)]
     for b in sorted(set(candidates)):
         while b < end and text[b].isspace():
             b += 1

@@ -21,6 +21,9 @@ SUFFIX_TYPES: dict[str, str] = {
     ".markdown": "md",
     ".txt": "txt",
     ".text": "txt",
+    ".png": "image",  # a photographed or scanned notice, read by OCR
+    ".jpg": "image",
+    ".jpeg": "image",
 }
 _OTHER_ZIPS = {"xl/workbook.xml": "XLSX", "ppt/presentation.xml": "PPTX", "content.xml": "ODF"}
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)

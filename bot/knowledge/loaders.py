@@ -26,8 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import IngestError
+from bot.knowledge.claims import OfficialChannels
 from bot.knowledge.encoding import decode_text
 from bot.knowledge.filetype import SUFFIX_TYPES, describe, sniff
+from bot.knowledge.layout import PagedText
+from bot.knowledge.limits import (
+    DEFAULT_LIMITS,
+    IngestLimits,
+    check_markup,
+    check_text,
+    check_zip,
+    deadline,
+)
 from bot.knowledge.markdown import markdown_lines, split_front_matter
 from bot.knowledge.metadata import (
     infer_meta,
@@ -38,7 +48,9 @@ from bot.knowledge.metadata import (
 )
 from bot.knowledge.models import Block, DocumentMeta, SourceDocument
 from bot.knowledge.normalize import Line, join_lines
+from bot.knowledge.ocr import read_picture
 from bot.knowledge.pdf import is_page_furniture, read_pdf
+from bot.knowledge.screening import form_fields, screen
 from bot.knowledge.structure import build_blocks
 from bot.knowledge.web import read_html
 from bot.knowledge.word import read_docx
@@ -54,9 +66,17 @@ def is_sidecar(path: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIX)
 
 
-def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
-    """Read ``path`` into a cleaned, structured document, or raise :class:`IngestError`."""
-    path = Path(path)
+def load_source(
+    path: Path, *, max_bytes: int, limits: IngestLimits = DEFAULT_LIMITS
+) -> SourceDocument:
+    """Read ``path`` into a cleaned, structured document, or raise :class:`IngestError`.
+
+    The reading is held to ``limits`` (sizes, counts and ``seconds_per_file``)."""
+    with deadline(str(path), limits.seconds_per_file):
+        return _load(Path(path), max_bytes, limits)
+
+
+def _load(path: Path, max_bytes: int, limits: IngestLimits) -> SourceDocument:
     where = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIX_TYPES:
@@ -83,13 +103,22 @@ def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
     explicit: dict[str, Any] = {}
     title_hint = ""
     keep_raw_spaces = False
+    paged: PagedText | None = None
+    markup = ""
     if file_type == "pdf":
-        lines, title_hint = read_pdf(data, where)
+        paged = read_pdf(data, where, limits)
+        lines, title_hint = paged.lines, paged.title
         keep_raw_spaces = True
+    elif file_type == "image":
+        paged = read_picture(data, where)
+        lines = paged.lines
     elif file_type == "docx":
+        check_zip(data, where, limits)
         lines, title_hint = read_docx(data, where)
     elif file_type == "html":
-        lines, title_hint, html_meta = read_html(decode_text(data, where), where)
+        markup = decode_text(data, where)
+        check_markup(markup, where, limits)
+        lines, title_hint, html_meta = read_html(markup, where)
         explicit.update(meta_from_mapping(html_meta, f"{where} (meta tags)"))
     elif file_type == "md":
         front, body = split_front_matter(_unix_newlines(decode_text(data, where)), where)
@@ -102,6 +131,7 @@ def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
     if sidecar is not None:
         explicit.update(meta_from_mapping(read_sidecar(sidecar), str(sidecar)))
 
+    check_text(len(lines), sum(len(ln.text) for ln in lines), where, limits)
     paragraphs = join_lines(lines, keep_raw_spaces=keep_raw_spaces)
     if not any(p.text for p in paragraphs if not p.heading_level):
         raise IngestError(
@@ -111,6 +141,10 @@ def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
         )
     if explicit.get("title"):
         title_hint = explicit["title"]
+    elif len(title_hint) > limits.max_title_chars:
+        title_hint = ""  # a document's own over-long "title" is text, not a name for it
+    elif title_hint.strip().lower() in {path.stem.lower(), path.name.lower()}:
+        title_hint = ""  # scanners and converters store the file name as the title
     inferred = infer_meta([p.text for p in paragraphs], title_hint=title_hint)
     meta = merge_meta(explicit, inferred)
     blocks = build_blocks(paragraphs, title=meta.title)
@@ -119,7 +153,19 @@ def load_source(path: Path, *, max_bytes: int) -> SourceDocument:
             where, "no text found (only headings)", reason_zh="没有找到正文（只有标题）"
         )
     log.debug("%s: %s paragraphs, %s blocks", where, len(paragraphs), len(blocks))
-    return make_document(path, data, file_type, meta, blocks, [p.text for p in paragraphs])
+    doc = make_document(path, data, file_type, meta, blocks, [p.text for p in paragraphs])
+    if paged is not None:
+        doc._layout = paged.layout
+        doc.notes.extend(paged.notes)
+        doc.page_confidence.update(paged.confidence)
+    fields = form_fields(markup) if file_type == "html" else None
+    screened = screen(doc, OfficialChannels.load(), fields=fields)
+    if screened.set_aside:
+        raise IngestError(
+            where, screened.set_aside, status="skipped", reason_zh=screened.set_aside_zh
+        )
+    doc.notes.extend(screened.notes)
+    return doc
 
 
 def make_document(

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from bot.knowledge.models import DocumentMeta
 
@@ -60,11 +60,21 @@ class DocumentInfo(BaseModel):
 
 
 class FileReport(BaseModel):
+    """One line of a refresh report; its path and reason are shown with control characters
+    escaped (``walk.printable``), so a file name cannot forge report lines or terminal codes."""
+
     path: str
     status: FileStatus
     reason: str = ""
     doc_id: str = ""
     chunks: int = 0
+
+    @field_validator("path", "reason")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        from bot.knowledge.walk import printable
+
+        return printable(value)
 
 
 class RefreshReport(BaseModel):

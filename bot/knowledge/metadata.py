@@ -25,6 +25,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.errors import IngestError
+from bot.knowledge.limits import DEFAULT_LIMITS, IngestLimits, too_big
 from bot.knowledge.models import DocumentMeta
 
 _ALIASES = {"date": "publish_date", "url": "source_url", "source": "source_url"}
@@ -57,9 +58,18 @@ def sidecar_for(path: Path) -> Path | None:
     return None
 
 
-def read_sidecar(path: Path) -> dict[str, Any]:
+def read_sidecar(path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     """The fields of the sidecar file at ``path`` (already known to exist)."""
     try:
+        size = path.stat().st_size
+        if size > limits.max_meta_bytes:
+            raise too_big(
+                str(path),
+                "metadata size (bytes)",
+                size,
+                limits.max_meta_bytes,
+                "元数据大小（字节）",
+            )
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise IngestError(
@@ -80,9 +90,22 @@ _NoDatesLoader.yaml_implicit_resolvers = {
 }
 
 
-def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
-    """A YAML mapping from ``text``; ``where`` names the file in errors."""
+def parse_yaml_mapping(
+    text: str, where: str, limits: IngestLimits = DEFAULT_LIMITS
+) -> dict[str, Any]:
+    """A YAML mapping from ``text``; ``where`` names the file in errors.
+
+    Metadata is a handful of fields, so it is held to a budget before anything is built: at
+    most ``max_meta_bytes`` and ``max_meta_events`` parser events, and no anchors or aliases
+    (``&a`` / ``*a``), which no metadata needs and which let a few hundred bytes expand into
+    gigabytes ("billion laughs").
+    """
+    if len(text) > limits.max_meta_bytes:
+        raise too_big(
+            where, "metadata size (characters)", len(text), limits.max_meta_bytes, "元数据大小"
+        )
     try:
+        _check_events(text, where, limits)
         data = yaml.load(text, Loader=_NoDatesLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -103,7 +126,43 @@ def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
     return data
 
 
-def meta_from_mapping(data: dict[str, Any], where: str) -> dict[str, Any]:
+def _check_events(text: str, where: str, limits: IngestLimits) -> None:
+    for n, event in enumerate(yaml.parse(text, Loader=_NoDatesLoader), start=1):
+        if n > limits.max_meta_events:
+            raise too_big(
+                where, "metadata YAML events", n, limits.max_meta_events, "元数据 YAML 事件数"
+            )
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise IngestError(
+                where,
+                "metadata uses YAML anchors or aliases (&name / *name), which are not allowed",
+                reason_zh="元数据使用了 YAML 锚点或别名（&name / *name），不允许使用",
+            )
+
+
+def _check_value(key: str, value: Any, where: str, limits: IngestLimits) -> None:
+    """Fields are scalars (``tags`` a list of scalars) of bounded length."""
+    items = value if key == "tags" and isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, dict | list):
+            raise IngestError(
+                where,
+                f"metadata field '{key}' must be a single value, not a nested list or mapping",
+                reason_zh=f"元数据字段“{key}”应为单个值，不能是嵌套的列表或映射",
+            )
+    limit = limits.max_title_chars if key == "title" else limits.max_field_chars
+    length = sum(len(str(item)) for item in items)
+    if length > limit:
+        raise IngestError(
+            where,
+            f"metadata field '{key}' is {length:,} characters long (limit {limit:,})",
+            reason_zh=f"元数据字段“{key}”长 {length:,} 个字符（上限 {limit:,}）",
+        )
+
+
+def meta_from_mapping(
+    data: dict[str, Any], where: str, limits: IngestLimits = DEFAULT_LIMITS
+) -> dict[str, Any]:
     """Validated DocumentMeta fields from a front-matter or sidecar mapping."""
     fields = DocumentMeta.model_fields
     out: dict[str, Any] = {}
@@ -117,6 +176,7 @@ def meta_from_mapping(data: dict[str, Any], where: str) -> dict[str, Any]:
             )
         if value is None:
             continue
+        _check_value(key, value, where, limits)
         if key.endswith("_date"):
             value = _as_date(value, where, str(raw_key))
         elif key == "tags" and isinstance(value, str):

@@ -7,8 +7,9 @@ and the evaluation suites. They hold no behaviour beyond small derived propertie
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 
 class DocumentMeta(BaseModel):
@@ -40,6 +41,7 @@ class Block(BaseModel):
     text: str
     section_path: list[str] = Field(default_factory=list)
     page: int | None = None  # 1-based page number for paged formats
+    unit: bool = False  # a table row (with its headers): chunk overlap never starts inside it
 
 
 class SourceDocument(BaseModel):
@@ -48,9 +50,13 @@ class SourceDocument(BaseModel):
     doc_id: str  # stable id derived from the normalised content
     path: str  # source path as given to the refresh
     content_hash: str  # sha256 of the raw file bytes
-    file_type: str  # pdf, docx, html, md, txt
+    file_type: str  # pdf, docx, html, md, txt, image
     meta: DocumentMeta
     blocks: list[Block]
+    notes: list[str] = Field(default_factory=list)  # for the refresh report (OCR, screening)
+    page_confidence: dict[int, float] = Field(default_factory=dict)  # OCR'd page -> 0..1
+    # where each character sits on its page (``layout.Layout``), for paged formats; not stored
+    _layout: Any = PrivateAttr(default=None)
 
     @property
     def text(self) -> str:
@@ -69,6 +75,11 @@ class Chunk(BaseModel):
     token_count: int = 0
     char_start: int = 0  # offset of the chunk in the document text, for overlap de-duplication
     char_end: int = 0
+    # where the chunk sits in the original: [page, x0, y0, x1, y1] per line of text, in PDF
+    # points (pixels for an image), origin top left; empty for formats without pages
+    boxes: list[list[float]] = Field(default_factory=list)
+    anchor: str = ""  # the section's anchor (``#…``) for Markdown, HTML and Word
+    ocr_confidence: float | None = None  # lowest OCR confidence of its pages; None: text layer
 
     @property
     def section(self) -> str:

@@ -53,6 +53,7 @@ class Line:
     heading_level: int | None = None  # explicit heading level from the format (1-6)
     hard: bool = False  # a unit of its own: table row, list item, heading
     literal: bool = False  # table row, list item or code: never read as a heading
+    row: bool = False  # a table row with its headers: chunk overlap never starts inside it
 
 
 def normalize_characters(text: str) -> str:
@@ -118,7 +119,7 @@ def join_lines(lines: list[Line], *, keep_raw_spaces: bool = False) -> list[Line
         if line.hard or line.heading_level:
             if current is not None:
                 out.append(current)
-            out.append(Line(text, line.page, line.heading_level, True, line.literal))
+            out.append(Line(text, line.page, line.heading_level, True, line.literal, line.row))
             current, prev_full = None, False
             continue
         first = True

@@ -20,11 +20,14 @@ import io
 import logging
 import re
 from collections import Counter
+from typing import Any
 
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PdfStreamError
 
 from bot.errors import IngestError
+from bot.knowledge.layout import Layout, PagedText
+from bot.knowledge.limits import DEFAULT_LIMITS, IngestLimits, check_time, extend_time, too_big
 from bot.knowledge.normalize import Line
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,13 @@ _RUNNING_HEAD = re.compile(
     r"第\s*\d{1,3}\s*卷.{0,12}第\s*\d{1,3}\s*期|\bVol\.?\s*\d+.{0,10}\bNo\.?\s*\d+", re.I
 )
 _EDGE_LINES = 3
+# Word/WPS put the file name or "Microsoft Word - x.doc" there, browsers the page's address
+_JUNK_TITLE = re.compile(
+    r"\.(docx?|wps|pdf|html?)$|^Microsoft Word|^(about:|https?://|file:)", re.I
+)
+OCR_SCALE = 2.0  # render scanned pages at 144 dpi for OCR: small print stays legible
+MAX_RENDER_PIXELS = 12_000_000  # an A4 page at 2× is 2.4 million
+_MIN_TABLE_PATHS = 6  # a ruled table of two rows draws at least this many lines or boxes
 
 
 def is_page_furniture(line: str) -> bool:
@@ -48,13 +58,47 @@ def is_page_furniture(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(s)) or (len(s) <= 60 and bool(_RUNNING_HEAD.search(s)))
 
 
-def read_pdf(data: bytes, path: str) -> tuple[list[Line], str]:
-    """Lines of every page (furniture removed) and the PDF's own title, if it has one."""
+def read_pdf(data: bytes, path: str, limits: IngestLimits = DEFAULT_LIMITS) -> PagedText:
+    """Lines of every page (furniture removed), OCR for pages without a text layer, tables
+    as rows with their headers, and the glyph map of every page."""
+    reader, texts = _text_layer(data, path, limits)
+    scanned = [i for i, t in enumerate(texts) if _visible(t) < 10 and _draws_image(
+        reader.pages[i].get("/Resources"), depth=0)]  # fmt: skip
+    if not scanned and sum(_visible(t) for t in texts) < 10 * len(texts):
+        raise IngestError(path, "no text in PDF (pages are blank)", reason_zh="PDF 页面是空白的")
+    pdfium_doc = _open_pdfium(data, path)
+    pages: list[list[Line]] = [
+        [Line(ln, n + 1) for ln in t.split("\n")] for n, t in enumerate(texts)
+    ]
+    result = PagedText(lines=[], title=_own_title(reader))
+    if pdfium_doc is not None:
+        result.layout = Layout()
+        for i in range(len(texts)):
+            if i not in scanned:
+                _glyphs(pdfium_doc, i, result.layout)
+        _tables(data, pdfium_doc, pages, scanned, path)
+    if scanned:
+        _ocr_pages(pdfium_doc, scanned, pages, result, path, limits, len(texts))
+    result.lines = _strip_page_lines(pages)
+    return result
+
+
+def _visible(text: str) -> int:
+    return len(re.sub(r"\s", "", text))
+
+
+def _text_layer(data: bytes, path: str, limits: IngestLimits) -> tuple[pypdf.PdfReader, list[str]]:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _decrypt_without_password(reader):
             raise _encrypted(path)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)
+        if count > limits.max_pages:
+            raise too_big(path, "pages", count, limits.max_pages, "页数")
+        texts = []
+        for page in reader.pages:
+            check_time()
+            texts.append(page.extract_text() or "")
     except IngestError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
@@ -63,22 +107,137 @@ def read_pdf(data: bytes, path: str) -> tuple[list[Line], str]:
         raise IngestError(
             path, f"truncated or corrupt PDF: {exc}", reason_zh=f"PDF 不完整或已损坏：{exc}"
         ) from exc
-    if not pages:
+    if not texts:
         raise IngestError(
             path, "truncated or corrupt PDF: no pages", reason_zh="PDF 不完整或已损坏：没有页面"
         )
-    visible = sum(len(re.sub(r"\s", "", t)) for t in pages)
-    if visible < 10 * len(pages):
-        if _has_images(reader):
-            raise IngestError(
-                path,
-                "no text layer: needs OCR",
-                status="skipped",
-                reason_zh="没有文字层：需要先做文字识别（OCR）",
+    return reader, texts
+
+
+def _open_pdfium(data: bytes, path: str) -> Any:
+    """The document in pypdfium2 (positions, rendering), or None when it cannot open it."""
+    try:
+        import pypdfium2 as pdfium
+
+        return pdfium.PdfDocument(data)
+    except Exception as exc:  # pypdfium2 raises PdfiumError and plain errors alike
+        log.warning("%s: pypdfium2 cannot open it (%s); no positions or OCR", path, exc)
+        return None
+
+
+def _glyphs(pdfium_doc: Any, index: int, layout: Layout) -> None:
+    page = pdfium_doc[index]
+    width, height = page.get_size()
+    layout.sizes[index + 1] = (float(width), float(height))
+    textpage = page.get_textpage()
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count) if count else ""
+    if len(text) != count:  # characters outside the BMP: positions cannot be paired safely
+        return
+    boxes = []
+    for i in range(count):
+        left, bottom, right, top = textpage.get_charbox(i)
+        boxes.append((left, height - top, right, height - bottom))
+    layout.add(index + 1, text, boxes)
+
+
+def _ocr_pages(
+    pdfium_doc: Any,
+    scanned: list[int],
+    pages: list[list[Line]],
+    result: PagedText,
+    path: str,
+    limits: IngestLimits,
+    total: int,
+) -> None:
+    from bot.knowledge import ocr
+
+    shown = _page_list(scanned)
+    if not ocr.available() or pdfium_doc is None:
+        why = (
+            ocr.NOT_INSTALLED
+            if pdfium_doc is not None
+            else (
+                "needs OCR, but the pages cannot be rendered",
+                "需要文字识别（OCR），但页面无法渲染",
             )
-        raise IngestError(path, "no text in PDF (pages are blank)", reason_zh="PDF 页面是空白的")
-    title = _own_title(reader)
-    return _strip_furniture(pages), title
+        )
+        if len(scanned) == total:
+            raise IngestError(path, f"no text layer: {why[0]}", status="skipped",
+                              reason_zh=f"没有文字层：{why[1]}")  # fmt: skip
+        result.notes.append(f"pages {shown} not read: {why[0]} / 第 {shown} 页未读取：{why[1]}")
+        return
+    if len(scanned) > limits.max_ocr_pages:
+        raise too_big(path, "pages to OCR", len(scanned), limits.max_ocr_pages, "需识别的页数")
+    low = []
+    layout = result.layout if result.layout is not None else Layout()
+    for index in scanned:
+        extend_time(limits.ocr_seconds_per_page)
+        check_time()
+        page = pdfium_doc[index]
+        width, height = page.get_size()
+        scale = render_scale(width, height, OCR_SCALE, MAX_RENDER_PIXELS)
+        image = page.render(scale=scale).to_numpy()
+        read = ocr.read_image(image, path)
+        number = index + 1
+        layout.sizes[number] = (float(width), float(height))
+        pages[index] = []
+        for line in read.lines:
+            pages[index].append(Line(line.text, number))
+            for piece in line.pieces:
+                box = tuple(v / scale for v in piece.box)
+                layout.add_piece(number, piece.text, box)  # type: ignore[arg-type]
+        result.confidence[number] = read.confidence
+        if read.confidence < ocr.LOW_CONFIDENCE:
+            low.append(number)
+    result.layout = layout
+    if not any(pages[i] for i in scanned) and len(scanned) == total:
+        raise IngestError(path, "no text layer, and OCR found no text on the scanned pages",
+                          reason_zh="没有文字层，文字识别也没有在扫描页上找到文字")  # fmt: skip
+    note = f"OCR read pages {shown} / 第 {shown} 页经文字识别"
+    if low:
+        scores = ", ".join(f"{n}: {result.confidence[n]:.2f}" for n in low)
+        note += (f"; low OCR confidence on pages {scores}: check the text / "
+                 f"第 {_page_list([n - 1 for n in low])} 页识别置信度低，请核对")  # fmt: skip
+    result.notes.append(note)
+
+
+def render_scale(width: float, height: float, wanted: float, max_pixels: int) -> float:
+    """``wanted``, lowered so a page of ``width``×``height`` points renders to at most
+    ``max_pixels`` (a page can declare any size: 14400 pt square at 2× is 800 million pixels)."""
+    area = max(float(width) * float(height), 1.0)
+    return min(wanted, (max_pixels / area) ** 0.5)
+
+
+def _page_list(indices: list[int]) -> str:
+    return ", ".join(str(i + 1) for i in indices)
+
+
+def _tables(
+    data: bytes, pdfium_doc: Any, pages: list[list[Line]], scanned: list[int], path: str
+) -> None:
+    """Replace the lines of pages holding ruled tables by pdfplumber's text and table rows."""
+    candidates = [i for i in range(len(pages)) if i not in scanned and _ruled(pdfium_doc[i])]
+    if not candidates:
+        return
+    from bot.knowledge.pdftables import read_table_pages
+
+    found = read_table_pages(data, candidates, path)
+    for index, lines in found.items():
+        pages[index] = lines
+
+
+def _ruled(page: Any) -> bool:
+    """True when a page draws enough paths to be a ruled table (cheap, before pdfplumber)."""
+    import pypdfium2.raw as pdfium_c
+
+    paths = 0
+    for obj in page.get_objects(max_depth=2):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            paths += 1
+            if paths >= _MIN_TABLE_PATHS:
+                return True
+    return False
 
 
 def _encrypted(path: str) -> IngestError:
@@ -95,11 +254,6 @@ def _decrypt_without_password(reader: pypdf.PdfReader) -> bool:
         return bool(reader.decrypt(""))
     except (DependencyError, NotImplementedError, PdfReadError):
         return False
-
-
-def _has_images(reader: pypdf.PdfReader) -> bool:
-    """True when a page draws an image, directly or inside a form XObject (as scanners do)."""
-    return any(_draws_image(page.get("/Resources"), depth=0) for page in reader.pages)
 
 
 def _draws_image(resources: object, depth: int) -> bool:
@@ -125,25 +279,33 @@ def _own_title(reader: pypdf.PdfReader) -> str:
     except (PdfReadError, ValueError):  # pragma: no cover - broken info dictionaries
         return ""
     title = str(title).strip()
-    # Word/WPS put the file name or "Microsoft Word - x.doc" there: not a title.
-    if re.search(r"\.(docx?|wps|pdf)$|^Microsoft Word", title, re.I):
+    if re.search(
+        r"\.(docx?|wps|pdf|html?)$|^Microsoft Word|^(about:|https?://|file:)", title, re.I
+    ):
         return ""
     return title
 
 
 def _strip_furniture(pages: list[str]) -> list[Line]:
-    page_lines = [[ln for ln in text.split("\n")] for text in pages]
-    repeated = _repeated_edges(page_lines)
+    """Lines of ``pages`` (page texts) without page furniture."""
+    return _strip_page_lines(
+        [[Line(ln, n) for ln in t.split("\n")] for n, t in enumerate(pages, 1)]
+    )
+
+
+def _strip_page_lines(page_lines: list[list[Line]]) -> list[Line]:
+    repeated = _repeated_edges([[ln.text for ln in lines] for lines in page_lines])
     out: list[Line] = []
     removed = 0
-    for number, lines in enumerate(page_lines, start=1):
+    for lines in page_lines:
         for i, line in enumerate(lines):
             edge = i < _EDGE_LINES or i >= len(lines) - _EDGE_LINES
-            if is_page_furniture(line) or (edge and _edge_key(line) in repeated):
+            furniture = is_page_furniture(line.text) or (edge and _edge_key(line.text) in repeated)
+            if furniture and not line.literal:
                 removed += 1
                 continue
-            out.append(Line(line, number))
-    log.debug("removed %s furniture lines from %s pages", removed, len(pages))
+            out.append(line)
+    log.debug("removed %s furniture lines from %s pages", removed, len(page_lines))
     return out
 
 

@@ -2,10 +2,9 @@
 
 Rules (the places where a choice had to be made):
 
-* Paths are resolved to absolute paths; a folder is walked recursively (hidden files and folders
-  are left out). YAML files inside a folder are data (resources.yaml, glossary.yaml, crisis.yaml)
-  or metadata sidecars (``*.meta.yaml``) and are silently left out; a YAML file named explicitly
-  is reported ``skipped``. Other files the loaders cannot read are reported ``skipped`` too.
+* Which files are looked at is ``walk.collect``'s policy: resolved roots, nothing read outside
+  them (links that leave are reported), hidden files and YAML data left out. Other files the
+  loaders cannot read are reported ``skipped`` too.
 * Only sources under the given paths are looked at. A source indexed earlier from elsewhere is
   kept untouched, so refreshing folder A never drops what came from folder B; a source under a
   given folder that no longer exists is ``removed``.
@@ -52,12 +51,12 @@ from bot.knowledge.manifest import (
     save_manifest,
 )
 from bot.knowledge.models import Chunk, SourceDocument
+from bot.knowledge.walk import collect
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-_DATA_SUFFIXES = {".yaml", ".yml"}
 
 
 @dataclass
@@ -100,31 +99,6 @@ def _under(path: str, roots: list[Path]) -> bool:
     return any(p == r or r in p.parents for r in roots)
 
 
-def _collect(paths: list[Path]) -> tuple[list[Path], list[FileReport], list[Path]]:
-    files: list[Path] = []
-    reports: list[FileReport] = []
-    roots: list[Path] = []
-    for given in paths:
-        root = Path(given).expanduser().resolve()
-        roots.append(root)
-        if root.is_dir():
-            for p in sorted(root.rglob("*")):
-                rel = p.relative_to(root).parts
-                hidden = any(part.startswith(".") for part in rel)
-                if p.is_file() and not hidden and p.suffix.lower() not in _DATA_SUFFIXES:
-                    files.append(p)
-        elif root.is_file():
-            if root.suffix.lower() in _DATA_SUFFIXES:
-                why = "YAML data or metadata file, not a document / YAML 数据或元数据文件，不是文档"
-                reports.append(FileReport(path=str(root), status="skipped", reason=why))
-            else:
-                files.append(root)
-        else:
-            why = "no such file or folder / 文件或文件夹不存在"
-            reports.append(FileReport(path=str(root), status="failed", reason=why))
-    return list(dict.fromkeys(files)), reports, roots
-
-
 def _same_bytes(path: Path, entry: SourceEntry, size: int) -> bool:
     if size != entry.size or not entry.content_hash:
         return False
@@ -141,7 +115,7 @@ def run_refresh(
         drop_old_generations(ctx.layout, ctx.store, keep={prev.generation, prev.generation - 1})
         config = ctx.config()
         force = force or prev.config != config
-        files, reports, roots = _collect(paths)
+        files, reports, roots = collect(paths)
         old = prev.by_path()
         entries: dict[str, SourceEntry] = {
             e.path: e for e in prev.entries if not _under(e.path, roots)
@@ -279,6 +253,7 @@ def _load(
     return SourceEntry(
         path=str(path),
         status="indexed",
+        reason="; ".join(doc.notes),  # OCR and screening notes for the report
         content_hash=doc.content_hash,
         doc_id=doc.doc_id,
         chunk_ids=[c.chunk_id for c in chunks],

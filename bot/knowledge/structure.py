@@ -18,6 +18,8 @@ from bot.knowledge.headings import Heading, match_heading
 from bot.knowledge.models import Block
 from bot.knowledge.normalize import Line
 
+MAX_HEADING_CHARS = 200
+
 
 def build_blocks(paragraphs: list[Line], *, title: str = "") -> list[Block]:
     """Blocks in reading order, each with the section path open where it starts."""
@@ -25,8 +27,10 @@ def build_blocks(paragraphs: list[Line], *, title: str = "") -> list[Block]:
     blocks: list[Block] = []
     for para in paragraphs:
         heading: Heading | None
-        if para.heading_level:
+        if para.heading_level and len(para.text) <= MAX_HEADING_CHARS:
             heading = Heading("h", para.heading_level, para.text, True)
+        elif para.heading_level:
+            heading = None  # a "heading" this long is text; as a path it would join every chunk
         elif para.literal:
             heading = None
         else:
@@ -35,7 +39,14 @@ def build_blocks(paragraphs: list[Line], *, title: str = "") -> list[Block]:
             while stack and stack[-1].rank >= heading.rank:
                 stack.pop()
             stack.append(heading)
-        blocks.append(Block(text=para.text, section_path=_path(stack, title), page=para.page))
+        blocks.append(
+            Block(
+                text=para.text,
+                section_path=_path(stack, title),
+                page=para.page,
+                unit=para.row,
+            )
+        )
     return blocks
 
 

@@ -4,7 +4,8 @@ Dropped: scripts, styles, navigation, page headers and footers, forms, asides, a
 whose id or class is a plain ``nav``/``menu``/``footer``/``sidebar``/``breadcrumb``… token. The
 main text is ``<main>``, ``<article>``, ``role=main`` or a known content container (gov.cn's
 ``TRS_Editor``, ``pages_content``, ``content``…), else ``<body>``. ``<h1>``–``<h6>`` are
-headings, tables become one line per row (``cell | cell``), ``<br>`` breaks lines. The title
+headings, tables become one line per data row carrying its headers (``tables``), ``<br>``
+breaks lines. The title
 comes from ``<h1>`` or ``<title>`` (without a ``_网站名`` suffix); publish dates from the usual
 meta tags (``PubDate``, ``firstpublishedtime``, ``article:published_time``, ``dc.date`` …) and
 the canonical URL. What it leaves out: text drawn by JavaScript and content in iframes.
@@ -20,6 +21,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from bot.errors import IngestError
 from bot.knowledge.normalize import Line
+from bot.knowledge.tables import row_lines
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ _BLOCKS = {"p", "div", "li", "ul", "ol", "section", "article", "main", "blockquo
            "dd", "dt", "dl", "figure", "figcaption", "center", "address", "caption",
            "tbody", "thead", "body", "html"}  # fmt: skip
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_MAX_SPAN = 50  # a colspan of 10**6 must not build a million cells
+_MAX_ROWS = 20_000
 _DATE_META = ["pubdate", "publishdate", "publish_date", "firstpublishedtime", "publishtime",
               "article:published_time", "dc.date", "dc.date.issued", "dcterms.issued",
               "articlepubdate", "date"]  # fmt: skip
@@ -123,10 +127,47 @@ def _walk(node: Tag, out: list[Line]) -> None:
 
 
 def _table(table: Tag, out: list[Line]) -> None:
-    for row in table.find_all("tr"):
-        cells = [" ".join(c.get_text(" ").split()) for c in row.find_all(["td", "th"])]
-        if any(cells):
-            out.append(Line(" | ".join(cells), hard=True, literal=True))
+    """Rows with their headers (``tables``): colspan and rowspan are spread over the grid
+    they cover; leading rows in ``<thead>`` or made only of ``<th>`` are the header."""
+    grid: list[list[str | None]] = []
+    spans: dict[tuple[int, int], str] = {}  # (row, column) -> text of a cell spanning into it
+    marked, counting = 0, True
+    rows = [r for r in table.find_all("tr") if r.find_parent("table") is table]
+    for i, row in enumerate(rows[:_MAX_ROWS]):
+        cells = row.find_all(["td", "th"], recursive=False)
+        header = bool(cells) and (
+            row.find_parent("thead") is not None or all(c.name == "th" for c in cells)
+        )
+        if counting and header:
+            marked += 1
+        else:
+            counting = False
+        line: list[str | None] = []
+        j = 0
+        for cell in cells:
+            while (i, j) in spans:
+                line.append(spans.pop((i, j)))
+                j += 1
+            text = " ".join(cell.get_text(" ").split())
+            width, height = _span(cell, "colspan"), _span(cell, "rowspan")
+            for dj in range(width):
+                line.append(text)
+                for di in range(1, height):
+                    spans[(i + di, j + dj)] = text
+            j += width
+        while (i, j) in spans:
+            line.append(spans.pop((i, j)))
+            j += 1
+        grid.append(line)
+    for text in row_lines(grid, marked or None):
+        out.append(Line(text, hard=True, literal=True, row=True))
+
+
+def _span(cell: Tag, name: str) -> int:
+    try:
+        return max(1, min(int(str(cell.get(name) or 1)), _MAX_SPAN))
+    except ValueError:
+        return 1
 
 
 def _title(soup: BeautifulSoup) -> str:

@@ -2,9 +2,10 @@
 
 Paragraph styles give explicit headings (``Heading 1``/``标题 1``, ``Title``, or an outline level);
 Word's automatic numbering is rendered into the text (``wordnumbering``), so numbered headings,
-typed or automatic (``一、``, ``（三）``), are found later by ``headings``. Tables
-become one line per row, cells joined with `` | `` (a merged cell is written once). What it
-leaves out: headers, footers, footnotes, comments and text boxes.
+typed or automatic (``一、``, ``（三）``), are found later by ``headings``. Tables become one
+line per data row that carries its headers (``tables``; rows marked "repeat as header row" are
+the header). The archive is checked against the size budgets first (``limits.check_zip``).
+What it leaves out: headers, footers, footnotes, comments and text boxes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from bot.errors import IngestError
+from bot.knowledge.limits import check_time
 from bot.knowledge.normalize import Line
+from bot.knowledge.tables import row_lines
 from bot.knowledge.wordnumbering import Numbering
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,7 @@ def read_docx(data: bytes, path: str) -> tuple[list[Line], str]:
     title = ""
     numbering = Numbering.of(document)
     for item in _body_items(document):
+        check_time()
         if isinstance(item, Table):
             lines.extend(_table_lines(item))
             continue
@@ -94,13 +98,15 @@ def _heading_level(paragraph: Paragraph) -> int | None:
 
 
 def _table_lines(table: Table) -> list[Line]:
-    lines = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = " ".join(cell.text.split())
-            if not cells or cells[-1] != text:  # merged cells repeat
-                cells.append(text)
-        if any(cells):
-            lines.append(Line(" | ".join(cells), hard=True, literal=True))
-    return lines
+    """Rows with their headers (``tables``); Word's repeated header rows mark the header."""
+    grid: list[list[str | None]] = []
+    marked = 0
+    for i, row in enumerate(table.rows):
+        check_time()
+        grid.append([cell.text for cell in row.cells])  # merged cells repeat their text
+        trpr = row._tr.trPr
+        if i == marked and trpr is not None and trpr.find(qn("w:tblHeader")) is not None:
+            marked += 1
+    return [
+        Line(text, hard=True, literal=True, row=True) for text in row_lines(grid, marked or None)
+    ]
