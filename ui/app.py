@@ -34,10 +34,11 @@ from ui.auth import (
     login_page,
 )
 from ui.auth import session_secret as load_secret
-from ui.counselor import build_counselor_page
+from ui.counselor import CounselorReview, build_counselor_page, queue_functions
 from ui.documents import build_documents
-from ui.graduate import build_graduate_page, plan_routes
+from ui.graduate import GraduateChat, build_graduate_page, plan_routes
 from ui.maintainer import build_maintainer_page
+from ui.scripts import chat_routes, review_routes, script_routes, script_tag
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -170,17 +171,25 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         "css": css,
         "allowed_paths": [str(settings.cache_dir)],
     }
-    for path, page in (
-        ("/counselor", build_counselor_page(services, staff_name(signer))),
-        ("/maintainer", build_maintainer_page(services, staff_name(signer))),
+    # the page scripts and their routes (ui/scripts.py), before the pages mounted over them
+    app.include_router(script_routes())
+    app.include_router(chat_routes(GraduateChat(services)))
+    review = CounselorReview(services, staff_name(signer))
+    app.include_router(review_routes(queue_functions(review)))
+    for path, page, head in (
+        ("/counselor", build_counselor_page(services, staff_name(signer)), script_tag("review")),
+        ("/maintainer", build_maintainer_page(services, staff_name(signer)), ""),
     ):
         gr.mount_gradio_app(
             app,
             page,
             path=path,
             auth_dependency=staff_dependency(signer, PROTECTED[path]),
+            head=head,
             **common,
         )
-    gr.mount_gradio_app(app, build_graduate_page(services), path="", **common)
+    gr.mount_gradio_app(
+        app, build_graduate_page(services), path="", head=script_tag("chat"), **common
+    )
     app.add_middleware(RoleGuard, signer=signer, protected=PROTECTED)
     return app

@@ -2,7 +2,7 @@
 
 :class:`CounselorReview` holds the queue's handlers as plain methods returning JSON-able data;
 ``templates/review.js`` draws the queue (list and transcript side by side, rubric per turn
-inline, keyboard shortcuts) and calls them as the component's server functions. The dashboard
+inline, keyboard shortcuts) and calls them through the routes of ``ui/scripts.py``. The dashboard
 (``ui/dashboard.py``) and the verified answers (``ui/verified.py``) are tabs of their own. The
 page is mounted under ``/counselor``, which ``ui/auth.RoleGuard`` keeps to logged-in counselors
 and maintainers; the reviewer's name always comes from the login (``whoami``), never the page.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -28,7 +27,6 @@ from ui.verified import build_verified_tab
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 50
 Whoami = Callable[[Any], str | None]
 
@@ -255,38 +253,36 @@ class CounselorReview:
         return gr.update(value=str(path), visible=True), f"exported {path.name}"
 
 
-def build_counselor_page(services: Services, whoami: Whoami) -> gr.Blocks:
-    review = CounselorReview(services, whoami)
-    script = (TEMPLATES / "review.js").read_text(encoding="utf-8")
+def queue_functions(review: CounselorReview) -> dict[str, Callable[[Any, Any], dict[str, Any]]]:
+    """The review queue's server functions (``server.<name>(...)`` in ``templates/review.js``,
+    routed by ``ui/scripts.review_routes``), each ``f(args, request)``."""
 
-    # server functions of the queue (plain functions: Gradio injects the request)
-    def queue(args: Any, request: gr.Request) -> dict[str, Any]:
+    def queue(args: Any, request: Any) -> dict[str, Any]:
         return review.queue(call_args(args, 1)[0])
 
-    def transcript(args: Any, request: gr.Request) -> dict[str, Any]:
+    def transcript(args: Any, request: Any) -> dict[str, Any]:
         return review.transcript(call_args(args, 1)[0])
 
-    def review_and_next(args: Any, request: gr.Request) -> dict[str, Any]:
+    def review_and_next(args: Any, request: Any) -> dict[str, Any]:
         conversation_id, rubrics = call_args(args, 2)
         return review.review(conversation_id, rubrics, request)
 
-    def flag(args: Any, request: gr.Request) -> dict[str, Any]:
+    def flag(args: Any, request: Any) -> dict[str, Any]:
         conversation_id, on, reason = call_args(args, 3)
         return review.flag(conversation_id, on, reason, request)
 
-    review_and_next.__name__ = "review"
+    return {"queue": queue, "transcript": transcript, "review": review_and_next, "flag": flag}
+
+
+def build_counselor_page(services: Services, whoami: Whoami) -> gr.Blocks:
+    review = CounselorReview(services, whoami)
     with gr.Blocks(title="careercoach · 辅导员 / counselor") as page:
-        gr.HTML("<h1>辅导员工作台 / Counselor desk</h1>", elem_id="title")
+        gr.Markdown("# 辅导员工作台 / Counselor desk", elem_id="title")
         gr.Markdown("[退出登录 / sign out](/logout)", elem_id="staff-link")
         with gr.Tabs():
             with gr.Tab("审阅队列 / Review queue", id="queue"):
-                gr.HTML(
-                    {},
-                    html_template='<div class="cc-review"></div>',
-                    js_on_load=script,
-                    elem_id="review",
-                    server_functions=[queue, transcript, review_and_next, flag],
-                )
+                # an empty column: /cc/scripts/review.js draws the queue into it (ui/scripts.py)
+                gr.Column(elem_id="review", elem_classes=["cc-review"])
             with gr.Tab("仪表盘 / Dashboard", id="dashboard"):
                 build_dashboard_tab(services, page)
             with gr.Tab("审核回答 / Verified answers", id="verified"):

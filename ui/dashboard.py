@@ -150,7 +150,7 @@ def build_dashboard_tab(services: Services, page: gr.Blocks) -> None:
         )
         refresh = gr.Button("更新 / Refresh", elem_id="dashboard-refresh")
     totals = gr.Markdown(elem_id="dashboard-totals")
-    charts = gr.HTML(elem_id="dashboard-charts")
+    charts = gr.Markdown(elem_id="dashboard-charts")  # <figure>s with data: SVG images
     intents = gr.Dataframe(
         headers=["intent", "count", "share"],
         interactive=False,

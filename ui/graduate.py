@@ -2,12 +2,12 @@
 
 :class:`GraduateChat` holds the handlers as plain methods that return the chat's data
 (``ui/chatview.py``), so tests call them without a browser. :func:`build_graduate_page` lays out
-the Gradio page: the chat itself is one ``gr.HTML`` component drawn by ``templates/chat.js``,
-which inserts every text with ``textContent`` (nothing a graduate, a document or a model wrote
-is ever parsed as HTML) and talks back through the component's events (ask, stop, open, rename,
-delete, regenerate: queued, streamed) and server functions (ratings and comments: answered at
-once, so a confirmation appears beside the button). Extra tabs (``ui/coaching.py``) plug in
-through ``extra_tabs``.
+the Gradio page: the chat itself is an empty column that ``templates/chat.js`` draws into,
+inserting every text with ``textContent`` (nothing a graduate, a document or a model wrote is
+ever parsed as HTML); it is loaded as a same-origin script and talks to the JSON routes of
+``ui/scripts.py`` (ask, streamed; stop; open, rename, delete, regenerate; ratings and comments,
+answered at once so a confirmation appears beside the button). Extra tabs (``ui/coaching.py``)
+plug in through ``extra_tabs``.
 
 Everything is tied to the anonymous session of the ``cc_session`` cookie (``ui/auth.py``): the
 history given to the engine and the conversation list are read from the store for that session,
@@ -21,7 +21,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -39,7 +38,6 @@ from ui.texts import LANGS, province_choices, t, vocabulary_choices
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).parent / "templates"
 View = dict[str, Any]
 ExtraTab = Callable[[Services, gr.Radio], None]  # builds one more tab inside the page's Tabs
 
@@ -91,17 +89,6 @@ class GraduateChat:
         listed = self.services.store.session_conversations(session_id)
         return self.view(session_id, listed[0].id if listed else None, _lang(lang_label))
 
-    def act(self, lang_label: str | None, event: gr.EventData, request: gr.Request) -> View:
-        """Conversation-list actions from the page: open, new, rename, delete."""
-        data = dict(getattr(event, "_data", None) or {})
-        return self.action(
-            str(data.get("action", "")),
-            _int(data.get("conversation_id")),
-            str(data.get("title", "")),
-            _lang(lang_label),
-            request,
-        )
-
     def action(
         self, action: str, conversation_id: int | None, title: str, lang: str, request: Any
     ) -> View:
@@ -124,18 +111,6 @@ class GraduateChat:
         return self.view(session_id, conversation_id, lang)
 
     # --- asking ------------------------------------------------------------------------------
-    def ask(
-        self, lang_label: str | None, event: gr.EventData, request: gr.Request
-    ) -> Iterator[View]:
-        data = dict(getattr(event, "_data", None) or {})
-        yield from self.respond(
-            str(data.get("text", "")),
-            _int(data.get("conversation_id")),
-            _lang(lang_label),
-            request,
-            regenerate=bool(data.get("regenerate")),
-        )
-
     def respond(
         self,
         message: str,
@@ -148,7 +123,7 @@ class GraduateChat:
         """Stream one answer: the chat data after each piece, the stored exchange last.
 
         ``regenerate`` drops the conversation's last exchange and asks its question again.
-        A stopped answer is never stored (Gradio stops iterating this generator).
+        A stopped answer is never stored (the route stops iterating this generator).
         """
         store = self.services.store
         session_id = self.session_id(request)
@@ -201,7 +176,7 @@ class GraduateChat:
         store.add_exchange(session_id, message, answer, latency_ms, conversation_id)
         yield self.view(session_id, conversation_id, lang)
 
-    # --- feedback (server functions: called by the page script, answered at once) ------------
+    # --- feedback (``server.rate`` of the page script: answered at once) ------------------
     def rate(self, args: Any, request: gr.Request | None = None) -> dict[str, Any]:
         """``[turn_id, rating (1 or -1), comment, lang]`` from the page; a confirmation back."""
         given = list(args) if isinstance(args, list) else [args]
@@ -290,14 +265,9 @@ def _years(today: date) -> list[str]:
 def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ()) -> gr.Blocks:
     chat = GraduateChat(services)
     zh = "zh"
-    script = (TEMPLATES / "chat.js").read_text(encoding="utf-8")
-
-    def rate(args: Any, request: gr.Request) -> dict[str, Any]:  # server.rate(...) in chat.js
-        return chat.rate(args, request)
-
     with gr.Blocks(title="careercoach · 毕业生就业政策助手") as page:
         with gr.Row(equal_height=True, elem_id="top"):
-            title = gr.HTML(f"<h1>{t('title', zh)}</h1>", elem_id="title")
+            title = gr.Markdown(f"# {t('title', zh)}", elem_id="title")
             lang = gr.Radio(
                 list(LANGS),
                 value="中文",
@@ -312,13 +282,8 @@ def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ())
         notice = gr.Markdown(t("notice", zh), elem_id="notice")
         with gr.Tabs():
             with gr.Tab(t("tab_chat", zh), id="chat") as chat_tab:
-                board = gr.HTML(
-                    chat_view(None, [], services.settings.tz, zh),
-                    html_template='<div class="cc-chat"></div>',
-                    js_on_load=script,
-                    elem_id="chat",
-                    server_functions=[rate],
-                )
+                # an empty column: /cc/scripts/chat.js draws the chat into it (ui/scripts.py)
+                gr.Column(elem_id="chat", elem_classes=["cc-chat"])
             with gr.Tab(t("tab_plan", zh), id="plan") as plan_tab:
                 plan_intro = gr.Markdown(t("plan_intro", zh))
                 with gr.Row():
@@ -357,9 +322,6 @@ def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ())
                 build_tab(services, lang)
         gr.Markdown(f"[{t('staff_login', zh)}](/login)", elem_id="staff-link")
 
-        asking = board.submit(chat.ask, lang, board, concurrency_limit=8, show_progress="hidden")
-        board.stop(None, None, None, cancels=[asking], show_progress="hidden")
-        board.select(chat.act, lang, board, concurrency_limit=8, show_progress="hidden")
         make_plan.click(
             chat.plan,
             [
@@ -380,11 +342,10 @@ def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ())
             code = _lang(lang_label)
             return [
                 lang_label,
-                f"<h1>{t('title', code)}</h1>",
+                f"# {t('title', code)}",
                 t("notice", code),
                 gr.update(label=t("tab_chat", code)),
                 gr.update(label=t("tab_plan", code)),
-                chat.restore(lang_label, request),
                 t("plan_intro", code),
                 gr.update(
                     label=t("education", code), choices=vocabulary_choices("education", code)
@@ -409,7 +370,6 @@ def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ())
             notice,
             chat_tab,
             plan_tab,
-            board,
             plan_intro,
             education,
             major,

@@ -219,7 +219,9 @@ class MaintainerConsole:
             if ok
             else "刷新完成，部分文件失败 / refresh done, some files failed"
         )
-        return rows, f"{head} — {summary}"
+        generation = getattr(report, "generation", 0)
+        serving = f" · 索引第 {generation} 代 / index generation {generation}" if generation else ""
+        return rows, f"{head} — {summary}{serving}"
 
     # --- removal: confirm with the title, undo by indexing the file again -------------------
     def ask_remove(self, doc_id: str | None) -> tuple[str, Any]:
@@ -304,7 +306,7 @@ class MaintainerConsole:
 def build_maintainer_page(services: Services, whoami: Any) -> gr.Blocks:
     console = MaintainerConsole(services)
     with gr.Blocks(title="careercoach · 维护控制台 / maintainer console") as page:
-        gr.HTML("<h1>知识库维护 / Maintainer console</h1>", elem_id="title")
+        gr.Markdown("# 知识库维护 / Maintainer console", elem_id="title")
         gr.Markdown("[退出登录 / sign out](/logout)", elem_id="staff-link")
         with gr.Tabs():
             with gr.Tab("知识库 / Knowledge base", id="kb"):

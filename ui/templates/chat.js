@@ -1,9 +1,11 @@
-// The graduate chat, drawn from the data of ui/chatview.py (props.value).
+// The graduate chat, drawn from the data of ui/chatview.py (props.value), run through
+// templates/bridge.js (ui/scripts.py serves both as one same-origin script).
 // Every text is inserted with textContent or as a text node, never as HTML: what a graduate,
 // a document or a model wrote stays inert. Links are made only for http(s) URLs and tel: numbers.
 // Events back to Python: trigger("submit", {...}) asks (streamed), trigger("stop") cancels,
-// trigger("select", {action, ...}) opens/renames/deletes conversations; server.rate(...) stores
-// a rating or comment and answers at once, so the confirmation shows beside the button.
+// trigger("select", {action, ...}) opens/renames/deletes conversations, trigger("view", ...)
+// redraws in another language; server.rate(...) stores a rating or comment and answers at
+// once, so the confirmation shows beside the button.
 const root = element.querySelector(".cc-chat") || element;
 const local = { feedback: {}, stopped: false, busy: false, openCite: null };
 const narrow = window.matchMedia("(max-width: 760px)");
@@ -239,7 +241,7 @@ function ask(text, regenerate) {
   local.busy = true;
   local.stopped = false;
   setBusy(true);
-  trigger("submit", { text, regenerate: !!regenerate, conversation_id: data().conversation_id });
+  trigger("submit", { text, regenerate: !!regenerate, conversation_id: data().conversation_id, lang: data().lang });
 }
 
 function setBusy(busy) {
@@ -272,24 +274,24 @@ function drawNav() {
   for (const c of v.conversations || []) {
     const current = c.id === v.conversation_id;
     const open = el("button", { type: "button", class: "cc-conv-open", "aria-current": current ? "true" : null,
-      onclick: () => trigger("select", { action: "open", conversation_id: c.id }) },
+      onclick: () => trigger("select", { action: "open", conversation_id: c.id, lang: data().lang }) },
       el("span", { class: "cc-conv-title", text: c.title }), el("span", { class: "cc-time", text: c.updated }));
     const rename = el("button", { type: "button", class: "cc-small", text: L("rename"),
       "aria-label": `${L("rename")}: ${c.title}`,
       onclick: () => {
         const title = window.prompt(L("rename_prompt"), c.title);
-        if (title !== null) trigger("select", { action: "rename", conversation_id: c.id, title });
+        if (title !== null) trigger("select", { action: "rename", conversation_id: c.id, title, lang: data().lang });
       } });
     const remove = el("button", { type: "button", class: "cc-small cc-danger", text: L("delete"),
       "aria-label": `${L("delete")}: ${c.title}`,
       onclick: () => {
-        if (window.confirm(`${L("confirm_delete")}\n\n${c.title}`)) trigger("select", { action: "delete", conversation_id: c.id });
+        if (window.confirm(`${L("confirm_delete")}\n\n${c.title}`)) trigger("select", { action: "delete", conversation_id: c.id, lang: data().lang });
       } });
     list.append(el("li", { class: current ? "cc-current" : null }, open, el("span", { class: "cc-conv-tools" }, rename, remove)));
   }
   nav.replaceChildren(el("h2", { id: "cc-convs-title", text: L("conversations") }),
     el("button", { type: "button", id: "cc-new", class: "cc-small", text: `＋ ${L("new_chat")}`,
-      onclick: () => trigger("select", { action: "new" }) }), list);
+      onclick: () => trigger("select", { action: "new", lang: data().lang }) }), list);
 }
 
 let drawn = [];
@@ -333,6 +335,17 @@ function drawAll() {
   drawMessages();
   setBusy(local.busy);
 }
+
+// The page's 中文/English switch: the chat follows it and remembers it in this browser.
+const LANG_KEY = "careercoach-chat-lang";
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (!(target instanceof HTMLInputElement) || !target.closest("#lang")) return;
+  const label = `${target.value} ${(target.closest("label") || {}).textContent || ""}`;
+  const lang = label.includes("English") ? "en" : "zh";
+  localStorage.setItem(LANG_KEY, lang);
+  if (lang !== data().lang) trigger("view", { lang, conversation_id: data().conversation_id });
+});
 
 drawAll();
 watch("value", () => {
