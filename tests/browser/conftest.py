@@ -11,6 +11,7 @@ local npm copy ``tests/browser/node_modules`` (``scripts/test.sh`` installs it),
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -93,6 +94,37 @@ def expect() -> Any:
     from playwright.sync_api import expect as playwright_expect
 
     return playwright_expect
+
+
+def upload_file(page: Any, path: Path) -> None:
+    """Put ``path`` into the maintainer console's upload box and wait until it is uploaded: the
+    box is cleared first, so the file's link (its URL ends with the name) is the new upload's."""
+    box = page.locator("#upload")
+    clear = box.get_by_role("button", name="Clear")
+    if clear.count():
+        clear.click()
+    link = box.locator(f"a[href$='/{path.name}']")
+    expect()(link).to_have_count(0)
+    box.locator("input[type=file]").set_input_files(str(path))
+    expect()(link).to_have_count(1, timeout=30_000)
+
+
+def refresh_index(page: Any, timeout_ms: int = 180_000) -> str:
+    """Click the maintainer console's refresh and wait for its result: a status naming an index
+    generation other than the one shown before (an earlier result may still be on screen)."""
+    status = page.locator("#refresh-status")
+    before = re.search(r"index generation (\d+)", status.inner_text())
+    page.locator("#refresh").click()
+    page.wait_for_function(
+        """(before) => {
+            const text = document.querySelector("#refresh-status")?.innerText || "";
+            const found = text.match(/refresh done[\\s\\S]*index generation (\\d+)/);
+            return found !== null && found[1] !== before;
+        }""",
+        arg=before.group(1) if before else "",
+        timeout=timeout_ms,
+    )
+    return str(status.inner_text())
 
 
 def login(browser: Any, server: LiveServer, name: str, page_path: str, **context: Any) -> Any:

@@ -16,7 +16,15 @@ import pytest
 from bot.chat.models import Answer, Citation
 from bot.settings import Settings
 from bot.store import Store, TranscriptFilter
-from tests.browser.conftest import FIXTURES, LiveServer, expect, login, serious_violations
+from tests.browser.conftest import (
+    FIXTURES,
+    LiveServer,
+    expect,
+    login,
+    refresh_index,
+    serious_violations,
+    upload_file,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -127,12 +135,9 @@ def ask(page: Any, question: str) -> Any:
 
 
 def upload(page: Any, path: Path) -> None:
-    page.locator("#upload input[type=file]").set_input_files(str(path))
-    expect()(page.locator("#upload")).to_contain_text(path.name, timeout=30_000)
-    page.locator("#refresh").click()
-    expect()(page.locator("#refresh-status")).to_contain_text(
-        "refresh done", timeout=ANSWER_TIMEOUT_MS
-    )
+    upload_file(page, path)
+    status = refresh_index(page, ANSWER_TIMEOUT_MS)
+    assert "indexed" in status  # the new or changed file was read
 
 
 def test_a_verified_answer_is_served_then_withdrawn_when_its_document_changes(

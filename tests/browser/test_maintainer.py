@@ -14,7 +14,15 @@ import pytest
 from bot.chat.models import Answer
 from bot.settings import Settings
 from bot.store import Store
-from tests.browser.conftest import FIXTURES, LiveServer, expect, login, serious_violations
+from tests.browser.conftest import (
+    FIXTURES,
+    LiveServer,
+    expect,
+    login,
+    refresh_index,
+    serious_violations,
+    upload_file,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,12 +38,8 @@ def test_upload_remove_with_undo_and_test_a_question(
     page = login(browser, live_server, "wang", "/maintainer/")
     check(page.locator("#kb-status")).to_contain_text("documents", timeout=30_000)
     assert serious_violations(page) == []
-    page.locator("#upload input[type=file]").set_input_files(str(UPLOAD))
-    check(page.locator("#upload")).to_contain_text(UPLOAD.name, timeout=30_000)
-    page.locator("#refresh").click()
-    check(page.locator("#refresh-status")).to_contain_text(
-        "refresh done", timeout=ANSWER_TIMEOUT_MS
-    )
+    upload_file(page, UPLOAD)
+    refresh_index(page, ANSWER_TIMEOUT_MS)
     report = page.locator("#report")
     check(report).to_contain_text("indexed")
     check(report).to_contain_text("星火返乡实践计划")  # the title, not only a server path
