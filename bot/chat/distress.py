@@ -1,35 +1,40 @@
-"""Is a graduate possibly in crisis? Rules plus a nearest-neighbour check over a phrasing bank.
+"""Is a graduate possibly in crisis? Rules and a phrasing bank, combined by a fitted model.
 
 :meth:`DistressDetector.assess` runs on every message, before any routing, and returns a level:
 
 * ``likely``: the coach replies with care and the crisis lines instead of an answer, and flags
-  the conversation. Reached by an explicit cue (a direct word for suicide or self-harm, a method,
-  a farewell) or by the semantic check leading by a clear margin.
+  the conversation.
 * ``possible``: the normal answer is given **with** the crisis lines appended, and the
-  conversation is flagged. Reached by a softer cue (hopelessness, "撑不下去了", "I can't go on"),
-  an explicit cue under a negation ("我不会自杀"), or a small semantic lead.
+  conversation is flagged.
 * ``none``.
 
-Idioms that use death words as intensifiers (累死了, 笑死, 烦死了, 怕死了, "the deadline is killing
-me", "kill time") are blanked out before the rules look at a message; the bank's calm side holds
-such idioms so the semantic check finds them nearer to calm lines than to crisis lines.
+Two kinds of evidence (:meth:`DistressDetector.features`):
 
-The semantic check embeds the message (and each of its sentences) as queries with the model the
-knowledge base already loaded (any LangChain ``Embeddings``), and compares each with the bank in
-``knowledge/crisis_bank.yaml``: the score is the mean similarity of the two nearest crisis lines
-minus that of the two nearest calm lines. Bank lines are embedded as passages, so they land in
-the persistent embedding cache; messages are embedded as queries and are never written to disk.
-When embedding fails, the rules alone decide (logged, never raised). What it leaves out: the
-reply itself (``coach`` and ``crisis``) and telling a counselor (``bot.store`` and
-``bot.notify``).
+* the rules of :mod:`bot.chat.distress_rules`: explicit cues, means, softer signs, negations,
+  topic framing and idioms (累死了, 笑死, "the deadline is killing me" are rewritten in plain words
+  first, for the rules and for the embedding alike);
+* nearest neighbours in ``knowledge/crisis_bank.yaml``: the message (and each of its sentences) is
+  embedded as a query with the model the knowledge base already loaded, and compared with the
+  bank's crisis and calm lines (embedded as passages, so they land in the persistent cache;
+  messages are never written to disk). ``lead`` is the mean similarity of the nearest crisis lines
+  minus that of the nearest calm lines, the highest over the message and its sentences.
+
+With an embedding model, a small logistic model (``knowledge/distress_model.yaml``, one entry
+per embedding model, fitted on the dev split by ``python -m evals.fit_distress``) turns the
+features into a probability; ``likely`` and ``possible`` are thresholds on it. An explicit cue
+about the writer is always ``likely`` (recall comes first). Without a model, or when embedding
+fails (logged, never raised), the rules alone decide: an explicit cue or a means is ``likely``, a
+softer or negated one ``possible``. What it leaves out: the reply itself (``coach`` and
+``crisis``) and telling a counselor (``bot.store`` and ``bot.notify``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -37,106 +42,52 @@ from typing import Literal
 import numpy as np
 import yaml
 from langchain_core.embeddings import Embeddings
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from bot.chat.distress_rules import (
+    RuleSignals,
+    normalise,
+    plain_idioms,
+    rule_signals,
+    without_idioms,
+)
 from bot.errors import ConfigError
+
+__all__ = [
+    "FEATURES",
+    "Assessment",
+    "CrisisBank",
+    "DecisionModel",
+    "DistressDetector",
+    "load_bank",
+    "load_models",
+    "rule_level",
+    "units",
+    "without_idioms",
+]
 
 log = logging.getLogger(__name__)
 
 Level = Literal["none", "possible", "likely"]
 _RANK: dict[Level, int] = {"none": 0, "possible": 1, "likely": 2}
-_NEAREST = 2  # neighbours averaged on each side of the bank
 _MAX_UNITS = 8  # the whole message and at most this many sentences are embedded
 _MIN_UNIT_CHARS = 4
+_SENTENCE = re.compile(r"[^。！？!?；;\n.…]+[。！？!?；;.…]*")
 
-# --- rules -------------------------------------------------------------------------------------
-# Death words used as intensifiers or in set phrases. They are blanked out before the cues run.
-_IDIOMS = re.compile(
-    r"(?:累|烦|笑|怕|热|冷|饿|困|忙|气|急|吓|丑|美|爽|闷|渴|疼|痛|挤|吵|懒|蠢|穷|贵|卷|难|馋|酸|"
-    r"无聊|尴尬|羡慕|嫉妒|心疼|开心|高兴|激动|紧张|郁闷|后悔|担心|麻烦|折腾|头疼)"
-    r"(?:得|的)?(?:要死了?|死了|死我了|死人了?|死啦|死掉了|个半死|死)|"
-    r"想死(?:你|您|你们|他|她|它|大家)了?|(?:笑|乐)死|半死不活|要死要活|"
-    r"死(?:磕|记硬背|工资|胡同|活|心|板|机|循环|线|党|宅|忠|对头|角|守|扛|撑|缠烂打)|该死的|"
-    r"\b(?:deadlines?|job\s+hunt(?:ing)?|job\s+search|commute|work|exams?|interviews?|boss|"
-    r"this|that|it|they|heat|traffic|waiting|applications?|shoes|back|feet)\s+(?:is|are|was|"
-    r"were|'s|'re)?\s*(?:really\s+|literally\s+|totally\s+)?killing\s+me\b|"
-    r"\bkill(?:s|ed|ing)?\s+(?:some\s+)?time\b|\bkill(?:ed)?\s+it\b|\bdying\s+to\b|"
-    r"\bdead\s+(?:tired|end|serious|set|line|ringer|on)\b|\bdrop[- ]dead\b|"
-    r"\b(?:phone|laptop|battery|computer|car)\s+(?:is\s+|was\s+)?(?:dying|died|dead)\b|"
-    r"\bto\s+die\s+for\b|\bbored\s+to\s+death\b|\bscared\s+to\s+death\b|"
-    r"\bkilling\s+myself\s+(?:trying|to\s+(?:get|finish|meet|make|keep)|over|for|at|with)\b|"
-    r"\bworking\s+myself\s+to\s+death\b|消失(?:一段时间|几天|一阵子|一下|一个月|半年)",
-    re.IGNORECASE,
+# Every feature a model may weigh. Rule features are 0/1; the semantic ones are similarities.
+RULE_FEATURES = (
+    "explicit",
+    "method",
+    "soft",
+    "strain",
+    "negated",
+    "topical",
+    "idiom",
+    "question",
+    "third_person",
 )
-# Explicit: suicide and self-harm words, death wishes, methods, plans and farewells.
-_EXPLICIT = re.compile(
-    r"自杀|轻生|寻死|自尽|自残|自伤|割腕|割手腕|割自己|伤害自己|弄伤自己|"
-    # internet homophones: 紫砂/自鲨 for 自杀, 4 for 死
-    r"紫砂|自鲨|自刹|自sha|zisha|(?:想|去|该)4(?![0-9])|"
-    r"(?:划|割|烫|扎|掐|扇|撞|咬)(?:了|伤|破|烂)?(?:自己|手腕|手臂|胳膊|大腿)|"
-    r"(?:刀|刀片|小刀|圆规|烟头|打火机|针)[^，。,.!?！？]{0,6}(?:划|割|烫|扎)(?:自己|手|腿|胳膊)?|"
-    r"(?:又|开始|忍不住)(?:割|划)了?|"
-    r"不想活|不活了|活不下去|不想再活|不想(?:再)?存在|(?:宁愿|希望|真希望)(?:自己)?(?:从来)?(?:没|没有|不)存在|"
-    r"没有?活下去的(?:理由|意义|勇气|希望|必要|动力)|"
-    r"想(?:去)?死|(?:准备|打算|决定|要去|就去|该去|想去)死|死了(?:算了|就好了|也好|一了百了|就解脱)|"
-    r"不如(?:去)?死|一死了之|寻短见|想不开|"
-    r"结束(?:掉)?(?:自己|我)(?:的)?(?:生命|性命)|结束生命|了结(?:自己|我自己|生命|此生)|"
-    r"(?:自我|自己)了断|离开(?:这个|这)?(?:世界|人世|人间)|告别(?:这个)?(?:世界|人世)|"
-    r"(?:一睡|睡着了?|睡过去|睡下去)(?:就)?(?:不|再也不|永远不)(?:要)?(?:醒|起来)|永远(?:地)?睡(?:过去|下去|着)|"
-    r"不想(?:再)?醒(?:来|过来)|(?:楼上|楼顶|顶楼|天台|阳台|窗台|窗户|桥上|桥边)[^，。,.!?！？]{0,6}跳|"
-    r"想(?:要)?(?:跳下去|往下跳)|跳楼|跳河|跳江|"
-    r"跳海|跳桥|卧轨|上吊|烧炭|(?:吃|吞|攒|囤)(?:了)?(?:一?(?:大把|整瓶|一瓶|很多|好多))?(?:安眠药|药片|农药)|"
-    r"喝(?:了)?农药|遗书|遗言|(?:交代|安排)(?:好)?(?:了)?后事|最后一次(?:跟|和)你(?:说话|聊天)|"
-    r"永别|下辈子(?:再也)?不(?:要|想)?(?:再)?做人|"
-    r"\bkill(?:ing|ed)?\s+(?:my\s*self|me)\b|\bsuicid|\bend(?:ing)?\s+(?:my|it)\s+(?:own\s+)?"
-    r"(?:life|all)\b|\bend\s+it\s+(?:all|tonight|today|now)\b|\btak(?:e|ing)\s+my\s+(?:own\s+)?life|"
-    r"\b(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|exist|wake\s+up|be\s+here)|"
-    r"\bwant(?:ed)?\s+to\s+die\b|\bwish\s+i\s+(?:was|were)\s+(?:dead|never\s+born)|"
-    r"better\s+off\s+(?:dead|without\s+me)|\bnever\s+wake\s+up\b|"
-    r"no\s+(?:reason|point)\s+(?:to|in|for\s+me\s+to)\s+(?:live|living|keep\s+living|be\s+alive)|"
-    r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?)\s+my\s*self|self[- ]harm|overdos|"
-    r"\b(?:jump(?:ing)?|throw(?:ing)?\s+myself)\s+(?:off|from|in\s+front\s+of)\s+(?:a|the|my|this|"
-    r"that)?\s*(?:roof|building|bridge|balcony|cliff|window|train|tower|ledge)|\bhang\s+myself|"
-    r"\bsuicide\s+note|\b(?:goodbye|farewell)\s+(?:forever|for\s+good|everyone)|"
-    r"\bwon'?t\s+be\s+(?:around|here|alive)\s+(?:much\s+longer|anymore|tomorrow|after)|"
-    r"\b(?:tired|sick)\s+of\s+(?:living|being\s+alive|life)\b",
-    re.IGNORECASE,
-)
-# Softer signs: hopelessness, exhaustion with living, wanting everything to stop.
-_SOFT = re.compile(
-    r"活着(?:真|好|太|也|都|就|实在)?(?:的)?(?:没|没有)(?:意思|意义|劲|盼头|希望)|活着(?:真|好|太|实在)(?:的)?累|"
-    r"生无可恋|人生(?:没有|没|毫无)(?:希望|意义|盼头)|没有(?:任何)?希望了|绝望|万念俱灰|心如死灰|"
-    r"撑不下去|撑不住了|熬不下去|坚持不下去|扛不住了|不想(?:再)?坚持了|不想再继续(?:下去)?了|"
-    r"(?:结束|了结)(?:这)?一切|想(?:彻底)?解脱|想消失|(?:彻底)?消失(?:掉)?算了|"
-    r"拖累(?:家里|家人|父母|爸妈)|(?:没有|没)我(?:他们|大家|家里)?(?:会)?更好|"
-    r"\bhopeless\b|\bcan'?t\s+(?:go\s+on|do\s+this\s+anymore|take\s+(?:it|this)\s+anymore|"
-    r"keep\s+going)|\bno\s+point\s+in\s+(?:anything|trying|going\s+on)|\bwant\s+(?:it|this|"
-    r"everything)\s+(?:all\s+)?to\s+(?:stop|end)|\bgive\s+up\s+on\s+(?:life|everything)|"
-    r"\bdisappear\s+(?:forever|for\s+good)|\bburden\s+(?:to|on)\s+(?:my|everyone)",
-    re.IGNORECASE,
-)
-# A negation just before an explicit cue ("我不会自杀的", "I would never hurt myself") lowers it.
-_NEGATED = re.compile(
-    r"(?:不会|没有|没想|并没|从没|从来没|不是(?:要|想)|不要|别|never|not|won'?t|wouldn'?t|"
-    r"didn'?t|don'?t\s+worry[, ]*i'?m\s+not)\s*(?:去|想|要|再)?\s*$",
-    re.IGNORECASE,
-)
-# A message about a topic (a book, a film, a course, research, a benefit) rather than about the
-# writer: an explicit cue in it counts only when the writer speaks of themselves next to it.
-_TOPIC = re.compile(
-    r"《[^》]{1,40}》|关于(?:自杀|死亡|自伤|自残)|论文|课程|读后感|观后感|作业|考研要考|资料|文献|研究|干预|预防|统计|数据|小说|"
-    r"电影|影片|剧里|书里|这本书|文学|历史|故事|典故|诗人|作家|独白|翻译|赔偿金|补助金|抚恤金|工亡|"
-    r"因工死亡|就业方向|职业前景|心理咨询师|"
-    r"\b(?:thesis|essay|dissertation|prevention|statistics|novel|film|movie|book|literature|"
-    r"research|course|lecture|history|poem|poet|benefit|compensation|character|article)s?\b|"
-    r"\b(?:is|are|was|were|really|book|film|movie|essay|article|talk|lecture)\s+about\s+"
-    r"(?:suicide|death|dying|self[- ]harm)",
-    re.IGNORECASE,
-)
-# the writer as the subject ("我的论文" is the writer's topic, not the writer)
-_SELF = re.compile(r"我(?!的)|\bi\b|\bi'm\b|\bmy\s*self\b|\bme\b", re.IGNORECASE)
-_SELF_WINDOW = 12
-_SENTENCE = re.compile(r"[^。！？!?；;\n.]+[。！？!?；;.]*")
+SEMANTIC_FEATURES = ("lead", "lead_whole", "crisis", "calm")
+FEATURES = RULE_FEATURES + SEMANTIC_FEATURES
 
 
 @dataclass(frozen=True)
@@ -145,7 +96,7 @@ class Assessment:
 
     level: Level
     reason: str = ""
-    score: float | None = None  # the semantic lead of crisis over calm lines, when measured
+    score: float | None = None  # the model's probability (or the semantic lead), when measured
 
     @property
     def raised(self) -> bool:
@@ -155,36 +106,13 @@ class Assessment:
 NONE = Assessment("none")
 
 
-class Margins(BaseModel):
-    likely: float
-    possible: float
-    # a soft cue alone ("hopeless") is dropped when the semantic check is at least this sure the
-    # message is calm (its lead at or below this); -1 never drops it
-    soft_veto: float = -1.0
-
-    @field_validator("possible")
-    @classmethod
-    def _ordered(cls, value: float, info: object) -> float:
-        likely = getattr(info, "data", {}).get("likely")
-        if likely is not None and value > likely:
-            raise ValueError("possible must not be above likely")
-        return value
-
-
+# --- the bank ------------------------------------------------------------------------------------
 class CrisisBank(BaseModel):
-    """``knowledge/crisis_bank.yaml``: crisis and calm phrasings, grouped, and the margins."""
+    """``knowledge/crisis_bank.yaml``: crisis and calm phrasings, grouped."""
 
     version: int = 1
-    margins: dict[str, Margins]
     crisis: dict[str, list[str]] = Field(min_length=1)
     calm: dict[str, list[str]] = Field(min_length=1)
-
-    @field_validator("margins")
-    @classmethod
-    def _has_default(cls, value: dict[str, Margins]) -> dict[str, Margins]:
-        if "default" not in value:
-            raise ValueError("margins needs a 'default' entry")
-        return value
 
     @field_validator("crisis", "calm")
     @classmethod
@@ -196,77 +124,128 @@ class CrisisBank(BaseModel):
 
     def lines(self, side: Literal["crisis", "calm"]) -> list[str]:
         groups = self.crisis if side == "crisis" else self.calm
-        return [line.strip() for lines in groups.values() for line in lines]
+        return [str(line).strip() for lines in groups.values() for line in lines]
 
-    def margins_for(self, embedding_id: str) -> Margins:
-        return self.margins.get(embedding_id, self.margins["default"])
+    def embedded(self, side: Literal["crisis", "calm"]) -> list[tuple[int, str]]:
+        """(line number, text) of what is embedded: each line normalised, and a line with an
+        idiom also in the plain words messages are rewritten into (累死了 → 累极了)."""
+        out: list[tuple[int, str]] = []
+        for i, line in enumerate(self.lines(side)):
+            out += [
+                (i, text)
+                for text in dict.fromkeys([normalise(line), plain_idioms(normalise(line))])
+            ]
+        return out
+
+    def fingerprint(self) -> str:
+        """sha256 of the lines (both sides, in order): a fitted model names the bank it saw."""
+        joined = "\n".join(["crisis", *self.lines("crisis"), "calm", *self.lines("calm")])
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
 
 
 def default_bank_path() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "knowledge" / "crisis_bank.yaml"
 
 
+def default_model_path() -> Path:
+    return Path(__file__).resolve().parent.parent.parent / "knowledge" / "distress_model.yaml"
+
+
+def _read_yaml(path: Path, what_en: str, what_zh: str) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(
+            f"{what_en} {path} cannot be read: {error}",
+            message_zh=f"{what_zh} {path} 无法读取：{error}",
+        ) from error
+
+
+def _invalid(path: Path, error: ValidationError, what_en: str, what_zh: str) -> ConfigError:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "file"
+    return ConfigError(
+        f"{what_en} {path}: field '{where}': {first['msg']}",
+        message_zh=f"{what_zh} {path}：字段“{where}”有误：{first['msg']}",
+    )
+
+
 def load_bank(path: Path | None = None) -> CrisisBank:
     """Read and validate the bank; a broken file is a :class:`ConfigError` naming the field."""
     path = path or default_bank_path()
+    raw = _read_yaml(path, "crisis phrasing bank", "危机表述库")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return CrisisBank.model_validate(raw)
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(
-            f"crisis phrasing bank {path} cannot be read: {error}",
-            message_zh=f"危机表述库 {path} 无法读取：{error}",
-        ) from error
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise ConfigError(
-            f"crisis phrasing bank {path}: field '{where}': {first['msg']}",
-            message_zh=f"危机表述库 {path}：字段“{where}”有误：{first['msg']}",
-        ) from error
+        raise _invalid(path, error, "crisis phrasing bank", "危机表述库") from error
 
 
-def normalise(text: str) -> str:
-    """Full-width forms folded (ＡＢＣ → ABC), curly apostrophes straightened, spaces collapsed."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
-    return re.sub(r"\s+", " ", text).strip()
+# --- the decision model --------------------------------------------------------------------------
+class DecisionModel(BaseModel):
+    """A logistic model over :data:`FEATURES` and the two thresholds on its probability."""
+
+    intercept: float
+    weights: dict[str, float] = Field(min_length=1)
+    likely: float = Field(gt=0, lt=1)
+    possible: float = Field(gt=0, lt=1)
+    nearest: int = Field(default=5, ge=1, le=50)  # neighbours averaged on each side of the bank
+    bank: str = ""  # the bank fingerprint it was fitted with ("" when not fitted)
+    fitted_on: str = ""
+
+    @field_validator("weights")
+    @classmethod
+    def _known(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown features {unknown}; known: {list(FEATURES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DecisionModel:
+        if self.possible > self.likely:
+            raise ValueError("possible must not be above likely")
+        return self
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.intercept + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def without_idioms(text: str) -> str:
-    """``text`` with death-word idioms blanked out, so the cues do not see them."""
-    return _IDIOMS.sub(" ", text)
+class DecisionModels(BaseModel):
+    """``knowledge/distress_model.yaml``: embedding model identity -> its decision model."""
+
+    version: int = 1
+    models: dict[str, DecisionModel] = Field(default_factory=dict)
 
 
-def is_topical(message: str) -> bool:
-    """True when the message is about a topic (a book, a course, research, a benefit)."""
-    return _TOPIC.search(without_idioms(normalise(message))) is not None
+def load_models(path: Path | None = None) -> DecisionModels:
+    path = path or default_model_path()
+    raw = _read_yaml(path, "distress decision model", "危机识别判定模型")
+    try:
+        return DecisionModels.model_validate(raw or {})
+    except ValidationError as error:
+        raise _invalid(path, error, "distress decision model", "危机识别判定模型") from error
 
 
+# --- the rules alone ---------------------------------------------------------------------------
 def rule_level(message: str) -> Assessment:
     """The rules' verdict alone (no embedding)."""
-    text = without_idioms(normalise(message))
-    negated = ""
-    topical = _TOPIC.search(text) is not None
-    for match in _EXPLICIT.finditer(text):
-        before = text[max(0, match.start() - 14) : match.start()]
-        near = text[max(0, match.start() - _SELF_WINDOW) : match.end()]
-        if topical and not _SELF.search(near):
-            continue  # the topic's words, not the writer's: the semantic check decides
-        if _NEGATED.search(before):
-            negated = match.group(0)
-            continue
-        return Assessment("likely", f"rule: {match.group(0)}")
-    if negated:
-        return Assessment("possible", f"rule (negated): {negated}")
-    soft = _SOFT.search(text)
-    if soft:
-        return Assessment("possible", f"rule: {soft.group(0)}")
+    return _by_rules(rule_signals(message))
+
+
+def _by_rules(signals: RuleSignals) -> Assessment:
+    if signals.explicit or signals.method:
+        return Assessment("likely", f"rule: {signals.explicit or signals.method}")
+    if signals.negated:
+        return Assessment("possible", f"rule (negated): {signals.negated}")
+    if signals.soft or signals.strain:
+        return Assessment("possible", f"rule: {signals.soft or signals.strain}")
     return NONE
 
 
 def units(message: str) -> list[str]:
-    """The whole message and its sentences (when there are several), for embedding."""
-    text = normalise(message)
+    """The whole message and its sentences (when there are several), idioms in plain words."""
+    text = plain_idioms(normalise(message))
     parts = [p.strip() for p in _SENTENCE.findall(text)]
     parts = [p for p in parts if len(p) >= _MIN_UNIT_CHARS]
     out = [text]
@@ -275,10 +254,14 @@ def units(message: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+# --- the detector ------------------------------------------------------------------------------
 class DistressDetector:
-    """Rules, then (when an embedding model is given) the nearest-neighbour check.
+    """Rules, then (when an embedding model is given) the bank and the fitted decision model.
 
-    ``embedding_id`` (``provider:model``) picks the bank's margins for that model.
+    ``embedding_id`` (``provider:model``) picks the model's entry in ``models`` (by default
+    ``knowledge/distress_model.yaml``); an embedding model without an entry gets the rules alone
+    (and a warning: fit one with ``python -m evals.fit_distress``). The fitting script builds a
+    detector with no ``embedding_id`` and no ``model``, for its features alone.
     """
 
     def __init__(
@@ -287,74 +270,128 @@ class DistressDetector:
         embeddings: Embeddings | None = None,
         *,
         embedding_id: str = "",
-        margins: Margins | None = None,
+        model: DecisionModel | None = None,
+        models: DecisionModels | None = None,
     ) -> None:
         self.bank = bank
         self.embeddings = embeddings
-        self.margins = margins or bank.margins_for(embedding_id)
+        if model is None and embeddings is not None and embedding_id:
+            model = (models or load_models()).models.get(embedding_id)
+            if model is None:
+                log.warning(
+                    "no distress decision model for %r: rules only (fit one with "
+                    "`python -m evals.fit_distress`)",
+                    embedding_id,
+                )
+            elif model.bank and model.bank != bank.fingerprint():
+                log.warning(
+                    "the crisis bank changed since the distress model for %r was fitted: "
+                    "re-fit it with `python -m evals.fit_distress --write`",
+                    embedding_id,
+                )
+        self.model = model
         self._lock = threading.Lock()
         self._crisis: np.ndarray | None = None
         self._calm: np.ndarray | None = None
+        self._owners: dict[str, np.ndarray] = {}
 
     def assess(self, message: str) -> Assessment:
-        """The level for ``message``: the higher of the rules' and the semantic check's."""
+        """The level for ``message``."""
         if not message.strip():
             return NONE
-        by_rule = rule_level(message)
-        if by_rule.level == "likely" or self.embeddings is None:
-            return by_rule
+        signals = rule_signals(message)
+        if self.embeddings is None or self.model is None:
+            return _by_rules(signals)
+        if signals.explicit:
+            return Assessment("likely", f"rule: {signals.explicit}")
         try:
-            lead = self.semantic_lead(message)
+            features = self.features(message, signals)
         except Exception as error:  # an embedding failure must never cost the graduate an answer
             log.warning("semantic distress check failed, rules only: %s", error)
-            return by_rule
-        reason = f"semantic lead {lead:.3f}"
-        if is_topical(message):
-            # about a book, a course or a benefit: only a clear lead raises it, and only to possible
-            level: Level = "possible" if lead >= self.margins.likely else "none"
-            semantic = Assessment(level, f"{reason} (topic)", lead)
-        elif lead >= self.margins.likely:
-            semantic = Assessment("likely", reason, lead)
-        elif lead > self.margins.possible:
-            semantic = Assessment("possible", reason, lead)
-        else:
-            semantic = Assessment("none", "", lead)
-        if by_rule.level == "possible" and lead <= self.margins.soft_veto:
-            by_rule = Assessment("none", f"{by_rule.reason}, vetoed by {reason}")
-        if semantic.level == "none":
-            return Assessment(by_rule.level, by_rule.reason, lead)
-        if _RANK[by_rule.level] >= _RANK[semantic.level]:
-            return Assessment(by_rule.level, by_rule.reason, lead)
-        return semantic
+            return _by_rules(signals)
+        p = self.model.probability(features)
+        why = _why(signals, features, p)
+        if p >= self.model.likely:
+            return Assessment("likely", why, p)
+        if p >= self.model.possible:
+            return Assessment("possible", why, p)
+        return Assessment("none", "", p)
 
-    def semantic_lead(self, message: str) -> float:
-        """Highest, over the message and its sentences, of crisis minus calm nearest similarity."""
-        crisis, calm = self._bank_vectors()
+    def features(self, message: str, signals: RuleSignals | None = None) -> dict[str, float]:
+        """Every feature in :data:`FEATURES` for ``message`` (embeds it)."""
+        signals = signals or rule_signals(message)
+        out = {name: float(bool(getattr(signals, name))) for name in RULE_FEATURES}
+        return out | self.semantic(message)
+
+    def semantic(self, message: str, nearest: int | None = None) -> dict[str, float]:
+        """The bank features of ``message`` (see :meth:`bank_features`)."""
+        return self.bank_features(self.unit_vectors(message), nearest)
+
+    def unit_vectors(self, message: str) -> np.ndarray:
+        """The message and its sentences embedded as queries, one unit-length row each."""
         assert self.embeddings is not None
-        best = -1.0
-        for unit in units(message):
-            q = _unit(np.asarray(self.embeddings.embed_query(unit), dtype=np.float32))
-            lead = _nearest(crisis @ q) - _nearest(calm @ q)
-            best = max(best, lead)
-        return best
+        rows = [self.embeddings.embed_query(unit) for unit in units(message)]
+        return _matrix(rows)
+
+    def bank_features(
+        self,
+        queries: np.ndarray,
+        nearest: int | None = None,
+        without: tuple[Literal["crisis", "calm"], int] | None = None,
+    ) -> dict[str, float]:
+        """``lead`` (the highest over the units of the mean similarity of the ``nearest`` crisis
+        lines minus that of the nearest calm lines), the whole message's lead, and the crisis
+        and calm similarities of the unit with the highest lead. ``without`` leaves one bank
+        line out (side, line number): the fitting script scores the bank's own lines so."""
+        k = nearest or (self.model.nearest if self.model is not None else 5)
+        crisis, calm = self._bank_vectors()
+        if without is not None:
+            side, line = without
+            owners = self._owners[side]
+            keep = owners != line
+            crisis, calm = (crisis[keep], calm) if side == "crisis" else (crisis, calm[keep])
+        near_crisis = _nearest(queries @ crisis.T, k)
+        near_calm = _nearest(queries @ calm.T, k)
+        leads = near_crisis - near_calm
+        best = int(np.argmax(leads))
+        return {
+            "lead": float(leads[best]),
+            "lead_whole": float(leads[0]),
+            "crisis": float(near_crisis[best]),
+            "calm": float(near_calm[best]),
+        }
 
     def warm_up(self) -> None:
         """Embed the bank now (at start-up) instead of on the first message."""
-        if self.embeddings is not None:
+        if self.embeddings is not None and self.model is not None:
             self._bank_vectors()
 
     def _bank_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             if self._crisis is None or self._calm is None:
                 assert self.embeddings is not None
-                self._crisis = _matrix(self.embeddings.embed_documents(self.bank.lines("crisis")))
-                self._calm = _matrix(self.embeddings.embed_documents(self.bank.lines("calm")))
+                rows = {side: self.bank.embedded(side) for side in ("crisis", "calm")}
+                self._owners = {
+                    side: np.array([i for i, _ in pairs]) for side, pairs in rows.items()
+                }
+                texts = {side: [t for _, t in pairs] for side, pairs in rows.items()}
+                self._crisis = _matrix(self.embeddings.embed_documents(texts["crisis"]))
+                self._calm = _matrix(self.embeddings.embed_documents(texts["calm"]))
             return self._crisis, self._calm
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
+def _why(signals: RuleSignals, features: dict[str, float], p: float) -> str:
+    cues = [
+        f"{name}: {value}"
+        for name, value in (
+            ("method", signals.method),
+            ("soft", signals.soft),
+            ("strain", signals.strain),
+            ("negated", signals.negated),
+        )
+        if value
+    ]
+    return "; ".join([f"model p={p:.2f}, semantic lead {features['lead']:.3f}", *cues])
 
 
 def _matrix(rows: list[list[float]]) -> np.ndarray:
@@ -364,11 +401,7 @@ def _matrix(rows: list[list[float]]) -> np.ndarray:
     return m / norms
 
 
-def _nearest(similarities: np.ndarray) -> float:
-    k = min(_NEAREST, similarities.shape[0])
-    return float(np.sort(similarities)[-k:].mean())
-
-
-def higher(a: Assessment, b: Assessment) -> Assessment:
-    """The more worrying of two assessments."""
-    return a if _RANK[a.level] >= _RANK[b.level] else b
+def _nearest(similarities: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the mean of its ``k`` highest similarities."""
+    k = min(k, similarities.shape[1])
+    return np.sort(similarities, axis=1)[:, -k:].mean(axis=1)

@@ -35,7 +35,30 @@ from bot.privacy import names, places
 _ND = r"(?<![0-9A-Za-z])"  # not preceded by a digit or letter
 _NE = r"(?![0-9A-Za-z])"  # not followed by one
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．。][A-Za-z0-9-]+)*[.．。][A-Za-z]{2,}"
+)
+# Spelled-out addresses ("lihua at 163 dot com", "lihua#qq.com", "lihua(at)gmail.com"): only with
+# a mail provider's domain or a mail label just before, so "meet at 3 dot" stays.
+_MAIL_DOMAINS = (
+    r"(?:qq|163|126|139|189|sina|sohu|yeah|foxmail|aliyun|gmail|outlook|hotmail|live|yahoo|icloud|"
+    r"msn|me|proton|protonmail|[a-z0-9-]*edu|stu|mail)"
+)
+_AT = r"\s*(?:\(at\)|\[at\]|\{at\}|\bat\b|#|艾特|圈a|圈A)\s*"
+_DOT = r"\s*(?:\.|．|。|\(dot\)|\[dot\]|\bdot\b|点)\s*"
+_EMAIL_SPELLED = re.compile(
+    r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9][A-Za-z0-9._%+-]*)"
+    + _AT
+    + r"((?:[A-Za-z0-9-]+"
+    + _DOT
+    + r")*[A-Za-z0-9-]+)"
+    + _DOT
+    + r"(com|cn|net|org|edu|io|me)\b(?:"
+    + _DOT
+    + r"cn\b)?",
+    re.IGNORECASE,
+)
+_MAIL_LABEL = re.compile(r"(?:邮箱|邮件|e-?mail|mail)[^A-Za-z0-9]{0,6}$", re.IGNORECASE)
 
 _BIRTH = r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _ID18 = re.compile(_ND + r"[1-9]\d{5}" + _BIRTH + r"\d{3}[0-9Xx]" + r"(?![0-9A-Za-z])")
@@ -62,11 +85,47 @@ _QQ = re.compile(
     re.I,
 )
 _WECHAT = re.compile(
-    r"((?:微信|wechat|vx|wx)(?:号码|号|\s*id|\s*ID)?"
+    r"((?:微信|威信|薇信|[Vv]信|wechat|vx|wx|(?<![A-Za-z])[Vv](?=\s*[:：]))(?:号码|号|\s*id|\s*ID)?"
     r"(?:[^\s\w]{0,2}(?:吧|呀|啊)?[，,]?\s*(?:我的|我的是|是|为|is)|\s*(?:是|为|is))?\s*[:：]?\s*)"
     r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _NE,
     re.I,
 )
+
+
+def _spelled_email(match: re.Match[str]) -> str:
+    domain = match.group(2).lower()
+    first = re.split(r"[\s.．。(\[点]|dot", domain)[0]
+    before = match.string[max(0, match.start() - 12) : match.start()]
+    if re.fullmatch(_MAIL_DOMAINS, first) or _MAIL_LABEL.search(before):
+        return "[邮箱]"
+    return match.group(0)
+
+
+# Digits written in Chinese (一三八…, 幺 for 1 as read aloud): a mobile or a landline spelled out.
+_ZH_VALUE = {
+    **dict.fromkeys("零〇○洞", "0"),
+    **dict(zip("一二三四五六七八九", "123456789", strict=True)),
+    "幺": "1",
+    "两": "2",
+}
+_ZH_DIGITS = "".join(_ZH_VALUE)
+_SPELLED_NUMBER = re.compile(rf"[{_ZH_DIGITS}0-9](?:[ -]?[{_ZH_DIGITS}0-9]){{6,14}}")
+_PHONE_LABEL = re.compile(
+    r"(?:电话|手机|号码|联系|座机|tel|phone)[^，。,.!?！？]{0,6}$", re.IGNORECASE
+)
+
+
+def _spelled_phone(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if not re.search(rf"[{_ZH_DIGITS}]", text):
+        return text  # all Arabic digits: the numeric patterns have had their turn
+    digits = "".join(_ZH_VALUE.get(ch, ch) for ch in text if ch not in " -")
+    before = match.string[max(0, match.start() - 10) : match.start()]
+    if re.fullmatch(r"1[3-9]\d{9}", digits):
+        return "[电话]"
+    if re.fullmatch(r"0\d{9,11}", digits) and _PHONE_LABEL.search(before):
+        return "[电话]"
+    return text
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -81,10 +140,20 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Numbers a label says are not a card: orders, parcels, invoices, tickets, documents.
+_NOT_CARD_LABEL = re.compile(
+    r"(?:订单|单号|流水号|运单|快递|物流|发票|票号|工单|合同编号|编号|批次|order|tracking|invoice|"
+    r"ticket|reference|ref\.?)[^\d]{0,8}$",
+    re.I,
+)
+
+
 def _card(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group(0))
     before = match.string[max(0, match.start() - 16) : match.start()]
-    if _luhn_ok(digits) or _CARD_LABEL.search(before):
+    if _CARD_LABEL.search(before):
+        return "[银行卡号]"
+    if _luhn_ok(digits) and not _NOT_CARD_LABEL.search(before):
         return "[银行卡号]"
     return match.group(0)
 
@@ -105,11 +174,13 @@ def redact(text: str) -> str:
     if not text:
         return text
     text = _EMAIL.sub("[邮箱]", text)
+    text = _EMAIL_SPELLED.sub(_spelled_email, text)
     text = _ID18.sub("[身份证号]", text)
     text = _CARD.sub(_card, text)
     text = _ID15.sub("[身份证号]", text)
     text = _MOBILE.sub("[电话]", text)
     text = _LANDLINE.sub("[电话]", text)
+    text = _SPELLED_NUMBER.sub(_spelled_phone, text)
     text = _QQ.sub(r"\1[QQ号]", text)
     text = _WECHAT.sub(_wechat, text)
     return _replace_spans(text)

@@ -51,7 +51,7 @@ _NAME_STOP = set(
     "，。、！？,.!?：:；; "
 )
 # Lighter stops for a name after an explicit label, which may be any word (叫才让东珠).
-_LABELLED_STOP = set("的是在和与跟，。、！？,.!?：:；; ")
+_LABELLED_STOP = set("的是在和与跟就吧呀啊哦呢嘛也都还，。、！？,.!?：:；; ")
 # Words after a surname that make it a role, not a name (张老师, 王主任, 李经理).
 _TITLE = re.compile(
     r"^(?:老师|教授|主任|经理|校长|院长|书记|局长|处长|科长|部长|总监|总|工|医生|大夫|律师|警官|"
@@ -61,7 +61,7 @@ _BEFORE_NAME_ROLE = re.compile(r"[小老阿]$")
 
 # After these a name follows directly and may be any short unknown word (我叫晓雯).
 _LABEL_ZH = re.compile(
-    r"(?:我叫|俺叫|我的名字(?:是|叫)|我名字(?:是|叫)|名字叫|名叫|叫做|本人姓名|姓名|名字|"
+    r"(?:我叫|俺叫|叫我|我的名字(?:是|叫)|我名字(?:是|叫)|名字叫|名叫|本人姓名|姓名|名字|"
     r"(?:(?<=[，,。！!；;\s])|^)叫)\s*(?:是|为)?\s*[:：]?\s*"
     # a role label counts only with its colon (申请人：… but not 申请人才补贴)
     r"|(?:户名|收件人|收货人|联系人|申请人|收款人|持卡人|开户名|签名)\s*(?:是|为|[:：])\s*"
@@ -75,8 +75,17 @@ _INTRO_ZH = re.compile(
     r"室友|舍友|同学|朋友|同事|表哥|表姐|表弟|表妹|儿子|女儿|孩子|"
     r"应届生|毕业生|在校生|学生|研究生|本科生|硕士生|博士生|考生|学员))\s*(?:叫|是|名叫)?\s*[:：]?\s*"
 )
+# Surnames that are also everyday function words (和 "and", 应 "should", 向 "towards" …): after a
+# role noun ("毕业生和企业", "毕业生应树立") such a name counts only when a clear boundary follows.
+_FUNCTION_SURNAMES = set("和应向于成时全单从同与及或")
+_ROLE_NOUN_BEFORE = re.compile(
+    r"(?:应届生|毕业生|在校生|学生|研究生|本科生|硕士生|博士生|考生|学员)\s*$"
+)
+_BOUNDARY_AFTER = re.compile(r"^(?:$|[，。、！？,.!?：:；;\s（(]|我|想|在|是|的|也|已经|今年|说)")
 # A demonstrative or a numeral before 张/位… makes it a measure word (哪张卡, 这位老师).
 _MEASURE_BEFORE = re.compile(r"[哪这那一二两三四五六七八九十几每某整半]$")
+# A name signed at the end of a message ("——刘晓东", "谢谢！李华").
+_SIGNATURE = re.compile(r"(?:——|—|--|～|~|谢谢[！!，,。.\s]*|此致[，,\s]*敬礼[！!，,。.\s]*)\s*")
 _DOTTED = re.compile(rf"{_HAN}{{2,6}}[·•・]{_HAN}{{2,6}}")
 
 # --- English and pinyin ---------------------------------------------------------------------------
@@ -120,10 +129,6 @@ _PLACE_AFTER = re.compile(
     r"Village|Town|Township|Lu|Jie|Building|Park|Square|Mountain|River|Lake|Bridge|Station|"
     r"Airport|Hospital|School|Institute|Company|Group|Bank|Plaza|Garden|Gardens|New\s+Area)\b|"
     r"^\s*[\[〔(（]\s*\d{4}"  # a document code such as Cai She [2017] No. 164
-)
-_TITLE_BEFORE_EN = re.compile(
-    r"(?:\b(?:mr|mrs|ms|miss|dr|prof|professor|teacher|director|manager|dean|president)\.?\s+)$",
-    re.IGNORECASE,
 )
 _PLACE_PAIRS = frozenset({"Hong Kong", "Xi An", "Ma On", "Chang An"})
 _PINYIN_PAIR = re.compile(rf"\b({_CAP})\s+({_CAP})\b")
@@ -185,6 +190,8 @@ def _known_name(word: str) -> bool:
 def _unknown_word(text: str, at: int) -> int:
     """After an explicit label: a 2-4 character word the dictionary does not hold."""
     rest = text[at:]
+    if re.match(r"[不没别]|什么|怎么|哪|啥|谁", rest):
+        return 0  # 我叫不上来, 叫我怎么办: a verb phrase, not a name
     g = _given_length(rest, 0, 4, _LABELLED_STOP)
     if g < 2:
         return 0
@@ -209,10 +216,79 @@ def chinese_names(text: str) -> list[Span]:
             spans.append((m.end(), m.end() + n))
     for m in _INTRO_ZH.finditer(text):
         n = _surname_led(text, m.end())
+        if n and _ROLE_NOUN_BEFORE.search(text[: m.end()]) and text[m.end()] in _FUNCTION_SURNAMES:
+            given = text[m.end() + 1 : m.end() + n]
+            if not _BOUNDARY_AFTER.match(text[m.end() + n :]) or _dictionary_word(given):
+                continue
         if n:
             spans.append((m.end(), m.end() + n))
-    spans += _tagged_names(text)
+    for m in _SIGNATURE.finditer(text):
+        n = _surname_led(text, m.end())
+        if n and not text[m.end() + n :].strip(" 。.!！~～"):
+            spans.append((m.end(), m.end() + n))
+    spans += _tagged_names(text) + _names_in_context(text)
     return spans
+
+
+# Before a name the tagger missed: a relation or a verb of contact (not a bare 的 or 和).
+_CONTACT_BEFORE = re.compile(
+    r"(?:同学|朋友|室友|舍友|同事|导师|学长|学姐|学弟|学妹|男朋友|女朋友|男友|女友|对象|老公|老婆|丈夫|妻子|"
+    r"表哥|表姐|表弟|表妹|堂哥|堂姐|人事|HR|hr|队友|搭档|联系|转告|通知|告诉|麻烦|拜托|感谢|谢谢|认识|"
+    r"推荐|介绍|找)\s*$"
+)
+
+
+def _names_in_context(text: str) -> list[Span]:
+    """A surname-led name the tagger missed (it cuts some names apart), between a relation or a
+    verb of contact and a person's doing or the end of the clause ("转告黄丽华，材料…"). The name
+    may not be, begin with or end in a dictionary word (马上, 关键, 推送)."""
+    out: list[Span] = []
+    for m in re.finditer(_SURNAME, text):
+        at, s = m.start(), m.end() - m.start()
+        if text[at] in _FUNCTION_SURNAMES or not _CONTACT_BEFORE.search(text[max(0, at - 4) : at]):
+            continue
+        for g in (2, 1):
+            end = at + s + g
+            word = text[at:end]
+            if len(word) < s + g or any(
+                ch in _NAME_STOP or not re.match(_HAN, ch) for ch in word[s:]
+            ):
+                continue
+            if _TITLE.match(text[at + s :]) or word in PUBLIC_FIGURES:
+                break
+            if _starts_a_word(word, s) or (g == 2 and _dictionary_word(word[s:])):
+                continue
+            if _PERSON_AFTER.match(text[end : end + 4]) or _CLAUSE_EDGE_AFTER.match(text[end:]):
+                out.append((at, end))
+                break
+    return out
+
+
+# Context that says a word tagged as a name is a person: a relation or a verb of contact before
+# it, or a person's doing after it. A tagged word with neither ("分类施策。") is not taken.
+_PERSON_BEFORE = re.compile(
+    r"(?:的|同学|朋友|室友|舍友|同事|老师|导师|学长|学姐|学弟|学妹|男朋友|女朋友|男友|女友|对象|老公|老婆|"
+    r"丈夫|妻子|爸爸|妈妈|父亲|母亲|哥哥|姐姐|弟弟|妹妹|表哥|表姐|表弟|表妹|堂哥|堂姐|儿子|女儿|孩子|人事|"
+    r"HR|hr|经理|主管|组长|队友|搭档|联系|转告|通知|告诉|问问|问|找|给|跟|和|与|叫|是|让|请|帮|替|代|"
+    r"感谢|谢谢|麻烦|拜托|认识|推荐|介绍|还有|以及|及|：|:|——|—|@)\s*$"
+)
+_PERSON_AFTER = re.compile(
+    r"^\s*(?:说|讲|告诉|让|叫|问|发|打|给|帮|和|跟|与|也|已经|都|还|今年|现在|在|去|来|要|想|是|的|拿|考|"
+    r"签|报|申请|毕业|入职|离职|同学|老师|一起|他|她|你好|您好)"
+)
+# A name standing alone as a clause ("李华，你好", "……，王芳。").
+_CLAUSE_EDGE_BEFORE = re.compile(r"(?:^|[，。！？,.!?、\n])\s*$")
+_CLAUSE_EDGE_AFTER = re.compile(r"^\s*(?:$|[，。！？,.!?、（(])")
+# Public figures graduates name for their public role (founders, writers, scientists, athletes):
+# not private persons, like the ones jieba's dictionary already holds (鲁迅, 李宁).
+PUBLIC_FIGURES = frozenset(
+    """马云 马化腾 雷军 任正非 刘强东 俞敏洪 张一鸣 董明珠 李彦宏 王健林 丁磊 黄峥 宗庆后 王兴
+    周鸿祎 曹德旺 李书福 王传福 曾毓群 张朝阳 罗永浩 余华 莫言 鲁迅 老舍 巴金 沈从文 钱钟书
+    杨绛 路遥 史铁生 三毛 金庸 海子 顾城 汪曾祺 刘慈欣 贾平凹 王小波 张爱玲 林徽因 冰心
+    郭沫若 茅盾 曹雪芹 钱学森 袁隆平 屠呦呦 杨振宁 邓稼先 钟南山 施一公 颜宁 潘建伟 姚明 刘翔
+    李娜 谷爱凌 苏炳添 全红婵 易烊千玺 王一博 肖战 杨超越 蔡徐坤 周杰伦 王俊凯 赵丽颖 杨幂 张艺谋
+    张桂梅 黄文秀 雷锋 焦裕禄""".split()  # noqa: SIM905
+)
 
 
 def _tagged_names(text: str) -> list[Span]:
@@ -222,11 +298,17 @@ def _tagged_names(text: str) -> list[Span]:
         start, at = at, at + len(word)
         if flag != "nr" or not 2 <= len(word) <= 4 or jieba.dt.FREQ.get(word, 0) > 0:
             continue
-        if not _surname_length(word) or _BEFORE_NAME_ROLE.search(text[:start]):
+        s = _surname_length(word)
+        if not s or _BEFORE_NAME_ROLE.search(text[:start]) or word in PUBLIC_FIGURES:
             continue
-        if _MEASURE_BEFORE.search(text[:start]):
+        if _MEASURE_BEFORE.search(text[:start]) or any(ch in _NAME_STOP for ch in word[s:]):
             continue
-        if _TITLE.match(text[at:]) or _TITLE.match(word[_surname_length(word) :]):
+        if _TITLE.match(word[s:]) or (len(word) - s < 2 and _TITLE.match(text[at:])):
+            continue  # 张老师, and 王 + 主任: a surname and a role (a full name + 老师 is a name)
+        before, after = text[max(0, start - 4) : start], text[at : at + 4]
+        alone = _CLAUSE_EDGE_BEFORE.search(before) and _CLAUSE_EDGE_AFTER.match(after)
+        person = _PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after)
+        if not (person or alone or _TITLE.match(after)):
             continue
         out.append((start, at))
     return out
@@ -236,13 +318,52 @@ def _is_pinyin_name(surname: str, given: str) -> bool:
     return surname.lower() in PINYIN_SURNAMES and bool(_PINYIN_WORD.match(given.replace("-", "")))
 
 
+# A word of a name: letters, maybe hyphenated, never a possessive 's ("Yang Fan's" is Yang Fan).
+_WORD_EN = r"[A-Za-z][a-z]*(?:-[A-Za-z][a-z]*)?"
+# Introductions typed in pinyin ("wo shi zhang wei", "wo jiao li hua").
+_INTRO_PINYIN = re.compile(
+    r"\b(?:wo\s*shi|wo\s*jiao|ben\s*ren|wo\s*de\s*ming\s*zi\s*(?:shi|jiao))\s+", re.IGNORECASE
+)
+# Relations before a name written in lower case ("my friend zhang xiaoming").
+_RELATION_EN = re.compile(
+    r"\b(?:my|our|his|her)\s+(?:friend|roommate|classmate|colleague|cousin|sister|brother|mom|mum|"
+    r"mother|dad|father|girlfriend|boyfriend|partner|husband|wife|teammate|flatmate|neighbou?r)\s+$|"
+    r"\b(?:named|called)\s+$",
+    re.IGNORECASE,
+)
+# English words that spell a pinyin syllable: in lower case they are words, not surnames.
+_ENGLISH_SYLLABLES = frozenset(
+    """he she you an me ma mi ni bi ban fan man long sun hang pan can tan ran die lie tie pie
+    pin bin
+    gun den pen men hen ten ye bang sang wan fang ting gang bao pang""".split()  # noqa: SIM905
+)
+# Chinese cities and provinces whose pinyin splits into a surname and a syllable (Wu Han, He Fei),
+# and public figures named in pinyin: places and public roles, not private persons.
+PINYIN_NOT_PERSONS = frozenset(
+    """wuhan xian lanzhou chengdu hangzhou shenzhen suzhou guangzhou tianjin chongqing hefei fuzhou
+    guiyang changsha zhengzhou ningbo xiamen jinan qingdao dalian shenyang harbin nanning haikou
+    kunming xining yinchuan lhasa hohhot taiyuan nanchang wuxi foshan dongguan zhuhai shantou
+    wenzhou jiaxing shaoxing yangzhou xuzhou luoyang kaifeng tianshui baiyin jiuquan zhangye wuwei
+    dingxi pingliang qingyang longnan linxia gannan jiayuguan jinchang nanjing beijing shanghai
+    shanxi shaanxi gansu hebei henan hubei hunan jiangsu jiangxi zhejiang anhui fujian guangdong
+    guangxi hainan sichuan guizhou yunnan xizang qinghai ningxia xinjiang liaoning jilin taiwan
+    hongkong macau changchun shijiazhuang huhehaote urumqi kashgar yanan baoji hanzhong
+    luxun yaoming lining mayun leijun renzhengfei mahuateng yuhua moyan maozedong zhouenlai
+    dengxiaoping""".split()  # noqa: SIM905
+)
+
+
+def _not_a_person(first: str, second: str) -> bool:
+    return (first + second).replace("-", "").lower() in PINYIN_NOT_PERSONS
+
+
 def english_names(text: str) -> list[Span]:
     """Spans of names after an English introduction, and of capitalised pinyin names."""
     spans: list[Span] = []
     for m in _INTRO_EN.finditer(text):
         explicit = _EXPLICIT_EN.search(text[: m.end()]) is not None
         rest = text[m.end() :]
-        words = re.match(r"([A-Za-z][a-z'-]*)(?:\s+([A-Za-z][a-z'-]*))?", rest)
+        words = re.match(rf"({_WORD_EN})(?:\s+({_WORD_EN}))?", rest)
         if not words:
             continue
         first, second = words.group(1), words.group(2) or ""
@@ -251,21 +372,94 @@ def english_names(text: str) -> list[Span]:
         pinyin_pair = bool(second) and _is_pinyin_name(first, second)
         if second and not second[0].isupper() and not pinyin_pair:
             second = ""  # "Trevor on campus": one name, then ordinary words
-            words = re.match(r"[A-Za-z][a-z'-]*", rest)
+            words = re.match(_WORD_EN, rest)
             assert words is not None
-        pinyin = bool(second) and _is_pinyin_name(first, second)
+        pinyin = (
+            bool(second) and _is_pinyin_name(first, second) and not _not_a_person(first, second)
+        )
         capitalised = first[0].isupper() and (not second or second[0].isupper())
         if pinyin and not _PLACE_AFTER.match(rest[words.end() :]):
             spans.append((m.end(), m.end() + words.end()))
-        elif capitalised and second and second.lower() not in _NOT_NAMES_EN:
+        elif capitalised and second and _ordinary_pair(first, second, explicit):
             if not _PLACE_AFTER.match(rest[words.end() :]):
                 spans.append((m.end(), m.end() + words.end()))
-        elif capitalised and explicit:
+        elif capitalised and (explicit or _alone_after_i_am(text, m, first)):
             spans.append((m.end(), m.end() + len(first)))
     for m in _PINYIN_PAIR.finditer(text):
-        if not _is_pinyin_name(m.group(1), m.group(2)) or m.group(0) in _PLACE_PAIRS:
+        first, second = m.group(1), m.group(2)
+        if not _is_pinyin_name(first, second) or m.group(0) in _PLACE_PAIRS:
             continue
-        if _PLACE_AFTER.match(text[m.end() :]) or _TITLE_BEFORE_EN.search(text[: m.start()]):
+        if _not_a_person(first, second) or _PLACE_AFTER.match(text[m.end() :]):
             continue
         spans.append((m.start(), m.end()))
+    spans += _lower_case_pinyin(text)
     return spans
+
+
+_I_AM = re.compile(r"\b(?:i\s+am|i'm|im)\s+$", re.IGNORECASE)
+_AFTER_ONE_NAME = re.compile(r"^\s*(?:$|[,.!;:，。！]|and\b|from\b|here\b)")
+
+
+def _alone_after_i_am(text: str, intro: re.Match[str], word: str) -> bool:
+    """ "I'm Kevin, …": one capitalised word after "I'm" and before a pause, that is neither a
+    surname or a place alone ("I'm Wang", "I'm Gansu") nor a word that follows there."""
+    low = word.lower()
+    if not _I_AM.search(text[: intro.end()]) or low in PINYIN_SURNAMES:
+        return False
+    if low in PINYIN_NOT_PERSONS:
+        return False
+    if low in _NOT_NAMES_EN or low in _CAPITALISED_WORDS_EN or low in _PEOPLES_EN:
+        return False
+    return _AFTER_ONE_NAME.match(text[intro.end() + len(word) :]) is not None
+
+
+# Words for a people, a faith or a place of origin that follow "I'm" ("I'm Hui", "I'm Uyghur").
+_PEOPLES_EN = frozenset(
+    """hui han uyghur uighur tibetan mongolian manchu zhuang miao yi tujia dong bai hani kazakh dai
+    li korean japanese american british canadian australian indian pakistani russian french
+    german muslim christian buddhist catholic atheist asian african european male female
+    single married pregnant disabled unemployed employed retired local""".split()  # noqa: SIM905
+)
+
+
+def _ordinary_pair(first: str, second: str, explicit: bool) -> bool:
+    """Two capitalised words after "I'm"/"This is" that may be a name: neither is a word that
+    usually follows there ("This is Western Region Programme"), unless the label is explicit."""
+    if second.lower() in _NOT_NAMES_EN:
+        return False
+    return explicit or not ({first.lower(), second.lower()} & _CAPITALISED_WORDS_EN)
+
+
+# Capitalised words that follow "This is"/"I'm" in graduates' messages without being a name.
+_CAPITALISED_WORDS_EN = frozenset(
+    """western eastern northern southern central region regional programme program project plan
+    computer science engineering business management finance accounting law medicine nursing
+    education history chinese english civil service exam examination university college school
+    institute department ministry bureau office centre center career human resources social
+    security insurance national provincial city county district company group bank hospital
+    master masters bachelor phd doctor degree student students graduate graduates teacher teachers
+    volunteer volunteers special post selected question questions form application number
+    platform website hotline subsidy loan start-up startup internship trainee job jobs
+    day""".split()  # noqa: SIM905
+)
+
+
+def _lower_case_pinyin(text: str) -> list[Span]:
+    """Pinyin names in lower case after a pinyin introduction or an English relation word."""
+    spans: list[Span] = []
+    pair = re.compile(r"([a-z]+)\s+([a-z]+(?:-[a-z]+)?)\b")
+    for lead in (*_INTRO_PINYIN.finditer(text), *_relations(text)):
+        m = pair.match(text, lead.end())
+        if not m or m.group(1) in _ENGLISH_SYLLABLES or _not_a_person(m.group(1), m.group(2)):
+            continue
+        if _is_pinyin_name(m.group(1), m.group(2)):
+            spans.append(m.span())
+    return spans
+
+
+def _relations(text: str) -> list[re.Match[str]]:
+    out = []
+    for m in re.finditer(r"\s+", text):
+        if _RELATION_EN.search(text[: m.end()]):
+            out.append(m)
+    return out

@@ -31,11 +31,21 @@ _ROOM = r"(?:[A-Za-z]?\d{2,5}(?:室|房|号|宿舍)?)"
 _DOOR_ZH = re.compile(
     rf"{_ADMIN}{{0,5}}(?:{_ROAD}{_PLACE}?{_UNIT}*{_ROOM}?|{_PLACE}?{_UNIT}+{_ROOM}|{_PLACE}{_ROOM})"
 )
+# A rural address reaches a door through its village and group (…镇蜻蜓村五组, …乡王庄村3组12号):
+# it needs a township or county before the village, so "村里" or "我们村" alone is no address.
+_ZH_NUMBER = r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})"
+_VILLAGE_ZH = re.compile(
+    rf"{_ADMIN}{{0,4}}{_HAN}{{1,6}}?(?:镇|乡){_HAN}{{1,6}}?村(?:委会)?"
+    rf"(?:{_ZH_NUMBER}(?:组|社|队)(?:\d{{1,4}}号)?|\d{{1,4}}号)"
+)
 _ROAD_IN = re.compile(_ROAD)
 # Words that end the lead-in to an address: what comes after them is the address.
 _LEAD_IN = re.compile(
-    r".*(?:住在|住|在|是|到|寄往|寄|于|为|家|址|：|:)(?:学校|校内|单位|公司|老家)?"
+    r".*(?:住在|住|在|是|到|寄往|寄|位于|为|址|：|:)(?:学校|校内|单位|公司|老家)?"
 )
+# 家 ("我家天水市…") ends a lead-in only when no other word does: it also begins and ends place
+# names (家住, 张家口, 吴家村).
+_LEAD_IN_HOME = re.compile(r".*?家(?:学校|校内|单位|公司|老家)?")
 _LIVING = re.compile(
     r"(?:住|宿舍|寝室|公寓|寄|收件|收货|地址|快递|户口|邮寄|家)[^，。,.!?！？]{0,6}$"
 )
@@ -50,8 +60,10 @@ _DOOR_EN = re.compile(
 )
 
 _ID_LABEL = re.compile(
-    r"学号|学籍号|准考证号?|考生号|考生编号|报名号|工号|员工号|员工编号|职工号|工作证号|学生证号|"
-    r"\b(?:student|employee|staff|exam|examination|candidate|registration)\s*"
+    r"学号|学籍号|准考证号?|考生号|考生编号|考号|报考号|报名号|学生号|学生编号|学员号|校园卡号|一卡通号|"
+    r"工号|员工号|员工编号|职工号|职工编号|教工号|工作证号|学生证号|"
+    r"\b(?:student|employee|staff|exam|examination|candidate|registration|admission\s+ticket|"
+    r"matriculation|enrolment|enrollment)\s*"
     r"(?:number|id|no\.?|#)",
     re.IGNORECASE,
 )
@@ -66,9 +78,7 @@ def addresses(text: str) -> list[Span]:
     spans: list[Span] = []
     for m in _DOOR_ZH.finditer(text):
         start, end = m.span()
-        head = text[start:end]
-        first_digit = re.search(r"\d", head)
-        lead = _LEAD_IN.match(head[: first_digit.start()] if first_digit else head)
+        lead = _lead_in(text[start:end])
         if lead:
             start += lead.end()
         if start >= end:
@@ -77,8 +87,22 @@ def addresses(text: str) -> list[Span]:
         if not has_road and not _LIVING.search(text[max(0, start - 12) : start]):
             continue  # a building and a room with no word of living or mail: a classroom
         spans.append((start, end))
+    for m in _VILLAGE_ZH.finditer(text):
+        lead = _lead_in(m.group(0))
+        spans.append((m.start() + (lead.end() if lead else 0), m.end()))
     spans += [m.span() for m in _DOOR_EN.finditer(text)]
     return spans
+
+
+_FIRST_LEVEL = re.compile(r"\d|省|自治区|市|州|区|县|旗|镇|乡|街道|村|路|街|大道|巷|小区|公寓")
+
+
+def _lead_in(head: str) -> re.Match[str] | None:
+    """The words before the address proper ("我住在", "寄到"), looked for only before its first
+    level or number, so a place named with 家 or 在 (吴家村, 张家口) is not cut."""
+    first = _FIRST_LEVEL.search(head)
+    before = head[: first.start()] if first else head
+    return _LEAD_IN.match(before) or _LEAD_IN_HOME.match(before)
 
 
 def labelled_ids(text: str) -> list[Span]:
