@@ -55,7 +55,9 @@ def test_conversations_sources_feedback_language_and_accessibility(
     with context.expect_page() as opened:
         link.click()  # the original document, the cited passage marked in its section
     original = opened.value
-    check(original.locator("mark#passage")).to_contain_text("可以申请一次性求职补贴", timeout=30_000)
+    check(original.locator("mark#passage")).to_contain_text(
+        "可以申请一次性求职补贴", timeout=30_000
+    )
     original.close()
     answer.locator(".cc-thumb").nth(1).click()  # 👎
     check(answer.locator(".cc-status")).to_contain_text("已记录")
