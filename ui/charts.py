@@ -28,6 +28,7 @@ def chart(
         if len(series) == 1:
             ((name, values),) = series.items()
             axis.bar(xs, values, color="#1d4ed8", label=name)
+            axis.set_ylim(0, max(1.0, max(values, default=0) * 1.1))  # no negative axis at 0
         else:
             for (name, values), colour in zip(
                 series.items(), ("#1d4ed8", "#b45309", "#047857"), strict=False
