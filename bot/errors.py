@@ -59,3 +59,15 @@ class ValidationFailed(CareerCoachError):
 
 class AuthError(CareerCoachError):
     """Login failed, the account lacks the role, or too many attempts were made."""
+
+
+class LoginThrottled(AuthError):
+    """Too many failed logins lately: the next attempt is accepted after ``retry_after_s``."""
+
+    def __init__(self, message: str, *, message_zh: str, retry_after_s: int) -> None:
+        super().__init__(message, message_zh=message_zh)
+        self.retry_after_s = retry_after_s
+
+
+class StorageError(CareerCoachError):
+    """The database refused a write (disk full, locked past the timeout, gone away)."""

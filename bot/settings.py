@@ -8,13 +8,14 @@ variables) and from ``.env`` only in entry points (``bot/cli``, ``ui/app.py``) t
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_home() -> Path:
@@ -169,7 +170,8 @@ class Settings(BaseSettings):
     port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
     session_secret: SecretStr | None = Field(
         default=None,
-        description="Secret for signing login cookies; generated and kept under home if unset.",
+        description="Secret for signing cookies and CSRF tokens; when unset one is generated "
+        "once and kept in the database (so every serve process on it shares it).",
     )
     timezone: str = Field(
         default="Asia/Shanghai",
@@ -184,6 +186,77 @@ class Settings(BaseSettings):
         "verified answer; unset: the value calibrated for the embedding model in "
         "knowledge/verified.yaml.",
     )
+    # --- web security (SECURITY.md) ------------------------------------------------------------
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; empty: forwarded headers are ignored and the peer "
+        "address is the client. Set it when serving behind nginx/Caddy (e.g. ['127.0.0.1']).",
+    )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Mark cookies Secure: 'auto' when the request came over HTTPS (directly or "
+        "through a trusted proxy saying X-Forwarded-Proto: https), 'always', or 'never'.",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: Any) -> Any:
+        """A comma-separated string (the environment) or a list; each an address or network."""
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for entry in value if isinstance(value, list) else []:
+            try:
+                ipaddress.ip_network(str(entry), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {entry!r} is not an IP address or network "
+                    f"(trusted_proxies：{entry!r} 不是 IP 地址或网段)"
+                ) from None
+        return value
+
+    staff_session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="How long a staff login lasts at most."
+    )
+    max_concurrent_password_hashes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Password hashes (argon2id, 64 MiB each) computed at once; more logins wait.",
+    )
+    max_message_chars: int = Field(
+        default=2000,
+        ge=100,
+        le=20000,
+        description="Longest graduate message accepted by the web chat and the API.",
+    )
+    answer_timeout_s: float = Field(
+        default=90.0,
+        gt=0,
+        description="The graduate is told to try again when an answer takes longer than this.",
+    )
+    max_answers_per_session: int = Field(
+        default=1, ge=1, le=16, description="Answers computed at once for one graduate session."
+    )
+    max_answers_per_client: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Answers computed at once for one client address (a campus NAT may hide "
+        "many graduates behind one address).",
+    )
+    max_request_kb: int = Field(
+        default=1024,
+        ge=16,
+        description="Largest request body outside the maintainer's uploads, in KiB.",
+    )
+    max_upload_mb: float = Field(
+        default=200.0,
+        gt=0,
+        description="Largest upload request of the maintainer console (all its files), in MB; "
+        "each file is also held to max_file_mb.",
+    )
+
     starter_kb_dir: Path | None = Field(
         default=None,
         description="Folder that `careercoach serve` indexes on first start when the index is "

@@ -122,16 +122,24 @@ def test_sessions_are_kept_apart(store: Store) -> None:
     ]
 
 
-def test_given_session_id_is_kept_and_short_ids_are_refused(store: Store) -> None:
-    token = "gradio-session-0123456789abcdef"
-    assert store.ensure_session(token) == token
-    assert store.ensure_session(token) == token
+def test_the_server_issues_session_ids_and_replaces_unknown_ones(store: Store) -> None:
+    issued = store.ensure_session(None)
+    assert len(issued) >= 43  # 32 random bytes (256 bits), URL-safe
+    assert store.ensure_session(issued) == issued  # a known id is kept
+    chosen = ["aaaaaaaaaaaaaaaa", "student-2021123456", "1234", "", "x" * 500, "a b c d e f g h i"]
+    fresh = [store.ensure_session(token) for token in chosen]
+    assert not set(fresh) & set(chosen) and len(set(fresh)) == len(chosen)
+    assert not store.knows_session("aaaaaaaaaaaaaaaa")
+    with pytest.raises(NotFoundError):
+        store.conversation_for_session("student-2021123456")
+
+
+def test_an_id_the_server_vouches_for_is_created_as_it_is(store: Store) -> None:
+    token = "signed-cookie-session-0123456789abcdef"
+    assert store.ensure_session(token, issued=True) == token
     store.add_exchange(token, "西部计划是什么？", answer(), 1)
     assert len(store.conversation_for_session(token).turns) == 1
-    with pytest.raises(ValidationFailed):
-        store.ensure_session("1234")
-    with pytest.raises(NotFoundError):
-        store.conversation_for_session("never-issued-session-id-000000")
+    assert store.ensure_session("1234", issued=True) != "1234"  # malformed: never kept
 
 
 def test_new_conversation_starts_empty_and_takes_new_turns(store: Store) -> None:
@@ -380,7 +388,7 @@ def test_concurrent_writers_lose_nothing(database_url: str) -> None:
 
 
 def test_initial_migration_downgrades_and_upgrades_again(database_url: str) -> None:
-    from bot.store.database import current_revision, downgrade, upgrade
+    from bot.store.database import current_revision, downgrade, head_revision, upgrade
 
     with Store.from_url(database_url) as store:
         downgrade(store.engine, "base")
@@ -404,7 +412,7 @@ def test_a_new_session_created_by_racing_requests_ends_up_once(store: Store) -> 
     def create() -> None:
         try:
             start.wait()
-            assert store.ensure_session(sid) == sid
+            assert store.ensure_session(sid, issued=True) == sid
         except BaseException as error:  # collected and asserted below
             errors.append(error)
 

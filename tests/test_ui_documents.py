@@ -8,7 +8,9 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -17,6 +19,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.original import HIGHLIGHT
 from bot.settings import Settings
 from tests.conftest import FIXTURES, REPO
+from tests.http_app import PASSWORD, login, running_app
 from tests.test_ingest_ocr import make_kb
 from tests.ui_fakes import make_services
 from ui.app import build_app
@@ -24,11 +27,24 @@ from ui.app import build_app
 INGEST = FIXTURES / "ingest"
 
 
+UNOFFICIAL_CONTACTS = """---
+title: 校园招聘会安排（测试用虚构文件）
+issuer: 测试夹具学院就业办
+---
+
+## 报名
+
+招聘会于每周三在体育馆举行，学生凭学生证入场。
+现场咨询电话 0931-8765432，也可访问 www.zhaopinhui-test.cn 查看企业名单。
+"""
+
+
 @dataclass
 class Site:
     http: TestClient
     kb: KnowledgeBase
     folder: Path
+    app: Any
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +56,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     for name in ("subsidy-table.pdf", "notice.png"):
         shutil.copy(INGEST / name, folder / name)
     shutil.copy(REPO / "knowledge" / "docs" / "sanzhi-yifu.md", folder / "sanzhi-yifu.md")
+    (folder / "campus-fair.md").write_text(UNOFFICIAL_CONTACTS, encoding="utf-8")
     kb = make_kb(settings)
     assert kb.refresh([folder]).ok
     services, _, _, store = make_services(settings)
+    for name, role in (("li", "counselor"), ("wang", "maintainer")):
+        store.add_user(name, role, PASSWORD)  # type: ignore[arg-type]
     app = build_app(settings, replace(services, kb=kb))
     with TestClient(app) as http:
-        yield Site(http, kb, folder)
+        yield Site(http, kb, folder, app)
     store.close()
 
 
@@ -150,3 +169,80 @@ def test_the_viewer_page_is_static_and_locked_down(site: Site) -> None:
     assert "script-src 'self'" in got.headers["content-security-policy"]
     assert site.http.get("/documents-static/document.js").status_code == 200
     assert site.http.get("/documents-static/../app.py").status_code == 404
+
+
+@pytest.mark.parametrize("who", [None, "li", "wang"], ids=["anonymous", "counselor", "maintainer"])
+def test_an_original_is_shown_to_whoever_sees_the_answer_under_both_policies(
+    site: Site, who: str | None
+) -> None:
+    # Graduates are anonymous and any of them can be shown the citation, so the original is
+    # too; staff see the same. Only the route allow-list's and the headers' rules apply.
+    doc_id, chunk_id = chunk_of(site.kb, "notice.png", "无需另行提交申请")
+    with TestClient(site.app, follow_redirects=False) as http:
+        if who is not None:
+            assert login(http, who).status_code == 303
+            assert http.get("/whoami").json()["name"] == who
+        assert http.get(f"/api/documents/{doc_id}/passages/{chunk_id}").status_code == 200
+        viewer = http.get(f"/documents/{doc_id}?passage={chunk_id}")
+        assert viewer.status_code == 200
+        policies = viewer.headers.get_list("content-security-policy")
+        assert len(policies) == 2  # the viewer's own (no inline script at all) and the app's
+        assert any(p.startswith("default-src 'none'") for p in policies)
+        assert any("frame-ancestors 'none'" in p and "form-action 'self'" in p for p in policies)
+        assert viewer.headers["x-content-type-options"] == "nosniff"
+        assert viewer.headers["x-frame-options"] == "DENY"
+        page = http.get(f"/api/documents/{doc_id}/pages/1.png?passage={chunk_id}")
+        assert page.headers["cache-control"] == "no-store"  # under /api: never kept by a proxy
+        written = http.post(f"/api/documents/{doc_id}/passages/{chunk_id}", json={})
+        assert written.status_code in (404, 405)  # nothing here changes state
+
+
+def test_opening_originals_is_bounded_and_says_so(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from bot.knowledge.original import Originals
+    from ui import documents
+
+    doc_id, chunk_id = chunk_of(site.kb, "notice.png", "无需另行提交申请")
+    entered, release = threading.Event(), threading.Event()
+    real = Originals.page_png
+
+    def slow(self: Originals, *args: Any, **kwargs: Any) -> bytes:
+        entered.set()
+        assert release.wait(60)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(documents, "WORK_AT_ONCE", 1)
+    monkeypatch.setattr(documents, "WORK_WAITING", 0)
+    monkeypatch.setattr(Originals, "page_png", slow)
+    services, _, _, store = make_services(Settings(home=site.folder.parent / "bounded"))
+    url = f"/api/documents/{doc_id}/pages/1.png?passage={chunk_id}"
+    with running_app(build_app(services.settings, replace(services, kb=site.kb))) as base:
+        first: list[int] = []
+        holder = threading.Thread(
+            target=lambda: first.append(httpx.get(base + url, timeout=120).status_code)
+        )
+        holder.start()
+        try:
+            assert entered.wait(60)
+            refused = httpx.get(base + url, timeout=60)
+            assert refused.status_code == 429 and refused.headers["retry-after"] == "2"
+            assert "try again" in refused.json()["detail"]
+            assert httpx.get(base + "/api/health", timeout=60).status_code == 200  # still serving
+        finally:
+            release.set()
+            holder.join(120)
+        assert first == [200]
+        assert httpx.get(base + url, timeout=120).status_code == 200  # the slot is free again
+    store.close()
+
+
+def test_the_viewer_is_told_of_contacts_no_official_channel_confirms(site: Site) -> None:
+    doc_id, chunk_id = chunk_of(site.kb, "campus-fair.md", "8765432")
+    body = site.http.get(f"/api/documents/{doc_id}/passages/{chunk_id}").json()
+    assert any("8765432" in claim for claim in body["unverified"])
+    assert any("zhaopinhui-test.cn" in claim for claim in body["unverified"])
+    script = site.http.get("/documents-static/document.js").text
+    assert "body.unverified" in script and "textContent" in script

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 from bot.settings import Settings
 from bot.store.models import VerifiedCitation
+from tests.markdown_view import shown
 from tests.ui_fakes import PASSAGE, FakeRequest, make_services
 from ui.counselor import CounselorReview, call_args
 from ui.graduate import GraduateChat
@@ -129,15 +130,19 @@ def test_rating_and_comment_reach_the_store_and_come_back_after_reload(parts) ->
     assert chat.rate([turn_id, 5, "", "en"], FakeRequest(SESSION))["ok"] is False
 
 
-def test_plan_writes_a_markdown_file_to_download(parts) -> None:
+def test_plan_is_kept_for_its_own_session_and_never_written_to_disk(parts) -> None:
     services, *_ = parts
     chat = GraduateChat(services)
     markdown, download = chat.plan(
-        "本科", "会计", "2026", "甘肃", None, [], ["低保家庭"], "", "中文"
+        "本科", "会计", "2026", "甘肃", None, [], ["低保家庭"], "", "中文", FakeRequest(SESSION)
     )
-    assert markdown.startswith("# 职业规划") and "本科 会计" in markdown
-    assert Path(download["value"]).read_text(encoding="utf-8") == markdown
-    english, _ = chat.plan(None, "", None, None, None, [], [], "", "English")
+    assert markdown.startswith("# 职业规划") and "本科 会计" in shown(markdown)
+    url = re.search(r'href="(/plans/[\w-]+)"', download["value"]).group(1)
+    plan_id = url.rsplit("/", 1)[1]
+    assert chat.plans.get(plan_id, SESSION) == "# 职业规划\n\n- 本科 会计"
+    assert chat.plans.get(plan_id, OTHER) is None and chat.plans.get(plan_id, None) is None
+    assert not (services.settings.cache_dir / "plans").exists()
+    english, _ = chat.plan(None, "", None, None, None, [], [], "", "English", FakeRequest(SESSION))
     assert english.startswith("# Career plan")
 
 
@@ -201,13 +206,18 @@ def test_queue_pages_past_fifty_and_puts_distress_first(parts) -> None:
     assert len({r["id"] for r in first["rows"]} | {r["id"] for r in second["rows"]}) == 56
 
 
-def test_counselor_export_csv_of_the_filtered_set(parts) -> None:
+def test_counselor_export_links_to_the_streamed_filtered_set(parts) -> None:
     services, *_ = parts
     _two_conversations(services)
     review = CounselorReview(services, staff())
-    download, _ = review.export("csv", "", "", "火星")
-    rows = list(csv.DictReader(io.StringIO(Path(download["value"]).read_text(encoding="utf-8"))))
-    assert len(rows) == 1 and rows[0]["question"] == "火星上有补贴吗？"
+    download, _ = review.export("csv", "2026-01-01", "", "火星")
+    href = unescape(re.search(r'href="([^"]+)"', download["value"]).group(1))
+    assert href.startswith("/counselor/export?fmt=csv&")
+    assert "date_from=2026-01-01" in href and "abstained" not in href
+    assert "text=%E7%81%AB%E6%98%9F" in href
+    assert not (services.settings.cache_dir / "exports").exists()  # nothing on disk
+    bad, status = review.export("csv", "2026-13-01", "", "")
+    assert status.startswith("注意") and bad["visible"] is False
 
 
 def test_server_function_arguments() -> None:

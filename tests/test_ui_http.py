@@ -7,23 +7,19 @@ SQLite, so logins, lockouts, sessions and feedback are the product's own.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.settings import Settings
 from bot.store import Store
 from bot.store.models import TranscriptFilter
+from tests.http_app import PASSWORD, csrf_headers, form_token, login, running_app
 from tests.ui_fakes import FakeCoach, make_services
 from ui.app import build_app
-
-PASSWORD = "a-long-enough-password-1"
 
 
 @dataclass
@@ -40,25 +36,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     services, coach, _kb, store = make_services(settings)
     store.add_user("li", "counselor", PASSWORD)
     store.add_user("wang", "maintainer", PASSWORD)
-    app = build_app(settings, services)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = uv.servers[0].sockets[0].getsockname()[1]
-    yield Server(f"http://127.0.0.1:{port}", store, coach)
-    uv.should_exit = True
-    thread.join(10)
+    with running_app(build_app(settings, services)) as url:
+        yield Server(url, store, coach)
     store.close()
 
 
 def client(server: Server, user: str | None = None) -> httpx.Client:
     http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
     if user is not None:
-        answer = http.post("/login", data={"username": user, "password": PASSWORD, "next": ""})
+        answer = login(http, user)
         assert answer.status_code == 303, answer.text
     return http
 
@@ -66,8 +52,9 @@ def client(server: Server, user: str | None = None) -> httpx.Client:
 HTML = {"accept": "text/html"}
 GUARDED = [
     ("GET", "/counselor/config"),
-    ("GET", "/counselor/gradio_api/info"),
+    ("GET", "/counselor/gradio_api/queue/data"),
     ("POST", "/counselor/gradio_api/queue/join"),
+    ("GET", "/counselor/export"),
     ("GET", "/maintainer/config"),
     ("POST", "/maintainer/gradio_api/upload"),
     ("POST", "/maintainer/gradio_api/queue/join"),
@@ -99,7 +86,7 @@ def test_counselor_may_review_but_not_maintain(server: Server) -> None:
         refused = http.get(path, headers=HTML)
         assert refused.status_code == 403
         assert "maintainer" in refused.json()["error"]
-    assert http.post("/maintainer/gradio_api/upload").status_code == 403
+    assert http.post("/maintainer/gradio_api/upload", headers=csrf_headers(http)).status_code == 403
 
 
 def test_maintainer_may_do_both(server: Server) -> None:
@@ -109,29 +96,24 @@ def test_maintainer_may_do_both(server: Server) -> None:
     assert http.get("/whoami").json() == {"name": "wang", "role": "maintainer"}
 
 
-def test_forged_or_tampered_cookie_is_refused(server: Server) -> None:
+def test_forged_or_altered_session_token_is_refused(server: Server) -> None:
     http = client(server, "li")
     token = http.cookies["cc_auth"]
-    body, mac = token.rsplit(".", 1)
-    import base64
-
-    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    payload["r"] = "maintainer"
-    forged_body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
-    forged = client(server)
-    forged.cookies.set("cc_auth", f"{forged_body}.{mac}")
-    assert forged.get("/maintainer/config").status_code == 401
-    assert forged.get("/counselor/config").status_code == 401
+    for forged in (token[:-1] + ("A" if token[-1] != "A" else "B"), "x" * 43, ""):
+        other = client(server)
+        other.cookies.set("cc_auth", forged)
+        assert other.get("/counselor/config").status_code == 401
+        assert other.get("/maintainer/config").status_code == 401
 
 
 def test_wrong_password_and_logout(server: Server) -> None:
     http = client(server)
-    bad = http.post("/login", data={"username": "li", "password": "nope", "next": ""})
-    assert bad.status_code == 401 and "/" in bad.text
+    bad = login(http, "li", "nope-nope")
+    assert bad.status_code == 401 and "用户名或密码错误" in bad.text
     assert "cc_auth" not in http.cookies
     http = client(server, "li")
     assert http.get("/counselor/config").status_code == 200
-    out = http.get("/logout")
+    out = http.get("/logout", headers={"sec-fetch-site": "same-origin"})
     assert out.status_code == 303
     assert http.get("/counselor/config").status_code == 401
 
@@ -143,7 +125,8 @@ def test_login_redirects_only_to_local_paths(server: Server) -> None:
         ("/counselor/", "/counselor/"),
         ("https://evil.example/", "/counselor/"),
     ):
-        answer = http.post("/login", data={"username": "li", "password": PASSWORD, "next": target})
+        data = {"username": "li", "password": PASSWORD, "next": target, "csrf": form_token(http)}
+        answer = http.post("/login", data=data)
         assert answer.headers["location"] == expected
 
 
@@ -154,13 +137,17 @@ def test_review_queue_route_runs_with_the_login(server: Server) -> None:
     assert chat.status_code == 200
     http = client(server, "li")
     call = {"args": [{"text": "HTTP测试问题", "unreviewed": True}]}
-    answer = http.post("/counselor/cc/queue", json=call)
+    answer = http.post("/counselor/cc/queue", json=call, headers=csrf_headers(http))
     assert answer.status_code == 200, answer.text
     page = answer.json()
     assert page["total"] == 1 and page["rows"][0]["title"] == "HTTP测试问题"
     assert client(server).post("/counselor/cc/queue", json=call).status_code == 401
+    no_token = http.post("/counselor/cc/queue", json=call)
+    assert no_token.status_code == 403 and no_token.json()["error"] == "cross-site request refused"
     broken = http.post(
-        "/counselor/cc/queue", content=b"[1, 2", headers={"content-type": "application/json"}
+        "/counselor/cc/queue",
+        content=b"[1, 2",
+        headers={"content-type": "application/json", **csrf_headers(http)},
     )
     assert broken.status_code == 400 and broken.json()["error_zh"] == "请求内容不是 JSON"
 
@@ -189,6 +176,12 @@ def test_graduate_chat_routes_stream_store_and_list(server: Server) -> None:
     refused = stranger.post("/cc/chat/rate", json={"args": [last["turn_id"], 1, "", "zh"]})
     assert refused.json()["ok"] is False
     assert http.post("/cc/chat/select", json=[1]).json()["error_zh"] == "请求内容必须是 JSON 对象"
+    elsewhere = {"sec-fetch-site": "cross-site"}
+    forged = http.post("/cc/chat/submit", json={"text": "x"}, headers=elsewhere)
+    assert forged.status_code == 403 and forged.json()["error_zh"] == "已拒绝跨站请求"
+    assert (
+        http.post("/cc/chat/select", json={"action": "new"}, headers=elsewhere).status_code == 403
+    )
 
 
 def test_graduate_page_gives_an_anonymous_session_cookie(server: Server) -> None:
@@ -226,6 +219,8 @@ def test_chat_returns_the_answer_fields_and_keeps_the_session(server: Server) ->
     }
     assert answer_fields <= set(body)
     assert body["citations"][0]["title"] == "一次性求职补贴" and body["mode"] == "offline"
+    assert body["citations"][0]["source"] == "subsidy.md"  # a file name, never a server path
+    assert body["stored"] is True
     session = body["session_id"]
     second = http.post("/api/chat", json={"session_id": session, "message": "那研究生呢？"})
     assert second.json()["session_id"] == session
@@ -250,6 +245,11 @@ def test_chat_rejects_bad_input(server: Server) -> None:
     http = client(server)
     assert http.post("/api/chat", json={"message": ""}).status_code == 422
     assert http.post("/api/chat", json={"message": "  "}).status_code == 422
-    assert http.post("/api/chat", json={"message": "x" * 2001}).status_code == 422
-    short = http.post("/api/chat", json={"session_id": "short", "message": "你好"})
-    assert short.status_code == 400 and "session_id" in short.json()["detail"]
+    long = http.post("/api/chat", json={"message": "x" * 2001})
+    assert long.status_code == 422 and "x" * 50 not in long.text  # the input is not echoed
+    assert long.json()["detail"][0]["field"] == "body.message"
+    assert "2000" in long.json()["detail"][0]["problem"]
+    for chosen in ("short", "aaaaaaaaaaaaaaaa", "student-2021123456"):
+        fresh = http.post("/api/chat", json={"session_id": chosen, "message": "你好"})
+        assert fresh.status_code == 200 and fresh.json()["session_id"] != chosen
+        assert len(fresh.json()["session_id"]) >= 43  # a server-issued 256-bit id

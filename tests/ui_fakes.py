@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from bot.chat.models import Answer, Citation, StreamEvent, Turn
@@ -37,7 +38,7 @@ class FakeCoach:
             title="一次性求职补贴",
             section="二、申领条件",
             page=3,
-            source="docs/subsidy.md",
+            source="/srv/careercoach/knowledge/docs/subsidy.md",
             text=PASSAGE,
             score=0.8,
             date="2024-05-01",
@@ -200,8 +201,12 @@ def make_services(settings: Settings) -> tuple[Services, FakeCoach, FakeKB, Stor
 
 
 class FakeRequest:
-    """What the handlers read from a Gradio request: cookies and the login name."""
+    """What the handlers read from a Gradio request: the checked session id the role guard puts
+    in the request state, the client address and the login name."""
 
-    def __init__(self, session: str | None = None, username: str | None = None) -> None:
-        self.cookies = {"cc_session": session} if session else {}
+    def __init__(
+        self, session: str | None = None, username: str | None = None, client: str = "10.0.0.1"
+    ) -> None:
+        self.state = SimpleNamespace(careercoach_session=session)
+        self.client = SimpleNamespace(host=client)
         self.username = username

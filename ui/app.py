@@ -1,9 +1,18 @@
-"""The whole web app, wired in one place: ``build_app(settings)`` returns a FastAPI application.
+"""The whole web app, wired in one place: ``build_app(settings)`` returns an ASGI application.
 
 Routes: the graduate chat at ``/``, the counselor review at ``/counselor`` and the maintainer
 console at ``/maintainer`` (three Gradio apps mounted on one FastAPI app), ``/login`` and
-``/logout`` (our own form and signed cookie), and the REST API under ``/api``. The role guard
-(``ui/auth.RoleGuard``) wraps everything, so refusals do not depend on Gradio.
+``/logout`` (``ui/login.py``), downloads (``ui/downloads.py``), the REST API under ``/api`` with
+its docs at ``/api/docs``, and the originals at citations (``/documents/{id}`` and
+``/api/documents/…``, ``ui/documents.py``; anonymous, like the answers that cite them).
+In front of them, from the outside in (SECURITY.md):
+
+1. ``ProxyHeadersMiddleware`` (uvicorn's), only for ``settings.trusted_proxies``: the client
+   address and scheme a trusted proxy forwards;
+2. :class:`ui.headers.SecurityHeaders`: CSP with a nonce, nosniff, referrer policy, no echo;
+3. :class:`ui.exposure.BodyLimit`: request bodies above their limit get 413;
+4. :class:`ui.exposure.RouteAllowList`: only our routes and what each page needs, else 404;
+5. :class:`ui.auth.RoleGuard`: staff sessions, roles and CSRF; graduate session cookies.
 
 :func:`build_services` is the only place that constructs ``bot`` objects (knowledge base, coach,
 planner, store); tests pass their own :class:`ui.services.Services` to :func:`build_app` instead.
@@ -13,43 +22,40 @@ Indexing the starter knowledge base on first start is ``careercoach serve``'s jo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from bot.errors import AuthError
 from bot.settings import Settings
 from ui.api import build_api
-from ui.auth import (
-    AUTH_COOKIE,
-    LOGIN_TTL_S,
-    CookieSigner,
-    Login,
-    RoleGuard,
-    cookie_of,
-    login_page,
-)
-from ui.auth import session_secret as load_secret
+from ui.apidocs import add_api_docs
+from ui.auth import RoleGuard, Signer, staff_login_of
 from ui.counselor import CounselorReview, build_counselor_page, queue_functions
+from ui.csrf import CSRF_SCRIPT, SCRIPT_PATH
 from ui.documents import build_documents
+from ui.downloads import PlanShelf, add_download_routes
+from ui.exposure import BodyLimit, RouteAllowList, gradio_page_rules, own_routes
 from ui.graduate import GraduateChat, build_graduate_page, plan_routes
+from ui.headers import SecurityHeaders
+from ui.limits import AnswerGate
+from ui.login import add_login_routes
 from ui.maintainer import build_maintainer_page
+from ui.offline import prepare_gradio, secure_home
 from ui.scripts import chat_routes, review_routes, script_routes, script_tag
 from ui.services import Services
 
 log = logging.getLogger(__name__)
 
-LOGIN_TEMPLATE = Path(__file__).parent / "templates" / "login.html"
 STYLE = Path(__file__).parent / "templates" / "style.css"
 PROTECTED = {
     "/counselor": frozenset({"counselor", "maintainer"}),
     "/maintainer": frozenset({"maintainer"}),
 }
-HOME_OF_ROLE = {"counselor": "/counselor/", "maintainer": "/maintainer/"}
+GRADIO_CACHE_SWEEP = (1800, 3600)  # every 30 minutes, delete Gradio temp files over an hour old
 
 
 def build_services(settings: Settings) -> Services:
@@ -78,83 +84,56 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def _safe_next(path: str, role: str) -> str:
-    """Only local paths, so the login form cannot be used to redirect elsewhere."""
-    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
-        return path
-    return HOME_OF_ROLE.get(role, "/")
+def validation_error(_request: Request, error: Exception) -> JSONResponse:
+    """422 naming each bad field and why, never echoing what was sent."""
+    problems = []
+    for item in getattr(error, "errors", lambda: [])():
+        where = ".".join(str(part) for part in item.get("loc", ()))
+        problems.append({"field": where, "problem": str(item.get("msg", ""))[:200]})
+    return JSONResponse(
+        {"error": "invalid request", "error_zh": "请求格式不正确", "detail": problems}, 422
+    )
 
 
-def add_login_routes(app: FastAPI, services: Services, signer: CookieSigner) -> None:
-    @app.get("/login", response_class=HTMLResponse)
-    def login_form(next: str = "") -> HTMLResponse:
-        return HTMLResponse(login_page(LOGIN_TEMPLATE, next_path=next))
-
-    @app.post("/login")
-    def login(
-        request: Request,
-        username: str = Form(""),
-        password: str = Form(""),
-        next: str = Form(""),
-    ) -> Any:
-        client = request.client.host if request.client else ""
-        try:
-            user = services.store.authenticate(username.strip(), password, client=client)
-        except AuthError as error:
-            text = f"{error.message_zh} / {error.message}"
-            return HTMLResponse(login_page(LOGIN_TEMPLATE, next_path=next, error=text), 401)
-        target = _safe_next(next, user.role) if next else HOME_OF_ROLE[user.role]
-        response = RedirectResponse(target, status_code=303)
-        token = signer.sign_login(Login(name=user.name, role=user.role))
-        response.set_cookie(
-            AUTH_COOKIE, token, max_age=LOGIN_TTL_S, httponly=True, samesite="lax", path="/"
-        )
-        log.info("%s logged in as %s", user.name, user.role)
-        return response
-
-    @app.get("/logout")
-    def logout() -> RedirectResponse:
-        response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(AUTH_COOKIE, path="/")
-        return response
-
-    @app.get("/whoami")
-    def whoami(request: Request) -> dict[str, Any]:
-        login = signer.read_login(request.cookies.get(AUTH_COOKIE))
-        return {"name": login.name, "role": login.role} if login else {"name": None}
-
-
-def staff_name(signer: CookieSigner) -> Callable[[Any], str | None]:
-    """The logged-in staff member's name for a request (Gradio's or Starlette's), or None."""
-
-    def name_of(request: Any) -> str | None:
-        login = signer.read_login(cookie_of(request, AUTH_COOKIE))
-        return login.name if login is not None else None
-
-    return name_of
-
-
-def staff_dependency(signer: CookieSigner, roles: frozenset[str]) -> Any:
-    """Gradio's auth hook: the login name when the cookie carries one of ``roles``."""
+def staff_dependency(roles: frozenset[str]) -> Any:
+    """Gradio's auth hook: the login name the role guard found (it refuses everyone else)."""
 
     def user_of(request: Request) -> str | None:
-        login = signer.read_login(request.cookies.get(AUTH_COOKIE))
+        login = staff_login_of(request)
         return login.name if login is not None and login.role in roles else None
 
     return user_of
 
 
-def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
-    """The FastAPI application serving every page and the API."""
+def signing_secret(settings: Settings, services: Services) -> bytes:
+    """The configured secret, else the database's (shared by every process on it)."""
+    if settings.session_secret is not None:
+        return settings.session_secret.get_secret_value().encode()
+    return services.store.shared_secret("cookies", legacy_file=settings.home / "session_secret")
+
+
+def build_app(settings: Settings, services: Services | None = None) -> Any:
+    """The ASGI application serving every page and the API, behind the security middleware."""
+    secure_home(settings)
+    prepare_gradio(settings)
     services = services or build_services(settings)
-    signer = CookieSigner(load_secret(settings))
+    signer = Signer(signing_secret(settings, services))
+    gate = AnswerGate(settings)
+    plans = PlanShelf()
     app = FastAPI(
-        title="careercoach", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None
+        title="careercoach", docs_url=None, openapi_url="/api/openapi.json", redoc_url=None
     )
-    app.include_router(build_api(services))
-    app.include_router(plan_routes(services))  # plans made in chat, for their session only
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.include_router(build_api(services, gate))
     app.include_router(build_documents(services))  # originals at citations (ui/documents.py)
+    add_api_docs(app)
     add_login_routes(app, services, signer)
+    app.include_router(plan_routes(services))  # plans made in chat, before the shelf's /plans/
+    add_download_routes(app, CounselorReview(services), plans)
+
+    @app.get(SCRIPT_PATH, include_in_schema=False)
+    def csrf_script() -> Response:
+        return Response(CSRF_SCRIPT, media_type="text/javascript")
 
     @app.get("/counselor", include_in_schema=False)
     def counselor_slash() -> RedirectResponse:
@@ -169,27 +148,60 @@ def build_app(settings: Settings, services: Services | None = None) -> FastAPI:
         "footer_links": [],
         "run_history": False,
         "css": css,
-        "allowed_paths": [str(settings.cache_dir)],
+        "blocked_paths": [str(settings.home)],
+        "show_error": False,
     }
     # the page scripts and their routes (ui/scripts.py), before the pages mounted over them
     app.include_router(script_routes())
-    app.include_router(chat_routes(GraduateChat(services)))
-    review = CounselorReview(services, staff_name(signer))
+    app.include_router(chat_routes(GraduateChat(services, gate, plans)))
+    review = CounselorReview(services)
     app.include_router(review_routes(queue_functions(review)))
-    for path, page, head in (
-        ("/counselor", build_counselor_page(services, staff_name(signer)), script_tag("review")),
-        ("/maintainer", build_maintainer_page(services, staff_name(signer)), ""),
-    ):
+    max_upload = f"{int(settings.max_file_mb * 1e6)}b"
+    pages = [
+        ("/counselor", build_counselor_page(services), "1b", script_tag("review")),
+        ("/maintainer", build_maintainer_page(services), max_upload, ""),
+    ]
+    for path, page, max_size, head in pages:
+        page.delete_cache = GRADIO_CACHE_SWEEP
         gr.mount_gradio_app(
             app,
             page,
             path=path,
-            auth_dependency=staff_dependency(signer, PROTECTED[path]),
+            auth_dependency=staff_dependency(PROTECTED[path]),
+            max_file_size=max_size,
             head=head,
             **common,
         )
+    graduate = build_graduate_page(services, gate, plans)
+    graduate.delete_cache = GRADIO_CACHE_SWEEP
     gr.mount_gradio_app(
-        app, build_graduate_page(services), path="", head=script_tag("chat"), **common
+        app, graduate, path="", max_file_size="1b", head=script_tag("chat"), **common
     )
-    app.add_middleware(RoleGuard, signer=signer, protected=PROTECTED)
+
+    page_rules = [
+        *gradio_page_rules(""),
+        *gradio_page_rules("/counselor", api_calls=True),
+        *gradio_page_rules("/maintainer", uploads=True, api_calls=True),
+    ]
+
+    app.add_middleware(
+        RoleGuard,
+        signer=signer,
+        staff=services.store,
+        protected=PROTECTED,
+        cookie_policy=settings.cookie_secure,
+    )
+    app.add_middleware(RouteAllowList, rules=page_rules, routes=lambda: own_routes(app.routes))
+    app.add_middleware(
+        BodyLimit,
+        default_bytes=settings.max_request_kb * 1024,
+        larger={"/maintainer/gradio_api/upload": int(settings.max_upload_mb * 1_000_000)},
+    )
+    app.add_middleware(
+        SecurityHeaders, staff_prefixes=tuple(PROTECTED), no_store=("/api", "/plans", "/login")
+    )
+    if settings.trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

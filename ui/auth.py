@@ -1,16 +1,25 @@
-"""Who is asking: signed login cookies, the role guard, and anonymous graduate sessions.
+"""Who is asking: staff sessions, the role guard, CSRF, and anonymous graduate sessions.
 
-A counselor or maintainer logs in on ``/login`` with an account of the store
-(``store.authenticate``); the app then sets ``cc_auth``, a cookie holding the name, the role and an
-expiry, signed with HMAC-SHA256 under the session secret (``settings.session_secret``, or a random
-secret kept in ``<home>/session_secret``). :class:`RoleGuard` is a plain ASGI middleware: every
-request under a protected prefix (``/counselor``, ``/maintainer``) without a valid cookie of the
-right role is refused before Gradio sees it (a page load is redirected to the login form, anything
-else gets 401/403), so the protection holds for Gradio's queue, upload and file routes too.
+A counselor or maintainer logs in on ``/login`` (``ui/login.py``); the store opens a server-side
+session and the browser gets its random token in ``cc_auth`` (HttpOnly) plus, in ``cc_csrf``,
+that token's CSRF token (an HMAC under the shared secret, readable by the page's script).
+:class:`RoleGuard` is a plain ASGI middleware in front of everything:
 
-The same middleware gives every browser an anonymous graduate session id in the ``cc_session``
-cookie (random, HttpOnly, one year); the graduate chat reads it so that a graduate sees only their
-own conversation and gets it back after a reload. Passwords, lockouts and rate limits are the
+- every request under a protected prefix (``/counselor``, ``/maintainer``) needs a live staff
+  session of the right role, looked up in the store on each request (so logout, a password
+  change and ``careercoach users remove`` take effect at once); a page load without one is
+  redirected to the login form, anything else gets 401/403 — before Gradio sees it, so the
+  queue, upload and file routes are covered too;
+- every state-changing request there (any method but GET/HEAD/OPTIONS) must also come from this
+  origin (``ui/csrf.py``) and carry ``X-CSRF-Token`` equal to the session's CSRF token; the pages
+  load ``/cc/csrf.js``, which adds the header to their own requests;
+- every browser gets a graduate session id in ``cc_session``: issued here (256 random bits),
+  signed, HttpOnly, one year. Its checked id is put in the request state
+  (:func:`graduate_session_id`), so the graduate chat only ever reads a conversation by an id
+  this server issued; a forged or foreign id is replaced by a new one.
+
+Cookies are ``Secure`` when ``settings.cookie_secure`` says so ('auto': the request came over
+HTTPS, directly or through a trusted proxy). Passwords, throttling and sessions' storage are the
 store's business, not this module's.
 """
 
@@ -22,22 +31,25 @@ import hmac
 import json
 import logging
 import secrets
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
-from http.cookies import SimpleCookie
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
-from bot.settings import Settings
+import anyio
+
+from bot.store.models import StaffLogin
+from bot.store.store import new_session_id
+from ui.csrf import CSRF_HEADER, request_origin_ok
 
 log = logging.getLogger(__name__)
 
 AUTH_COOKIE = "cc_auth"
+CSRF_COOKIE = "cc_csrf"
 SESSION_COOKIE = "cc_session"
-LOGIN_TTL_S = 12 * 3600
 SESSION_TTL_S = 365 * 24 * 3600
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STATE_STAFF = "careercoach_staff"  # request state: the StaffLogin of a protected request
+STATE_SESSION = "careercoach_session"  # request state: the checked graduate session id
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,67 +58,71 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def session_secret(settings: Settings) -> bytes:
-    """The signing secret: the configured one, else one generated once and kept under home."""
-    if settings.session_secret is not None:
-        return settings.session_secret.get_secret_value().encode()
-    path = settings.home / "session_secret"
-    if not path.exists():
-        settings.home.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32))
-        log.info("generated a session secret in %s", path)
-    return path.read_text().strip().encode()
-
-
-@dataclass(frozen=True)
-class Login:
-    """A logged-in staff member as the cookie says."""
-
-    name: str
-    role: str
-
-
-class CookieSigner:
-    """Signs and checks small JSON payloads; a bad signature or an expired token reads as None."""
+class Signer:
+    """HMAC-SHA256 under the shared secret: signed values and CSRF tokens, by purpose."""
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
-    def _mac(self, body: bytes) -> str:
-        digest = hmac.new(self._secret, body, hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    def mac(self, purpose: str, value: str) -> str:
+        digest = hmac.new(self._secret, f"{purpose}\x00{value}".encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
-    def sign_login(self, login: Login, ttl_s: int = LOGIN_TTL_S) -> str:
-        payload = {"u": login.name, "r": login.role, "exp": int(time.time()) + ttl_s}
-        body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
-        return f"{body}.{self._mac(body.encode())}"
+    def sign(self, purpose: str, value: str) -> str:
+        return f"{value}.{self.mac(purpose, value)}"
 
-    def read_login(self, token: str | None) -> Login | None:
-        if not token or "." not in token:
+    def unsign(self, purpose: str, signed: str | None) -> str | None:
+        """The value of a signed string, or None when the signature does not match."""
+        if not signed or "." not in signed or len(signed) > 512:
             return None
-        body, mac = token.rsplit(".", 1)
-        if not hmac.compare_digest(mac, self._mac(body.encode())):
-            return None
-        try:
-            payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        except ValueError:
-            return None
-        if not isinstance(payload, dict) or payload.get("exp", 0) < time.time():
-            return None
-        return Login(name=str(payload.get("u", "")), role=str(payload.get("r", "")))
+        value, mac = signed.rsplit(".", 1)
+        return value if hmac.compare_digest(mac, self.mac(purpose, value)) else None
+
+    def csrf_for(self, staff_token: str) -> str:
+        return self.mac("csrf", staff_token)
+
+
+class StaffDirectory(Protocol):
+    def staff_session(self, token: str | None) -> StaffLogin | None: ...
+
+
+def cookie_secure(scope: Scope, policy: str) -> bool:
+    """Whether cookies set in answer to this request get the Secure attribute."""
+    if policy == "always":
+        return True
+    if policy == "never":
+        return False
+    return scope.get("scheme") in ("https", "wss")
+
+
+def cookie_header(
+    name: str,
+    value: str,
+    max_age: int,
+    *,
+    secure: bool,
+    http_only: bool = True,
+    same_site: str = "Lax",
+) -> tuple[bytes, bytes]:
+    parts = [f"{name}={value}", "Path=/", f"Max-Age={max_age}", f"SameSite={same_site}"]
+    if http_only:
+        parts.append("HttpOnly")
+    if secure:
+        parts.append("Secure")
+    return (b"set-cookie", "; ".join(parts).encode("latin-1"))
 
 
 def cookies_of(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    """The cookies of raw ASGI headers."""
-    jar: SimpleCookie = SimpleCookie()
+    """The cookies of raw ASGI headers (the first of a repeated name wins)."""
+    found: dict[str, str] = {}
     for key, value in headers:
-        if key.lower() == b"cookie":
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed cookie header is the client's problem
-                continue
-    return {name: morsel.value for name, morsel in jar.items()}
+        if key.lower() != b"cookie":
+            continue
+        for part in value.decode("latin-1").split(";"):
+            name, sep, content = part.strip().partition("=")
+            if sep and name and name not in found:
+                found[name] = content.strip().strip('"')
+    return found
 
 
 def cookie_of(request: Any, name: str) -> str | None:
@@ -119,20 +135,54 @@ def cookie_of(request: Any, name: str) -> str | None:
         return None
 
 
-def set_cookie_header(name: str, value: str, max_age: int) -> tuple[bytes, bytes]:
-    cookie = f"{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
-    return (b"set-cookie", cookie.encode("latin-1"))
+def _state_of(request: Any, key: str) -> Any:
+    if request is None:
+        return None
+    try:
+        state = request.state
+    except AttributeError:
+        return None
+    return getattr(state, key, None)
+
+
+def graduate_session_id(request: Any) -> str | None:
+    """The graduate session id this server issued to the browser of ``request`` (or None)."""
+    value = _state_of(request, STATE_SESSION)
+    return value if isinstance(value, str) else None
+
+
+def staff_login_of(request: Any) -> StaffLogin | None:
+    """The staff login the guard found for ``request`` (protected paths only)."""
+    value = _state_of(request, STATE_STAFF)
+    return value if isinstance(value, StaffLogin) else None
+
+
+def staff_name(request: Any) -> str | None:
+    """The logged-in staff member's name: the guard's login for a route's request, Gradio's
+    ``username`` (from the auth hook, which reads the same login) for a page event."""
+    login = staff_login_of(request)
+    if login is not None:
+        return login.name
+    name = getattr(request, "username", None) if request is not None else None
+    return str(name) if name else None
 
 
 class RoleGuard:
-    """ASGI middleware: protected prefixes need a login of their role; browsers get a session."""
+    """ASGI middleware: roles on protected prefixes, CSRF there, graduate session cookies."""
 
     def __init__(
-        self, app: ASGIApp, signer: CookieSigner, protected: dict[str, frozenset[str]]
+        self,
+        app: ASGIApp,
+        signer: Signer,
+        staff: StaffDirectory,
+        protected: dict[str, frozenset[str]],
+        cookie_policy: str = "auto",
     ) -> None:
         self.app = app
         self.signer = signer
+        self.staff = staff
         self.protected = protected  # path prefix -> roles allowed there
+        self.cookie_policy = cookie_policy
 
     def roles_for(self, path: str) -> frozenset[str] | None:
         for prefix, roles in self.protected.items():
@@ -145,16 +195,32 @@ class RoleGuard:
             await self.app(scope, receive, send)
             return
         cookies = cookies_of(scope.get("headers", []))
+        state = scope.setdefault("state", {})
         roles = self.roles_for(scope.get("path", ""))
         if roles is not None:
-            login = self.signer.read_login(cookies.get(AUTH_COOKIE))
+            token = cookies.get(AUTH_COOKIE)
+            login = await anyio.to_thread.run_sync(self.staff.staff_session, token)
             if login is None or login.role not in roles:
                 await self._refuse(scope, send, login, "/".join(sorted(roles)))
                 return
-        if scope["type"] != "http" or SESSION_COOKIE in cookies:
+            unsafe = scope["type"] == "http" and scope.get("method", "GET") not in SAFE_METHODS
+            if unsafe and not self._csrf_ok(scope, token):
+                await _json(send, 403, "cross-site request refused", "已拒绝跨站请求")
+                return
+            state[STATE_STAFF] = login
+        session = self.signer.unsign("session", cookies.get(SESSION_COOKIE))
+        if scope["type"] != "http" or session is not None:
+            state[STATE_SESSION] = session
             await self.app(scope, receive, send)
             return
-        header = set_cookie_header(SESSION_COOKIE, secrets.token_urlsafe(18), SESSION_TTL_S)
+        session = new_session_id()
+        state[STATE_SESSION] = session
+        header = cookie_header(
+            SESSION_COOKIE,
+            self.signer.sign("session", session),
+            SESSION_TTL_S,
+            secure=cookie_secure(scope, self.cookie_policy),
+        )
 
         async def send_with_session(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -163,7 +229,13 @@ class RoleGuard:
 
         await self.app(scope, receive, send_with_session)
 
-    async def _refuse(self, scope: Scope, send: Send, login: Login | None, role: str) -> None:
+    def _csrf_ok(self, scope: Scope, token: str | None) -> bool:
+        if token is None or not request_origin_ok(scope):
+            return False
+        sent = dict(scope.get("headers", [])).get(CSRF_HEADER, b"").decode("latin-1")
+        return bool(sent) and hmac.compare_digest(sent, self.signer.csrf_for(token))
+
+    async def _refuse(self, scope: Scope, send: Send, login: StaffLogin | None, role: str) -> None:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 4401})
             return
@@ -173,14 +245,15 @@ class RoleGuard:
             location = f"/login?next={quote(path)}"
             await _respond(send, 303, b"", [(b"location", location.encode())])
             return
-        status = 401 if login is None else 403
-        detail = {
-            "error": "login required" if login is None else f"the {role} role is required",
-            "error_zh": "请先登录" if login is None else f"需要{role}角色",
-        }
-        await _respond(
-            send, status, json.dumps(detail).encode(), [(b"content-type", b"application/json")]
-        )
+        if login is None:
+            await _json(send, 401, "login required", "请先登录")
+        else:
+            await _json(send, 403, f"the {role} role is required", f"需要{role}角色")
+
+
+async def _json(send: Send, status: int, error: str, error_zh: str) -> None:
+    body = json.dumps({"error": error, "error_zh": error_zh}, ensure_ascii=False).encode()
+    await _respond(send, status, body, [(b"content-type", b"application/json")])
 
 
 async def _respond(
@@ -190,11 +263,5 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
-def login_page(template: Path, *, next_path: str, error: str = "") -> str:
-    """The login form with the target page and an error message filled in (HTML-escaped)."""
-    from html import escape
-    from string import Template
-
-    return Template(template.read_text(encoding="utf-8")).substitute(
-        next=escape(next_path, quote=True), error=escape(error)
-    )
+def new_nonce() -> str:
+    return secrets.token_urlsafe(18)

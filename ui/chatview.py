@@ -14,7 +14,7 @@ from bot.chat.models import Answer, Citation
 from bot.highlight import cited_sentences, highlights
 from bot.planning.summary import summary
 from bot.store.models import Conversation, SessionConversation, StoredTurn
-from ui.render import citation_label, section_of
+from ui.render import citation_text, section_of
 from ui.texts import EXAMPLES, t
 from ui.timefmt import local, zone_label
 
@@ -86,7 +86,7 @@ def citations_view(answer: Answer, lang: str) -> list[dict[str, Any]]:
     seen: dict[str, int] = {}
     out = []
     for citation in answer.citations:
-        label = citation_label(citation, lang)
+        label = citation_text(citation, lang)  # plain: the script inserts it as text
         bare = label.split("] ", 1)[-1]
         seen[bare] = seen.get(bare, 0) + 1
         if seen[bare] > 1:  # two passages of one section: say which is which

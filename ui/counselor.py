@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import gradio as gr
 
 from bot.errors import CareerCoachError, ValidationFailed
 from bot.store.models import Conversation, ConversationSummary, StoredTurn, TranscriptFilter
+from ui.auth import staff_name
 from ui.dashboard import build_dashboard_tab
-from ui.render import citation_label
+from ui.downloads import download_html, export_link
+from ui.render import citation_text
 from ui.services import Services
 from ui.timefmt import local, zone_label
 from ui.verified import build_verified_tab
@@ -58,9 +60,9 @@ def _yes_no(value: bool | None) -> str:
 class CounselorReview:
     """Handlers of the review queue."""
 
-    def __init__(self, services: Services, whoami: Whoami) -> None:
+    def __init__(self, services: Services, whoami: Whoami = staff_name) -> None:
         self.services = services
-        self.whoami = whoami
+        self.whoami = whoami  # the logged-in reviewer's name (the role guard's staff login)
         self.tz = services.settings.tz
 
     def _user(self, request: Any) -> str:
@@ -149,7 +151,7 @@ class CounselorReview:
             "facts": " · ".join(facts),
             "warnings": list(answer.warnings),
             "sources": [
-                f"{citation_label(c, 'zh')} (score {c.score:.2f}): {c.text[:160]}"
+                f"{citation_text(c, 'zh')} (score {c.score:.2f}): {c.text[:160]}"
                 for c in answer.citations
             ],
             "feedback": feedback,
@@ -236,21 +238,15 @@ class CounselorReview:
 
     # --- export (the filtered set, no paging) ---------------------------------------------
     def export(self, fmt: str, date_from: str, date_to: str, text: str) -> tuple[Any, str]:
+        """A link that streams the filtered set to this counselor; no file is written
+        (``ui/downloads.py``)."""
+        filters = {"date_from": date_from, "date_to": date_to, "text": text}
         try:
-            flt = TranscriptFilter(
-                date_from=_day(date_from, "date_from"),
-                date_to=_day(date_to, "date_to"),
-                text=(text or "").strip() or None,
-                limit=None,
-            )
+            self.make_filter(filters)
         except CareerCoachError as error:
             return gr.update(visible=False), "注意 / Note: " + error.for_language("zh")
-        data = self.services.store.export(flt, fmt="csv" if fmt == "csv" else "jsonl")
-        folder = self.services.settings.cache_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"transcripts-{datetime.now():%Y%m%d-%H%M%S-%f}.{fmt}"
-        path.write_text(data, encoding="utf-8")
-        return gr.update(value=str(path), visible=True), f"exported {path.name}"
+        link = download_html(export_link(fmt, filters), "下载 / Download", "export-link")
+        return gr.update(value=link, visible=True), f"export ready ({fmt}) / 导出已就绪"
 
 
 def queue_functions(review: CounselorReview) -> dict[str, Callable[[Any, Any], dict[str, Any]]]:
@@ -274,7 +270,7 @@ def queue_functions(review: CounselorReview) -> dict[str, Callable[[Any, Any], d
     return {"queue": queue, "transcript": transcript, "review": review_and_next, "flag": flag}
 
 
-def build_counselor_page(services: Services, whoami: Whoami) -> gr.Blocks:
+def build_counselor_page(services: Services, whoami: Whoami = staff_name) -> gr.Blocks:
     review = CounselorReview(services, whoami)
     with gr.Blocks(title="careercoach · 辅导员 / counselor") as page:
         gr.Markdown("# 辅导员工作台 / Counselor desk", elem_id="title")
@@ -294,9 +290,7 @@ def build_counselor_page(services: Services, whoami: Whoami) -> gr.Blocks:
                     text = gr.Textbox(label="文本 / text", elem_id="ex-text")
                     fmt = gr.Radio(["csv", "jsonl"], value="csv", label="格式 / format")
                 export = gr.Button("导出 / Export", variant="primary", elem_id="export")
-                export_file = gr.DownloadButton(
-                    "下载 / Download", visible=False, elem_id="export-file"
-                )
+                export_file = gr.Markdown(visible=False, elem_id="export-file")
                 export_status = gr.Markdown(elem_id="export-status")
                 export.click(
                     review.export, [fmt, date_from, date_to, text], [export_file, export_status]

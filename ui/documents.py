@@ -4,7 +4,9 @@ Routes (anonymous, like the graduate chat: everything they show is already quote
 
 * ``GET /api/documents/{doc_id}/passages/{chunk_id}`` — where the passage sits
   (``bot.knowledge.original.Place`` as JSON): the pages and boxes of a PDF or image, or the
-  section's plain text with the passage's ``highlight`` range for other formats;
+  section's plain text with the passage's ``highlight`` range for other formats; ``unverified``
+  lists the phone numbers, sites and account ids in it that no official channel confirms, which
+  the viewer warns about as the answer does;
 * ``GET /api/documents/{doc_id}/pages/{page}.png?passage={chunk_id}`` — the page rendered with
   the passage highlighted;
 * ``GET /documents/{doc_id}?passage={chunk_id}`` — a small viewer page showing either, so a
@@ -13,15 +15,21 @@ Routes (anonymous, like the graduate chat: everything they show is already quote
 Documents are addressed by id only; the path stays on the server. The viewer is a static
 template and script: document text reaches the page as JSON and is inserted with
 ``textContent``, never as HTML, under a Content-Security-Policy that allows no inline script.
+
+Reading a section and rendering a page cost CPU, and the routes are open to anyone, so at most
+:data:`WORK_AT_ONCE` such lookups run at once (in worker threads; waiting ones hold no thread)
+and beyond :data:`WORK_WAITING` waiting ones a request gets 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import HTMLResponse
 
@@ -29,6 +37,9 @@ from bot.errors import CareerCoachError, NotFoundError
 from ui.services import Services
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+WORK_AT_ONCE = 2  # section reads and page renders computed at once, for everyone together
+WORK_WAITING = 16  # further ones waiting their turn; beyond that, 429
 
 TEMPLATES = Path(__file__).parent / "templates"
 _CSP = (
@@ -39,6 +50,18 @@ _CSP = (
 
 def build_documents(services: Services) -> APIRouter:
     router = APIRouter()
+    workers = anyio.CapacityLimiter(WORK_AT_ONCE)
+
+    async def bounded(work: Callable[[], T]) -> T:
+        busy = workers.borrowed_tokens >= workers.total_tokens
+        if busy and workers.statistics().tasks_waiting >= WORK_WAITING:
+            raise HTTPException(
+                429,
+                "too many originals are being opened; try again in a moment / "
+                "正在打开的原文过多，请稍后再试",
+                headers={"Retry-After": "2"},
+            )
+        return await anyio.to_thread.run_sync(work, limiter=workers)
 
     def originals() -> Any:
         from bot.knowledge.original import Originals
@@ -47,17 +70,32 @@ def build_documents(services: Services) -> APIRouter:
             raise HTTPException(404, "original documents are not available here / 无法查看原文")
         return Originals(services.kb)
 
+    def placed(doc_id: str, chunk_id: str) -> tuple[Any, list[str]]:
+        """The passage's place, and the contacts in what the viewer shows that no official
+        channel confirms (the answer warns about them; so does the viewer)."""
+        from bot.knowledge.claims import OfficialChannels
+
+        found = originals()
+        place = found.place(doc_id, chunk_id)
+        gen = found.kb.generation()  # a refresh may have switched it since: look up, not index
+        row, info = gen.row_of.get(chunk_id), gen.documents.get(doc_id)
+        shown = place.text or (gen.chunks[row].text if row is not None else "")
+        issuer = info.meta.issuer if info is not None else ""
+        claims = OfficialChannels.load().unverified(f"{place.title}\n{shown}", issuer)
+        return place, list(dict.fromkeys(c.text for c in claims))
+
     def failed(error: CareerCoachError) -> HTTPException:
         code = 404 if isinstance(error, NotFoundError) else 422
         return HTTPException(code, f"{error.message} / {error.message_zh}")
 
     @router.get("/api/documents/{doc_id}/passages/{chunk_id}")
-    def passage(doc_id: str, chunk_id: str) -> dict[str, Any]:
+    async def passage(doc_id: str, chunk_id: str) -> dict[str, Any]:
         try:
-            place = originals().place(doc_id, chunk_id)
+            place, unverified = await bounded(lambda: placed(doc_id, chunk_id))
         except CareerCoachError as error:
             raise failed(error) from error
         body = asdict(place)
+        body["unverified"] = unverified
         body["page_urls"] = {
             page: f"/api/documents/{doc_id}/pages/{page}.png?passage={chunk_id}"
             for page in place.pages
@@ -65,11 +103,11 @@ def build_documents(services: Services) -> APIRouter:
         return body
 
     @router.get("/api/documents/{doc_id}/pages/{page}.png")
-    def page_image(
+    async def page_image(
         doc_id: str, page: int, passage: str | None = Query(default=None, max_length=100)
     ) -> Response:
         try:
-            png = originals().page_png(doc_id, page, passage)
+            png = await bounded(lambda: originals().page_png(doc_id, page, passage))
         except CareerCoachError as error:
             raise failed(error) from error
         return Response(png, media_type="image/png", headers={"Cache-Control": "private"})

@@ -13,6 +13,12 @@ Everything is tied to the anonymous session of the ``cc_session`` cookie (``ui/a
 history given to the engine and the conversation list are read from the store for that session,
 never taken from the browser, so a reload or another tab shows the same conversations and
 another browser sees none of them.
+
+Websec's protections hold here too: the message length and the answers running at once are
+:class:`ui.limits.AnswerGate`'s (``/cc/chat/submit`` goes through it), errors shown to a
+graduate lose server details (``ui/public.py``), a transcript the database cannot store is
+logged and the answer shown anyway (``ui/sessions.py``), and a plan from the form is downloaded
+from ``/plans/…``, served only to this session (``ui/downloads.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import gradio as gr
@@ -30,10 +36,14 @@ from fastapi.responses import Response
 from bot.chat.models import Answer
 from bot.errors import CareerCoachError, NotFoundError, ValidationFailed
 from bot.store.models import Conversation
-from ui.api import MAX_MESSAGE_CHARS
-from ui.auth import SESSION_COOKIE, cookie_of
+from ui.auth import graduate_session_id
 from ui.chatview import answer_view, chat_view, turn_views
+from ui.downloads import PlanShelf, download_html
+from ui.limits import AnswerGate
+from ui.public import for_graduates
+from ui.sanitize import literal, strict
 from ui.services import Services
+from ui.sessions import client_address, graduate_session, store_exchange
 from ui.texts import LANGS, province_choices, t, vocabulary_choices
 
 log = logging.getLogger(__name__)
@@ -58,16 +68,32 @@ def _int(value: Any) -> int | None:
 class GraduateChat:
     """Handlers of the graduate page."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(
+        self, services: Services, gate: AnswerGate | None = None, plans: PlanShelf | None = None
+    ) -> None:
         self.services = services
         self.tz = services.settings.tz
+        self.gate = gate or AnswerGate(services.settings)
+        self.plans = plans or PlanShelf()
 
     # --- session and conversations ---------------------------------------------------------
     def session_id(self, request: Any) -> str:
-        """The browser's session (the ``cc_session`` cookie); a fresh one if it has none."""
+        """The browser's session (the signed ``cc_session`` cookie); a fresh one without it."""
         # The page's load event and a quick first question may both create the same new
         # session; Store.ensure_session tolerates that race.
-        return self.services.store.ensure_session(cookie_of(request, SESSION_COOKIE))
+        return graduate_session(self.services.store, request)
+
+    def plain_note(self, error: CareerCoachError) -> str:
+        """An error as the graduate reads it: both languages, no server details (plain text,
+        for the page script, which inserts it with ``textContent``)."""
+        settings = self.services.settings
+        zh = for_graduates(error.message_zh, settings, "zh")
+        en = for_graduates(error.message, settings, "en")
+        return "注意 / Note: " + (zh if zh == en else f"{zh} / {en}")
+
+    def note(self, error: CareerCoachError) -> str:
+        """:meth:`plain_note` made inert for a Gradio Markdown component (the plan form)."""
+        return literal(self.plain_note(error))
 
     def _conversation(self, session_id: str, conversation_id: int | None) -> Conversation | None:
         try:
@@ -141,8 +167,13 @@ class GraduateChat:
                 return
             base = self.view(session_id, conversation_id, lang)
         message = (message or "").strip()
-        if not message or len(message) > MAX_MESSAGE_CHARS:
-            base["notice"] = t("too_long", lang) if message else ""
+        if not message:
+            yield base
+            return
+        try:
+            self.gate.check_length(message)
+        except CareerCoachError as error:
+            base["notice"] = self.plain_note(error)
             yield base
             return
         conversation = self._conversation(session_id, conversation_id)
@@ -159,21 +190,36 @@ class GraduateChat:
         started = time.perf_counter()
         answer: Answer | None = None
         try:
-            for event in self.services.coach.stream(message, history, lang):
+            events = self.gate.run(
+                session_id,
+                client_address(request),
+                lambda: self.services.coach.stream(message, history, lang),
+            )
+            for event in events:
                 if event.answer is not None:
                     answer = event.answer
                     break
                 pending["text"] += event.delta
                 yield snapshot()
         except CareerCoachError as error:
-            pending.update(text="", streaming=False, error=error.for_language(lang))
+            pending.update(text="", streaming=False, error=self.plain_note(error))
             base["busy"] = False
             yield snapshot()
             return
         if answer is None:  # an engine that only streamed text; keep what it said
             answer = Answer(answer=pending["text"], lang=lang)  # type: ignore[arg-type]
+        settings = self.services.settings
+        warnings = [for_graduates(w, settings, answer.lang) for w in answer.warnings]
+        answer = answer.model_copy(update={"warnings": warnings})
         latency_ms = int((time.perf_counter() - started) * 1000)
-        store.add_exchange(session_id, message, answer, latency_ms, conversation_id)
+        stored = store_exchange(store, session_id, message, answer, latency_ms, conversation_id)
+        if stored is None:  # the database refused it: show the answer all the same
+            pending.update(text=answer.answer, streaming=False)
+            pending["citations"] = [c.model_dump(mode="json") for c in answer.citations]
+            pending["warnings"] = list(answer.warnings)
+            base["busy"] = False
+            yield snapshot()
+            return
         yield self.view(session_id, conversation_id, lang)
 
     # --- feedback (``server.rate`` of the page script: answered at once) ------------------
@@ -204,8 +250,9 @@ class GraduateChat:
         circumstances: list[str],
         describe: str,
         lang_label: str,
+        request: gr.Request | None = None,
     ) -> tuple[str, Any]:
-        """The plan in Markdown and a file to download."""
+        """The plan in Markdown and a link to download it (served to this session only)."""
         lang = _lang(lang_label)
         if self.services.plan is None:
             return t("plan_unavailable", lang), gr.update(visible=False)
@@ -222,12 +269,10 @@ class GraduateChat:
         try:
             markdown, _profile = self.services.plan(fields, lang)
         except CareerCoachError as error:
-            return "注意 / Note: " + error.for_language(lang), gr.update(visible=False)
-        folder = self.services.settings.cache_dir / "plans"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"careercoach-plan-{datetime.now():%Y%m%d-%H%M%S-%f}.md"
-        path.write_text(markdown, encoding="utf-8")
-        return markdown, gr.update(value=str(path), visible=True)
+            return self.note(error), gr.update(visible=False)
+        url = self.plans.put(self.session_id(request), markdown)
+        link = download_html(url, t("download_plan", lang), "download-plan-link")
+        return strict(markdown), gr.update(value=link, visible=True)
 
 
 def plan_routes(services: Services) -> APIRouter:
@@ -236,7 +281,7 @@ def plan_routes(services: Services) -> APIRouter:
 
     @router.get("/plans/{turn_id}.md", include_in_schema=False)
     def plan_file(turn_id: int, request: Request) -> Response:
-        session = request.cookies.get(SESSION_COOKIE)
+        session = graduate_session_id(request)  # the id the role guard checked, never raw
         if not session:
             raise HTTPException(404, "no such plan / 没有这份规划")
         try:
@@ -262,8 +307,13 @@ def _years(today: date) -> list[str]:
     return [str(y) for y in range(today.year - 3, today.year + 6)]
 
 
-def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ()) -> gr.Blocks:
-    chat = GraduateChat(services)
+def build_graduate_page(
+    services: Services,
+    gate: AnswerGate | None = None,
+    plans: PlanShelf | None = None,
+    extra_tabs: Sequence[ExtraTab] = (),
+) -> gr.Blocks:
+    chat = GraduateChat(services, gate, plans)
     zh = "zh"
     with gr.Blocks(title="careercoach · 毕业生就业政策助手") as page:
         with gr.Row(equal_height=True, elem_id="top"):
@@ -315,9 +365,7 @@ def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ())
                 describe = gr.Textbox(label=t("describe", zh), lines=2)
                 make_plan = gr.Button(t("make_plan", zh), variant="primary", elem_id="make-plan")
                 plan_view = gr.Markdown(elem_id="plan")
-                download = gr.DownloadButton(
-                    t("download_plan", zh), visible=False, elem_id="download-plan"
-                )
+                download = gr.Markdown(visible=False, elem_id="download-plan")
             for build_tab in extra_tabs:
                 build_tab(services, lang)
         gr.Markdown(f"[{t('staff_login', zh)}](/login)", elem_id="staff-link")
@@ -361,7 +409,7 @@ def build_graduate_page(services: Services, extra_tabs: Sequence[ExtraTab] = ())
                 ),
                 gr.update(label=t("describe", code)),
                 t("make_plan", code),
-                gr.update(label=t("download_plan", code)),
+                gr.update(),
             ]
 
         relabelled = [

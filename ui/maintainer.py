@@ -22,6 +22,8 @@ import gradio as gr
 
 from bot.errors import CareerCoachError
 from bot.knowledge.worker import refresh_in_worker
+from ui.auth import staff_name
+from ui.login import failure_rows
 from ui.maintainer_tabs import build_evaluation_tab, build_gaps_tab
 from ui.services import Services
 
@@ -303,7 +305,7 @@ class MaintainerConsole:
         return rows, note
 
 
-def build_maintainer_page(services: Services, whoami: Any) -> gr.Blocks:
+def build_maintainer_page(services: Services, whoami: Any = staff_name) -> gr.Blocks:
     console = MaintainerConsole(services)
     with gr.Blocks(title="careercoach · 维护控制台 / maintainer console") as page:
         gr.Markdown("# 知识库维护 / Maintainer console", elem_id="title")
@@ -373,9 +375,17 @@ def build_maintainer_page(services: Services, whoami: Any) -> gr.Blocks:
                 build_gaps_tab(services, whoami, page)
             with gr.Tab("评测 / Evaluation", id="eval"):
                 build_evaluation_tab(services, whoami, page)
+            with gr.Tab("登录失败 / Failed logins", id="logins"):
+                failed_logins = gr.Dataframe(
+                    headers=["name", "client", "failures", "first", "last"],
+                    interactive=False,
+                    label="近 7 天登录失败 / failed logins, last 7 days",
+                    elem_id="failed-logins",
+                )
 
         status_outputs = [status, documents, picked]
         page.load(console.status, None, status_outputs)
+        page.load(lambda: failure_rows(services), None, failed_logins)
         reload_status.click(console.status, None, status_outputs)
         refresh.click(console.refresh, [uploads, folder], [report, refresh_status]).then(
             console.status, None, status_outputs

@@ -15,6 +15,10 @@ to the JSON routes below with ``fetch``:
 - counselor, under ``/counselor`` so the role guard covers them: ``POST /counselor/cc/queue``,
   ``/transcript``, ``/review`` and ``/flag``.
 
+Every route is one of our own FastAPI app's, so the route allow-list (``ui/exposure.py``) lets
+it through and the body limit covers it; the counselor routes are under the role guard's prefix
+(role and CSRF token checked there); every POST must come from this origin (``ui/csrf.py``);
+``/cc/chat/submit`` answers through the :class:`ui.limits.AnswerGate` (length, concurrency).
 Bodies are JSON objects; anything else is refused with 400 and a message in Chinese and
 English, never a traceback.
 """
@@ -29,6 +33,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+
+from ui.csrf import request_origin_ok
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_BODY_BYTES = 64_000
@@ -77,7 +83,13 @@ def _refused(reason: str, reason_zh: str) -> JSONResponse:
 
 
 async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
-    """The request's JSON object, or the 400 response saying why it is not one."""
+    """The request's JSON object, or the response saying why it is not one: 403 for a request
+    another site's page sent (the graduate routes have no CSRF token, as graduates have no
+    login; the counselor routes also need the role guard's token), 400 for a bad body."""
+    if not request_origin_ok(request.scope):
+        return JSONResponse(
+            {"error": "cross-site request refused", "error_zh": "已拒绝跨站请求"}, status_code=403
+        )
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         return _refused(

@@ -5,6 +5,11 @@ On first start, when the index holds no document, the starter knowledge base
 server listens, with a progress line per file. The app answers offline (extractive) unless an
 OpenAI-compatible endpoint is configured; ``--offline`` forces it. The app itself is built by
 ``ui.app.build_app``; this module only resolves settings, prepares the index and runs uvicorn.
+
+Before anything is imported or created: files are made private (umask 077, the home 0700) and
+Gradio is told to stay offline (``ui.offline.prepare_gradio``). Uvicorn's own forwarded-header
+handling is off (it would believe ``X-Forwarded-For`` from 127.0.0.1); the app honours forwarded
+headers only from ``settings.trusted_proxies``.
 """
 
 from __future__ import annotations
@@ -63,11 +68,18 @@ def serve(
     ctx: click.Context, host: str | None, port: int | None, offline: bool, no_index: bool
 ) -> None:
     """启动网页应用 / Start the web app (chat at /, /counselor, /maintainer, REST API at /api)."""
+    import os
+
+    settings = settings_of(ctx)
+    os.umask(0o077)  # database, uploads, index and temporary files: readable by this user only
+    from ui.offline import prepare_gradio, secure_home
+
+    secure_home(settings)
+    prepare_gradio(settings)  # before gradio is imported
     import uvicorn
 
     from ui.app import build_app, build_services
 
-    settings = settings_of(ctx)
     updates: dict[str, Any] = {}
     if host:
         updates["host"] = host
@@ -83,7 +95,14 @@ def serve(
     mode = "LLM" if settings.llm_configured else "offline / 离线模式"
     url = f"http://{settings.host}:{settings.port}/"
     click.echo(f"careercoach is serving {url} ({mode}); counselors and maintainers: {url}login")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 commands = [serve]

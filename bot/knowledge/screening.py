@@ -6,13 +6,15 @@ page's forms, before anything is indexed:
 * **set aside** (the file is not indexed; the refresh reports it ``skipped`` with the sentence
   that decided it): a sentence that asks graduates to pay (a fee, deposit or amount with a verb
   of paying, and no negation or warning around it), or to hand over bank credentials (password,
-  SMS verification code, CVV, online-banking keys); a form that asks for them; a title that
+  SMS verification code, CVV, online-banking keys); a form that asks for them; text or a title
+  addressed to the assistant (instruction-like, ``bot.chat.safety.suspicion``); a title that
   names an unofficial phone, site or account (the title becomes the answer's source line).
   Social-insurance contributions, tuition and taxes are not fee demands; exam registration fees
   are not either, unless they go to a private account (``bot.chat.safety`` catches those).
 * **noted** (indexed, the report says so): contact claims that the official-channel list does
-  not confirm (``claims``; the bot quotes them only with a warning), instruction-like text
-  (the answerer sets such documents aside when retrieved), and other web forms.
+  not confirm (``claims``; the bot quotes them only with a warning) and other web forms.
+  The answerer still sets aside retrieved passages with instruction-like text, for documents
+  indexed before this screening.
 
 Hand-written rules, tuned on the dev half of ``evals/datasets/poisoned.jsonl`` and on the
 starter knowledge base (none of whose documents may be set aside). Anti-fraud advice names the

@@ -5,7 +5,8 @@ Public API (everything returns plain pydantic objects from :mod:`bot.store.model
     from bot.store import Store, TranscriptFilter
 
     store = Store(settings)                  # or Store.from_url(url); migrates to head on open
-    sid = store.ensure_session(None)         # new anonymous session id (or keep a given one)
+    sid = store.ensure_session(None)         # new server-issued session id; a known id is kept,
+                                             # an unknown one replaced (issued=True: signed cookie)
     turn_id = store.add_exchange(sid, question, answer, latency_ms)   # Answer from bot.chat
     store.conversation_for_session(sid)      # -> Conversation (the graduate's own, no reviews)
     store.new_conversation(sid)              # -> int: start a fresh conversation in the session
@@ -22,11 +23,17 @@ Public API (everything returns plain pydantic objects from :mod:`bot.store.model
     store.add_user(name, "counselor" | "maintainer", password)     # -> User
     store.list_users(); store.remove_user(name); store.set_password(name, password)
     store.authenticate(name, password, client="203.0.113.9")        # -> User, or AuthError
+                                             #    (LoginThrottled: wait retry_after_s)
+    store.login_failures(timedelta(days=7))  # -> list[LoginFailures] for the maintainer
+    token = store.open_staff_session(name, client)   # server-side login, token for the cookie
+    store.staff_session(token)               # -> StaffLogin | None; close_staff_session(token)
+    store.shared_secret("cookies")           # -> bytes, one per database (created on first use)
     store.close()
 
 Errors are :mod:`bot.errors` classes: ``NotFoundError`` (unknown session, turn, conversation,
-user), ``ValidationFailed`` (bad rating, name, password, role, format) and ``AuthError`` (wrong
-password, or locked after too many failures), each with a Chinese and an English message.
+user), ``ValidationFailed`` (bad rating, name, password, role, format), ``AuthError`` (wrong
+password; ``LoginThrottled`` after failures) and ``StorageError`` (the database refused a write:
+disk full, locked past the timeout), each with a Chinese and an English message.
 
 What a graduate types is redacted by :func:`bot.privacy.redact` before it is written. Session
 ids are stored only as SHA-256 digests. An ``Answer`` with ``flagged=True`` flags its
@@ -34,7 +41,6 @@ conversation (by user ``"system"``). Leaves out: the web login cookie (the web a
 deciding who may see what (callers check ``User.has_role``).
 """
 
-from bot.store.accounts import LoginPolicy
 from bot.store.models import (
     Annotation,
     Conversation,
@@ -47,6 +53,7 @@ from bot.store.models import (
     User,
 )
 from bot.store.store import Store
+from bot.store.throttle import LoginThrottle, Step
 
 __all__ = [
     "Annotation",
@@ -54,8 +61,9 @@ __all__ = [
     "ConversationSummary",
     "Feedback",
     "FlagEvent",
-    "LoginPolicy",
+    "LoginThrottle",
     "Role",
+    "Step",
     "Store",
     "StoredTurn",
     "TranscriptFilter",

@@ -1,23 +1,23 @@
-"""Counselor and maintainer accounts: argon2id password hashes and login rate limiting.
+"""Counselor and maintainer accounts: argon2id password hashes, throttled logins.
 
-Passwords are hashed with argon2-cffi's defaults (salted argon2id, re-hashed on login when the
-defaults grow). Every login attempt is a row in ``login_attempts``, so the limit holds across
-processes and restarts: by default 5 failures for one name from one client within 15 minutes
-lock that pair until the oldest of them is 15 minutes old, and 20 failures for one name from any
-clients lock the name the same way. A locked attempt is refused without checking the password and
-is not counted. Unknown names cost the same hashing time as known ones and get the same message,
-so an attacker cannot tell which names exist. Leaves out password reset by e-mail and 2FA.
+Passwords are hashed with argon2-cffi's defaults (salted argon2id, 64 MiB, re-hashed on login
+when the defaults grow). At most ``max_hashing`` hashes run at once in a process (a semaphore),
+so a burst of logins cannot take gigabytes of memory or starve the chat of CPU; a login that
+waits longer than :data:`HASH_WAIT_S` is told to try again. Every attempt is a row in
+``login_attempts``; after failures the next attempt must wait a growing delay (``throttle.py``)
+instead of the account being locked. Unknown names cost the same hashing time as known ones and
+get the same message, so an attacker cannot tell which names exist. A password change or the
+removal of an account ends its staff sessions. Leaves out password reset by e-mail and 2FA.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,23 +25,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import AuthError, NotFoundError, ValidationFailed
-from bot.store.models import ROLES, Role, User
+from bot.errors import AuthError, LoginThrottled, NotFoundError, ValidationFailed
+from bot.store.models import ROLES, LoginFailures, Role, User
+from bot.store.staff import StaffSessions
 from bot.store.tables import LoginAttemptRow, UserRow
+from bot.store.throttle import LoginThrottle, refuse_if_too_soon
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[\w.@-]{1,64}$")
 MIN_PASSWORD = 8
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    """How many failed logins are allowed before a name (and client) is locked."""
-
-    max_failures: int = 5  # per name and client within the window
-    max_failures_per_name: int = 20  # per name, whatever the client
-    window: timedelta = timedelta(minutes=15)
+HASH_WAIT_S = 20.0  # how long a login waits for a free hashing slot before "try again"
 
 
 def normalise_name(name: str) -> str:
@@ -63,6 +57,11 @@ def _check_password(password: str) -> None:
         )
 
 
+def _aware(moment: datetime) -> datetime:
+    """Aggregates come back without the column type's conversion: naive UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _user(row: UserRow) -> User:
     return User(
         name=row.name,
@@ -79,14 +78,32 @@ class Accounts:
         self,
         sessions: sessionmaker[Session],
         clock: Callable[[], datetime],
-        policy: LoginPolicy | None = None,
+        policy: LoginThrottle | None = None,
         hasher: PasswordHasher | None = None,
+        *,
+        writes: sessionmaker[Session] | None = None,
+        max_hashing: int = 2,
     ) -> None:
-        self._sessions = sessions
+        self._reads = sessions
+        self._sessions = writes or sessions  # every method here writes
         self._clock = clock
-        self.policy = policy or LoginPolicy()
+        self.policy = policy or LoginThrottle()
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
+        self._hashing = threading.BoundedSemaphore(max(1, max_hashing))
+
+    @contextlib.contextmanager
+    def _hash_slot(self) -> Iterator[None]:
+        if not self._hashing.acquire(timeout=HASH_WAIT_S):
+            raise LoginThrottled(
+                "the server is busy with other logins; try again in a moment",
+                message_zh="服务器正忙于处理其他登录，请稍后再试",
+                retry_after_s=5,
+            )
+        try:
+            yield
+        finally:
+            self._hashing.release()
 
     def add_user(self, name: str, role: Role, password: str) -> User:
         key = normalise_name(name)
@@ -97,9 +114,9 @@ class Accounts:
                 f"不能是 {role!r}",
             )
         _check_password(password)
-        row = UserRow(
-            name=key, role=role, password_hash=self._hasher.hash(password), created_at=self._clock()
-        )
+        with self._hash_slot():
+            hashed = self._hasher.hash(password)
+        row = UserRow(name=key, role=role, password_hash=hashed, created_at=self._clock())
         try:
             with self._sessions.begin() as db:
                 db.add(row)
@@ -111,21 +128,29 @@ class Accounts:
         return _user(row)
 
     def list_users(self) -> list[User]:
-        with self._sessions() as db:
+        with self._reads() as db:
             return [_user(r) for r in db.scalars(select(UserRow).order_by(UserRow.name))]
 
     def remove_user(self, name: str) -> None:
+        """Delete the account; its staff sessions end with it."""
         key = normalise_name(name)
         with self._sessions.begin() as db:
             row = self._row(db, key)
+            ended = StaffSessions.close_user(db, row.id)  # no reliance on the FK cascade alone
             db.delete(row)
-        log.info("removed user %s", key)
+        log.info("removed user %s (%s sessions ended)", key, ended)
 
     def set_password(self, name: str, password: str) -> None:
+        """A new password; every staff session of the account ends (log in again)."""
         key = normalise_name(name)
         _check_password(password)
+        with self._hash_slot():
+            hashed = self._hasher.hash(password)
         with self._sessions.begin() as db:
-            self._row(db, key).password_hash = self._hasher.hash(password)
+            row = self._row(db, key)
+            row.password_hash = hashed
+            ended = StaffSessions.close_user(db, row.id)
+        log.info("password changed for %s (%s sessions ended)", key, ended)
 
     def authenticate(self, name: str, password: str, client: str = "") -> User:
         """The user when ``password`` is right; otherwise :class:`AuthError` (zh and en)."""
@@ -134,22 +159,57 @@ class Accounts:
         except ValidationFailed:
             key = name.strip().casefold()[:64]
         client = client[:128]
+        with self._reads() as db:  # refused early: no hashing, no write, not counted
+            refuse_if_too_soon(db, self.policy, key, client, self._clock())
+            row = db.scalars(select(UserRow).where(UserRow.name == key)).first()
+            stored = row.password_hash if row else None
+        with self._hash_slot():
+            ok = self._verify(stored, password)
+            rehash = self._hasher.hash(password) if ok and self._needs_rehash(stored) else None
         now = self._clock()
         with self._sessions.begin() as db:
-            self._refuse_if_locked(db, key, client, now)
-            row = db.scalars(select(UserRow).where(UserRow.name == key)).first()
-            ok = self._verify(row.password_hash if row else None, password)
+            # Checked again in the write transaction: parallel guesses must not all pass.
+            refuse_if_too_soon(db, self.policy, key, client, now)
             db.add(LoginAttemptRow(name=key, client=client, succeeded=ok, created_at=now))
             user = None
-            if ok and row is not None:
+            row = db.scalars(select(UserRow).where(UserRow.name == key)).first() if ok else None
+            if row is not None and row.password_hash == stored:
                 row.last_login_at = now
-                if self._hasher.check_needs_rehash(row.password_hash):
-                    row.password_hash = self._hasher.hash(password)
+                if rehash is not None:
+                    row.password_hash = rehash
                 user = _user(row)
         if user is None:  # raised after the commit, so the failure is counted
-            log.info("failed login for %s from %s", key, client or "-")
+            log.warning("failed login for %r from %s", key, client or "-")
             raise AuthError("wrong user name or password", message_zh="用户名或密码错误")
         return user
+
+    def failures(self, since: datetime, limit: int = 200) -> list[LoginFailures]:
+        """Failed logins since ``since``, grouped by name and client, most recent first."""
+        query = (
+            select(
+                LoginAttemptRow.name,
+                LoginAttemptRow.client,
+                func.count(),
+                func.min(LoginAttemptRow.created_at),
+                func.max(LoginAttemptRow.created_at),
+            )
+            .where(LoginAttemptRow.succeeded.is_(False), LoginAttemptRow.created_at >= since)
+            .group_by(LoginAttemptRow.name, LoginAttemptRow.client)
+            .order_by(func.max(LoginAttemptRow.created_at).desc())
+            .limit(limit)
+        )
+        with self._reads() as db:
+            rows = db.execute(query).all()
+        return [
+            LoginFailures(
+                name=name,
+                client=client,
+                failures=count,
+                first_at=_aware(first),
+                last_at=_aware(last),
+            )
+            for name, client, count, first, last in rows
+        ]
 
     # --- helpers -----------------------------------------------------------------------------
     def _row(self, db: Session, key: str) -> UserRow:
@@ -171,37 +231,8 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             return False
 
-    def _refuse_if_locked(self, db: Session, key: str, client: str, now: datetime) -> None:
-        since = now - self.policy.window
-        checks = (
-            (LoginAttemptRow.client == client, self.policy.max_failures),
-            (LoginAttemptRow.name == key, self.policy.max_failures_per_name),
-        )
-        for scope, limit in checks:
-            last_ok = db.scalar(
-                select(func.max(LoginAttemptRow.id)).where(
-                    LoginAttemptRow.name == key, scope, LoginAttemptRow.succeeded.is_(True)
-                )
-            )
-            failures = list(
-                db.scalars(
-                    select(LoginAttemptRow.created_at)
-                    .where(
-                        LoginAttemptRow.name == key,
-                        scope,
-                        LoginAttemptRow.succeeded.is_(False),
-                        LoginAttemptRow.created_at >= since,
-                        LoginAttemptRow.id > (last_ok or 0),
-                    )
-                    .order_by(LoginAttemptRow.created_at.desc())
-                    .limit(limit)
-                )
-            )
-            if len(failures) >= limit:
-                unlock = failures[-1] + self.policy.window
-                minutes = max(1, math.ceil((unlock - now).total_seconds() / 60))
-                log.warning("login for %s from %s refused: locked", key, client or "-")
-                raise AuthError(
-                    f"too many failed logins; try again in {minutes} minutes",
-                    message_zh=f"登录失败次数过多，请 {minutes} 分钟后再试",
-                )
+    def _needs_rehash(self, stored: str | None) -> bool:
+        try:
+            return stored is not None and self._hasher.check_needs_rehash(stored)
+        except InvalidHashError:
+            return False

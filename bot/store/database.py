@@ -1,7 +1,11 @@
 """Opening the database: the engine (SQLite in WAL mode, or PostgreSQL) and its migrations.
 
 SQLite gets WAL journaling, foreign keys and a busy timeout on every connection, so the web app
-and a CLI command can use the same file at once. PostgreSQL is reached by URL
+and a CLI command can use the same file at once. Transactions are begun by SQLAlchemy, not by
+the driver, so that :func:`writer` can begin them ``IMMEDIATE``: a transaction that reads and
+then writes takes the write lock at its start and waits (busy timeout) for another writer,
+instead of failing with "database is locked" when it first writes. The database file and its
+folder are created private to the user (0600 / 0700). PostgreSQL is reached by URL
 (``postgresql+psycopg://…``). Migrations are Alembic's, configured in code from the folder
 ``migrations/`` of this package, so no ``alembic.ini`` is needed at run time. Leaves out
 connection-pool tuning beyond SQLAlchemy's defaults.
@@ -11,8 +15,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -20,6 +25,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bot.errors import ConfigError
 
@@ -28,13 +34,56 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+BUSY_TIMEOUT_S = 10
+
+T = TypeVar("T")
+
+
+class Write(Protocol):
+    """Runs ``work`` in one write transaction, retried while the database is busy
+    (``Store._write``); the store's parts that write take one."""
+
+    def __call__(self, work: Callable[[Session], T], /) -> T: ...
+
+
+BEGIN_OPTION = "careercoach_begin"  # execution option: "IMMEDIATE" for write transactions
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy's documented recipe: the driver issues no BEGIN of its own (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    mode = conn.get_execution_options().get(BEGIN_OPTION, "")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine (and pool) whose SQLite transactions begin IMMEDIATE; on PostgreSQL the
+    option means nothing and row locks do the work."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def private_file(path: Path) -> None:
+    """Create the file 0600 (a missing folder 0700); an existing file is tightened to 0600.
+
+    An existing folder is left as it is: it may be shared (the home is made private by
+    ``careercoach serve``)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)
+    path.chmod(0o600)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.chmod(0o600)
 
 
 def make_engine(url: str) -> Engine:
@@ -48,9 +97,10 @@ def make_engine(url: str) -> Engine:
         ) from bad
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 10})
+            private_file(Path(parsed.database))
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True)

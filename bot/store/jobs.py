@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import NotFoundError
+from bot.store.database import Write
 from bot.store.models import EvalJob
 from bot.store.tables import EvalJobRow
 
@@ -57,59 +58,75 @@ def _alive(pid: int | None) -> bool:
 
 
 class EvalJobs:
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], write: Write, clock: Callable[[], datetime]
+    ) -> None:
         self._sessions = sessions
+        self._write = write  # the store's retried write transaction
         self._clock = clock
 
     def create(self, suite: str, kb: str, by_user: str) -> EvalJob:
-        row = EvalJobRow(
-            suite=suite,
-            kb=kb,
-            status="queued",
-            done=0,
-            total=0,
-            message="",
-            cancel_requested=False,
-            created_by=by_user,
-            created_at=self._clock(),
-            result={},
-        )
-        with self._sessions.begin() as db:
+        def work(db: Session) -> EvalJob:
+            row = EvalJobRow(
+                suite=suite,
+                kb=kb,
+                status="queued",
+                done=0,
+                total=0,
+                message="",
+                cancel_requested=False,
+                created_by=by_user,
+                created_at=self._clock(),
+                result={},
+            )
             db.add(row)
             db.flush()
             return _of(row)
 
+        return self._write(work)
+
     def get(self, job_id: int) -> EvalJob:
-        with self._sessions.begin() as db:
+        def work(db: Session) -> EvalJob:
             return _of(self._checked(db, self._row(db, job_id)))
 
+        return self._write(work)
+
     def recent(self, limit: int = 20) -> list[EvalJob]:
-        with self._sessions.begin() as db:
+        def work(db: Session) -> list[EvalJob]:
             rows = db.scalars(select(EvalJobRow).order_by(EvalJobRow.id.desc()).limit(limit))
             return [_of(self._checked(db, r)) for r in rows]
 
+        return self._write(work)
+
     def started(self, job_id: int, pid: int) -> None:
-        with self._sessions.begin() as db:
+        def work(db: Session) -> None:
             row = self._row(db, job_id)
             row.pid, row.status, row.started_at = pid, "running", self._clock()
 
+        self._write(work)
+
     def progress(self, job_id: int, done: int, total: int, message: str = "") -> bool:
         """Record progress; returns True when a cancel was requested."""
-        with self._sessions.begin() as db:
+
+        def work(db: Session) -> bool:
             row = self._row(db, job_id)
             row.done, row.total = done, total
             if message:
                 row.message = message
             return bool(row.cancel_requested)
 
+        return self._write(work)
+
     def request_cancel(self, job_id: int) -> EvalJob:
-        with self._sessions.begin() as db:
+        def work(db: Session) -> EvalJob:
             row = self._row(db, job_id)
             if row.status in ("queued", "running"):
                 row.cancel_requested = True
                 if row.status == "queued" or not _alive(row.pid):
                     row.status, row.finished_at = "cancelled", self._clock()
             return _of(row)
+
+        return self._write(work)
 
     def finish(
         self,
@@ -119,11 +136,13 @@ class EvalJobs:
         passed: bool | None = None,
         result: dict[str, Any] | None = None,
     ) -> None:
-        with self._sessions.begin() as db:
+        def work(db: Session) -> None:
             row = self._row(db, job_id)
             row.status, row.message, row.passed = status, message, passed
             row.result = result or {}
             row.finished_at = self._clock()
+
+        self._write(work)
 
     def _checked(self, db: Session, row: EvalJobRow) -> EvalJobRow:
         if row.status == "running" and not _alive(row.pid):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import NotFoundError, ValidationFailed
 from bot.privacy import redact
+from bot.store.database import Write
 from bot.store.models import GAP_STATUSES, KnowledgeGap
 from bot.store.tables import KnowledgeGapRow
 
@@ -49,14 +50,18 @@ def _of(row: KnowledgeGapRow) -> KnowledgeGap:
 
 
 class KnowledgeGaps:
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], write: Write, clock: Callable[[], datetime]
+    ) -> None:
         self._sessions = sessions
+        self._write = write  # the store's retried write transaction
         self._clock = clock
 
     def sync(self, groups: Sequence[GapGroup]) -> list[KnowledgeGap]:
         """Merge the groups of the moment into the stored gaps; returns every gap."""
         now = self._clock()
-        with self._sessions.begin() as db:
+
+        def work(db: Session) -> list[KnowledgeGap]:
             rows = list(db.scalars(select(KnowledgeGapRow)))
             owner = {t: r for r in rows for t in r.turn_ids}
             for group in groups:
@@ -84,6 +89,8 @@ class KnowledgeGaps:
             db.flush()
             return self._sorted(rows)
 
+        return self._write(work)
+
     def find(self, status: str | None = None) -> list[KnowledgeGap]:
         with self._sessions() as db:
             query = select(KnowledgeGapRow)
@@ -97,7 +104,8 @@ class KnowledgeGaps:
                 f"status: {status!r} is not one of {', '.join(GAP_STATUSES)}",
                 message_zh=f"状态 status：{status!r} 应为 open、document_added 或 wont_cover",
             )
-        with self._sessions.begin() as db:
+
+        def work(db: Session) -> KnowledgeGap:
             row = db.get(KnowledgeGapRow, gap_id)
             if row is None:
                 raise NotFoundError(
@@ -108,6 +116,8 @@ class KnowledgeGaps:
             row.updated_by = by_user
             row.updated_at = self._clock()
             return _of(row)
+
+        return self._write(work)
 
     @staticmethod
     def _sorted(rows: list[KnowledgeGapRow]) -> list[KnowledgeGap]:

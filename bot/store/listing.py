@@ -5,6 +5,9 @@ China Standard Time by default: the graduates' and counselors' day); naive datet
 the same zone, aware ones as given. Export writes one
 record per turn (JSON Lines or CSV), which is what a reviewer or an evaluation set needs; it
 builds the whole text in memory, fine for the tens of thousands of turns a campus produces.
+A CSV cell that a spreadsheet (Excel, WPS, LibreOffice) would run as a formula — one starting
+with ``= + - @``, a tab or a carriage return — gets a leading apostrophe, the usual defence
+(OWASP "CSV injection"); JSON Lines is data for programs and is left as it is.
 """
 
 from __future__ import annotations
@@ -220,11 +223,21 @@ def records(db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA) -> Iterator[
             }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never as a formula it runs."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False) if value else ""
+        return inert_cell(json.dumps(value, ensure_ascii=False)) if value else ""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return inert_cell(value)
     return value
 
 
@@ -235,7 +248,8 @@ def export(
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(db, flt, tz))
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        # CRLF rows (RFC 4180, what spreadsheets write): a field holding CR or LF is then quoted
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
         for record in records(db, flt, tz):
             writer.writerow({k: _cell(v) for k, v in record.items()})

@@ -237,3 +237,22 @@ class User(BaseModel):
     def has_role(self, role: Role) -> bool:
         """Maintainers may do everything counselors may."""
         return self.role == role or self.role == "maintainer"
+
+
+# --- security (staff sessions, failed logins) ----------------------------------------------
+class StaffLogin(BaseModel):
+    """A live staff session: who, with which role (read from the account), until when."""
+
+    name: str
+    role: Role
+    expires_at: datetime
+
+
+class LoginFailures(BaseModel):
+    """Failed logins of one name from one client, for the maintainer's list."""
+
+    name: str
+    client: str
+    failures: int
+    first_at: datetime
+    last_at: datetime

@@ -272,3 +272,34 @@ class EvalJobRow(Base):
     passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # {"results": [summary…], "shortfalls": [str…], "failed": [{dataset, suite, split, id}…]}
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- security (revision 0002) --------------------------------------------------------------
+class StaffSessionRow(Base):
+    """A counselor's or maintainer's login, server-side so that logout and removal end it.
+
+    Only the SHA-256 digest of the cookie's token is kept. Removing the user deletes its
+    sessions (ON DELETE CASCADE); a password change deletes them explicitly.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class SecretRow(Base):
+    """A secret shared by every process on this database (e.g. the cookie-signing key)."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+Index("ix_login_attempts_client", LoginAttemptRow.client, LoginAttemptRow.created_at)

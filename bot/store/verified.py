@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import NotFoundError, ValidationFailed
 from bot.privacy import redact
+from bot.store.database import Write
 from bot.store.models import VerifiedAnswer, VerifiedCitation
 from bot.store.tables import VerifiedAnswerRow
 
@@ -71,8 +72,11 @@ def _checked(
 
 
 class VerifiedAnswers:
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], write: Write, clock: Callable[[], datetime]
+    ) -> None:
         self._sessions = sessions
+        self._write = write  # the store's retried write transaction
         self._clock = clock
 
     def add(
@@ -93,25 +97,28 @@ class VerifiedAnswers:
                 f"expires_on: {expires_on} is not in the future",
                 message_zh=f"有效期 expires_on：{expires_on} 已经过去",
             )
-        row = VerifiedAnswerRow(
-            questions=kept,
-            answer=answer.strip(),
-            lang=lang,
-            citations=[c.model_dump(mode="json") for c in citations],
-            status="active",
-            expires_on=expires_on,
-            created_by=by_user,
-            created_at=now,
-            approved_by=by_user,
-            approved_at=now,
-            withdrawn_reason="",
-            withdrawn_seen=False,
-            served=0,
-        )
-        with self._sessions.begin() as db:
+
+        def work(db: Session) -> VerifiedAnswer:
+            row = VerifiedAnswerRow(
+                questions=kept,
+                answer=answer.strip(),
+                lang=lang,
+                citations=[c.model_dump(mode="json") for c in citations],
+                status="active",
+                expires_on=expires_on,
+                created_by=by_user,
+                created_at=now,
+                approved_by=by_user,
+                approved_at=now,
+                withdrawn_reason="",
+                withdrawn_seen=False,
+                served=0,
+            )
             db.add(row)
             db.flush()
             return _of(row)
+
+        return self._write(work)
 
     def get(self, answer_id: int) -> VerifiedAnswer:
         with self._sessions() as db:
@@ -129,7 +136,8 @@ class VerifiedAnswers:
 
     def withdraw(self, answer_id: int, reason: str, by_user: str = "system") -> VerifiedAnswer:
         """Take an answer out of service; a counselor's own withdrawal counts as seen."""
-        with self._sessions.begin() as db:
+
+        def work(db: Session) -> VerifiedAnswer:
             row = self._row(db, answer_id)
             if row.status != "withdrawn":
                 row.status = "withdrawn"
@@ -137,6 +145,8 @@ class VerifiedAnswers:
                 row.withdrawn_reason = reason
                 row.withdrawn_seen = by_user != "system"
             return _of(row)
+
+        return self._write(work)
 
     def unseen_withdrawals(self) -> list[VerifiedAnswer]:
         """Answers withdrawn automatically that no counselor has acknowledged yet."""
@@ -147,20 +157,24 @@ class VerifiedAnswers:
             return [_of(r) for r in db.scalars(query.order_by(VerifiedAnswerRow.id))]
 
     def acknowledge(self, answer_ids: list[int]) -> None:
-        with self._sessions.begin() as db:
+        def work(db: Session) -> None:
             db.execute(
                 update(VerifiedAnswerRow)
                 .where(VerifiedAnswerRow.id.in_(answer_ids))
                 .values(withdrawn_seen=True)
             )
 
+        self._write(work)
+
     def record_served(self, answer_id: int) -> None:
-        with self._sessions.begin() as db:
+        def work(db: Session) -> None:
             db.execute(
                 update(VerifiedAnswerRow)
                 .where(VerifiedAnswerRow.id == answer_id)
                 .values(served=VerifiedAnswerRow.served + 1)
             )
+
+        self._write(work)
 
     @staticmethod
     def _row(db: Session, answer_id: int) -> VerifiedAnswerRow:

@@ -116,11 +116,11 @@ def test_dashboard_and_export(browser: Any, live_server: LiveServer, shots: Path
     page.get_by_role("tab", name="导出 / Export").click()
     page.locator("#ex-text input, #ex-text textarea").first.fill(MARKER)
     page.locator("#export").click()
-    button = page.locator("#export-file")
+    button = page.locator("#export-file a")  # the export route, not a Gradio file
     check(button).to_be_visible(timeout=30_000)
     with page.expect_download() as download:
         button.click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
     assert rows and all(MARKER in row["question"] for row in rows)
     page.context.close()
 

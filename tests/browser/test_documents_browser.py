@@ -34,14 +34,25 @@ from tests.ui_fakes import make_services
 from ui.app import build_app
 
 pytestmark = pytest.mark.browser
+UNOFFICIAL_CONTACTS = """---
+title: 校园招聘会安排（测试用虚构文件）
+issuer: 测试夹具学院就业办
+---
+
+## 报名
+
+招聘会于每周三在体育馆举行，学生凭学生证入场。
+现场咨询电话 0931-8765432，也可访问 <a href="https://www.zhaopinhui-test.cn">www.zhaopinhui-test.cn</a>。
+"""
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     tmp = tmp_path_factory.mktemp("originals")
     folder = tmp / "kb"
     folder.mkdir()
     shutil.copy(FIXTURES / "ingest" / "subsidy-table.pdf", folder / "subsidy-table.pdf")
+    (folder / "campus-fair.md").write_text(UNOFFICIAL_CONTACTS, encoding="utf-8")
     settings = Settings(home=tmp / "home")
     kb = make_kb(settings)
     assert kb.refresh([folder]).ok
@@ -58,10 +69,15 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", kb
     server.should_exit = True
     thread.join(10)
     store.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(served: tuple[str, Any]) -> str:
+    return served[0]
 
 
 def highlighted_share(png: bytes) -> float:
@@ -98,4 +114,23 @@ def test_clicking_a_citation_shows_the_highlighted_pdf_page(
     assert highlighted_share(shot) > 0.002  # the passage is painted on the page
     caption = page.locator("figcaption").first
     expect(caption).to_contain_text("引用的段落已标出")
+    page.context.close()
+
+
+def test_a_section_warns_of_unconfirmed_contacts_and_stays_text(
+    browser: Any, served: tuple[str, Any]
+) -> None:
+    from playwright.sync_api import expect
+
+    url, kb = served
+    gen = kb.generation()
+    chunk = next(c for c in gen.chunks if "8765432" in c.text)
+    page = browser.new_context().new_page()
+    page.goto(f"{url}/documents/{chunk.doc_id}?passage={chunk.chunk_id}")
+    warning = page.locator("#unverified")
+    expect(warning).to_be_visible(timeout=30_000)
+    expect(warning).to_contain_text("0931-8765432")
+    expect(warning).to_contain_text("未经官方渠道核实")
+    expect(page.locator("mark#passage")).to_contain_text("8765432")
+    assert page.locator("#original a").count() == 0  # the document's link stays text
     page.context.close()

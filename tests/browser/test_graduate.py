@@ -145,7 +145,7 @@ def test_the_plan_form_uses_pickers_and_offers_a_download(
     check(page.locator("#plan")).to_contain_text("一次性求职补贴", timeout=ANSWER_TIMEOUT_MS)
     check(page.locator("#plan")).to_contain_text("甘肃")
     with page.expect_download() as download:
-        page.locator("#download-plan").click()
+        page.locator("#download-plan a").click()  # a link to /plans/…, never a Gradio file
     plan = Path(download.value.path()).read_text(encoding="utf-8")
     assert plan.startswith("#") and "一次性求职补贴" in plan
     page.screenshot(path=str(shots / "graduate-plan.png"), full_page=False)

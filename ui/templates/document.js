@@ -54,6 +54,13 @@
           "confidence: trust the page image over the text";
         note.hidden = false;
       }
+      if (body.unverified && body.unverified.length) {
+        const warn = document.getElementById("unverified");
+        warn.textContent = "以下联系方式未经官方渠道核实，请勿轻信，请通过 12333 或官方网站核实：" +
+          body.unverified.join("、") + " / not confirmed by any official channel, check before " +
+          "you trust them";
+        warn.hidden = false;
+      }
       if (body.kind === "page") showPages(body); else showSection(body);
     })
     .catch(() => say("无法打开原文 / cannot open the original"));

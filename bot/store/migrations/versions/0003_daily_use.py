@@ -2,7 +2,7 @@
 evaluation jobs.
 
 Revision ID: 0003
-Revises: 0001 (0002, the security revision, is not in main yet; the lead re-chains at merge)
+Revises: 0002 (the security revision)
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
