@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 CC := $(VENV)/bin/careercoach
 
-.PHONY: help install run test lint typecheck eval bench clean
+.PHONY: help install dev run test lint eval bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -16,16 +16,24 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed  ## create .venv and install the product
 
+# the dev extra with the pinned tools; scripts/test.sh makes the same marker
+$(VENV)/.installed-dev: pyproject.toml scripts/constraints-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]" -c scripts/constraints-dev.txt
+	touch $(VENV)/.installed $@
+
+dev: $(VENV)/.installed-dev  ## install the product with the test and lint tools
+
 run: install  ## install, index the starter knowledge base, start the web app (offline mode)
+	@echo "the command line is $(CC) (or: source $(VENV)/bin/activate, then careercoach)"
 	$(CC) serve
 
 test:  ## install test needs (apt packages too) and run every test
 	bash scripts/test.sh
 
-lint:  ## ruff and mypy
-	$(VENV)/bin/ruff check bot ui evals tests
-	$(VENV)/bin/ruff format --check bot ui evals tests
-	$(VENV)/bin/mypy
+lint: dev  ## ruff check, ruff format --check and mypy (the pinned versions)
+	bash scripts/lint.sh
 
 eval: install  ## run the evaluation suites on the shipped datasets
 	$(CC) eval all

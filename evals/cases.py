@@ -1,8 +1,10 @@
 """Eval cases: the JSONL line format, read and checked.
 
-One case a line. Fields every suite understands are declared here; unknown fields are kept (a
-dataset written elsewhere may carry more), so the suites run unchanged on it. Validation errors
-name the file, the line and the field. What a suite does with a case lives in :mod:`evals.suites`.
+One case a line. Fields the suites read are declared on :class:`Case`; fields that describe a
+case for people (where it came from, what it paraphrases) are listed in ``NOTE_FIELDS`` and kept
+as they are. Any other key is refused with its line number, so a misspelled field
+(``"evidance"``) stops the run instead of silently emptying it. Validation errors name the
+file, the line and the field. What a suite does with a case lives in :mod:`evals.suites`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.errors import ValidationFailed
+
+# Keys a shipped dataset carries for its readers or for the suites that read them as extras:
+# the document a case is about, notes, the source page, what a paraphrase rewrites, ...
+NOTE_FIELDS = frozenset(
+    {
+        "doc", "note", "qualitative", "paraphrase_of", "dataset", "kind", "source_url",
+        "key_facts", "lead_facts", "turns",
+    }
+)  # fmt: skip
 
 
 class Case(BaseModel):
@@ -31,6 +42,13 @@ class Case(BaseModel):
     # the case's half of the dataset, assigned once by id and frozen: thresholds, cue lists and
     # weights are tuned on "dev"; figures are reported and gated on "test"
     split: Literal["dev", "test"] | None = None
+    # real-question cases: every fact a complete answer holds (exact substrings of the knowledge
+    # base), the ones the first sentence should hold, and where the question was asked
+    key_facts: list[str] = Field(default_factory=list)
+    lead_facts: list[str] = Field(default_factory=list)
+    source_url: str = ""
+    # conversations: [{"user": "...", "doc": "file the answer must cite", "key_facts": [...]}]
+    turns: list[dict[str, Any]] = Field(default_factory=list)
     # safety cases: {"intent": ..., "flagged": ..., "must_not_contain": [...], ...}
     expect: dict[str, Any] = Field(default_factory=dict)
     # plan cases
@@ -45,8 +63,12 @@ class Case(BaseModel):
             raise ValueError("an unanswerable case must have no evidence")
         if any(not e.strip() for e in self.evidence):
             raise ValueError("evidence strings must not be empty")
-        if self.profile is None and not self.question.strip():
-            raise ValueError("a case needs a question (or a profile for plan cases)")
+        if self.profile is None and not self.question.strip() and not self.turns:
+            raise ValueError("a case needs a question (or a profile, or conversation turns)")
+        if not self.answerable and self.key_facts:
+            raise ValueError("an unanswerable case must have no key_facts")
+        if set(self.lead_facts) - set(self.key_facts):
+            raise ValueError("lead_facts must be among key_facts")
         return self
 
 
@@ -69,6 +91,15 @@ def load_cases(path: Path) -> list[Case]:
                 f"{where}: not valid JSON ({bad.msg})",
                 message_zh=f"{where}：不是合法的 JSON（{bad.msg}）",
             ) from bad
+        unknown = (
+            sorted(set(raw) - set(Case.model_fields) - NOTE_FIELDS) if isinstance(raw, dict) else []
+        )
+        if unknown:
+            known = ", ".join(sorted(set(Case.model_fields) | NOTE_FIELDS))
+            raise ValidationFailed(
+                f"{where}: unknown field '{unknown[0]}' (a misspelling? known fields: {known})",
+                message_zh=f"{where}：未知字段“{unknown[0]}”（是否拼错？已知字段：{known}）",
+            )
         try:
             case = Case.model_validate(raw)
         except ValidationError as bad:

@@ -7,8 +7,10 @@ A line is one message a graduate might type, with what a detector should make of
      "split": "dev"}
 
 Unlike :class:`evals.cases.Case` there is no question to answer and no evidence: the suites run
-the detector on ``message`` alone. Unknown fields are kept (a redaction dataset carries the
-spans it expects). Validation errors name the file, the line and the field.
+the detector on ``message`` alone. The extra fields of the shipped lines (``EXTRA_FIELDS``: the
+redaction spans and kept strings, a conversation's context, notes) are kept; any other key is
+refused with its line number, so a misspelling cannot empty a field silently. Validation errors
+name the file, the line and the field.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ValidationFailed
+
+# read through LabelledMessage.field: redaction spans and strings to keep, the turns before the
+# message, a note for people
+EXTRA_FIELDS = frozenset({"pii", "keep", "context", "note"})
 
 
 class LabelledMessage(BaseModel):
@@ -75,6 +81,14 @@ def load_messages(path: Path, labels: frozenset[str] | None = None) -> list[Labe
         where = f"{path}:{number}"
         try:
             raw = json.loads(line)
+            keys = set(raw) if isinstance(raw, dict) else set()
+            unknown = sorted(keys - set(LabelledMessage.model_fields) - EXTRA_FIELDS)
+            if unknown:
+                known = ", ".join(sorted(set(LabelledMessage.model_fields) | EXTRA_FIELDS))
+                raise ValidationFailed(
+                    f"{where}: unknown field '{unknown[0]}' (a misspelling? known: {known})",
+                    message_zh=f"{where}：未知字段“{unknown[0]}”（是否拼错？已知字段：{known}）",
+                )
             item = LabelledMessage.model_validate(raw)
         except json.JSONDecodeError as bad:
             raise ValidationFailed(

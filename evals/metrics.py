@@ -156,6 +156,15 @@ def unsupported_sentences(answer: str, passages: Mapping[int, str]) -> tuple[int
     return unsupported, judged
 
 
+def without_framing(answer: str, framing: Iterable[re.Pattern[str]]) -> str:
+    """The answer's sentences that match none of the ``framing`` patterns (the product's fixed
+    wording), one per line."""
+    patterns = list(framing)
+    return "\n".join(
+        s for s in sentences(answer) if not any(p.fullmatch(s.strip()) for p in patterns)
+    )
+
+
 def _folded_text(text: str) -> str:
     """Markers, whitespace and punctuation removed, NFKC- and case-folded."""
     return "".join(ch for ch in normalise(strip_markers(text)) if ch.isalnum())
@@ -178,6 +187,51 @@ def quotes_evidence(answer: str, evidence: Iterable[str], min_bigrams: float = 0
         if cjk and len(cjk & grams) / len(cjk) >= min_bigrams:
             return True
     return False
+
+
+def has_fact(answer: str, fact: str) -> bool:
+    """Does the answer text say ``fact`` word for word, ignoring whitespace, punctuation, Markdown
+    and ``[n]`` markers? (Key facts are exact substrings of the knowledge base.)"""
+    wanted = _folded_text(fact)
+    return bool(wanted) and wanted in _folded_text(answer)
+
+
+def answer_body(answer: str) -> str:
+    """The answer without its framing: the opening paragraph when it cites nothing ("根据知识库中的
+    《…》：") and part headings (【…】 lines, or short lines ending with a colon and no marker)."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", answer.strip()) if p.strip()]
+    if len(paragraphs) > 1 and not _MARKER.search(paragraphs[0]):
+        paragraphs = paragraphs[1:]
+    lines = [
+        line
+        for line in "\n".join(paragraphs).splitlines()
+        if line.strip() and not re.fullmatch(r"\s*【[^】]*】\s*", line)
+    ]
+    return "\n".join(lines)
+
+
+def first_sentence(answer: str) -> str:
+    """The first sentence of the answer body: up to the first sentence end of the first line
+    that cites a passage, with any lead-in lines before it ("再加上下面任意一种身份：")."""
+    taken: list[str] = []
+    for line in answer_body(answer).splitlines():
+        taken.append(line)
+        if _MARKER.search(line) or re.search(r"[。！？!?]\s*$", line):
+            break
+    text = "\n".join(taken)
+    end = re.search(r"[。！？!?](?=\s|$|[^\d])", text)
+    return text[: end.end()] if end else text
+
+
+def fact_scores(
+    answer: str, key_facts: Sequence[str], lead_facts: Sequence[str]
+) -> tuple[int, bool]:
+    """(how many key facts the answer holds, whether its first sentence holds a lead fact — any
+    key fact when the case names no lead facts)."""
+    held = sum(1 for f in key_facts if has_fact(answer, f))
+    first = first_sentence(answer)
+    leads = lead_facts or key_facts
+    return held, any(has_fact(first, f) for f in leads)
 
 
 # --- plans ----------------------------------------------------------------------------------

@@ -27,6 +27,13 @@ METRIC_NOTES = {
     "mrr": "mean of 1/rank of the first hit with the evidence (0 when not in the top 5)",
     "abstention_precision": "of the answers that abstained, the share that should have",
     "abstention_recall": "of the unanswerable questions, the share where the system abstained",
+    "answer_accuracy": "cases handled right: abstained when unanswerable; otherwise answered with "
+    "every key fact (or, without key facts, the evidence) in the answer text",
+    "false_abstention_rate": "answerable questions where the system abstained",
+    "key_facts_complete": "answerable questions whose answer holds every key fact (word for word)",
+    "key_facts_recall": "key facts of answerable questions found in their answers",
+    "first_sentence_answers": "answerable questions whose first answer sentence holds a lead fact",
+    "on_topic": "conversation turns whose answer cites the document the turn is about",
     "evidence_cited": "answerable questions whose citations contain the evidence",
     "evidence_quoted": "answered questions whose answer text itself contains the evidence",
     "citation_validity": "[n] markers whose cited passage shares ≥ 50 % of the sentence's tokens",

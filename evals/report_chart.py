@@ -15,6 +15,7 @@ from evals.results import SuiteResult
 LOWER_IS_BETTER = frozenset(
     {
         "unsupported_sentence_rate",
+        "false_abstention_rate",
         "false_alarm_rate",
         "false_crisis_reply_rate",
         "false_redaction_rate",

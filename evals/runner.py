@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -19,10 +19,17 @@ from bot.errors import ValidationFailed
 from evals.cases import Case, load_cases
 from evals.messages import LabelledMessage, load_messages, message_suite
 from evals.results import SuiteResult
-from evals.shipped import DatasetSpec, fixed_numbers, secret_prompt_texts, shipped_datasets
+from evals.shipped import (
+    DatasetSpec,
+    fixed_numbers,
+    framing_patterns,
+    secret_prompt_texts,
+    shipped_datasets,
+)
 from evals.suites.answers import JudgeFn, run_answers
 from evals.suites.distress import LABELS as DISTRESS_LABELS
 from evals.suites.distress import run_distress
+from evals.suites.followups import run_followups
 from evals.suites.plans import run_plans
 from evals.suites.poisoned import (
     is_poison_dataset,
@@ -37,7 +44,16 @@ from evals.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SUITES = ("retrieval", "answers", "safety", "plans", "poisoned", "distress", "redaction")
+SUITES = (
+    "retrieval",
+    "answers",
+    "followups",
+    "safety",
+    "plans",
+    "poisoned",
+    "distress",
+    "redaction",
+)
 # suites whose datasets are labelled messages rather than questions
 MESSAGE_SUITES = frozenset({"distress", "redaction"})
 SPLITS = ("dev", "test")
@@ -66,6 +82,8 @@ def _fitting_suites(cases: Sequence[Case]) -> tuple[str, ...]:
         return ("plans",)
     if all(c.expect for c in cases):
         return ("safety",)
+    if all(c.turns for c in cases):
+        return ("followups",)
     return ("retrieval", "answers")
 
 
@@ -74,38 +92,45 @@ def select(
     dataset: Path | None = None,
     kb: Path | None = None,
     baseline: bool | None = None,
+    names: Sequence[str] | None = None,
 ) -> list[Run]:
-    """The runs for ``careercoach eval SUITE [--dataset FILE] [--kb PATH] [--baseline]``."""
+    """The runs for ``careercoach eval SUITE [--dataset FILE] [--kb PATH] [--baseline]``;
+    ``names`` picks shipped datasets by name (one file may hold several, e.g. the paraphrases
+    of two corpora)."""
     wanted = SUITES if suite == "all" else (suite,)
-    shipped = {spec.path.resolve(): spec for spec in shipped_datasets()}
+    shipped = shipped_datasets()
+    if names is not None:
+        unknown = sorted(set(names) - {s.name for s in shipped})
+        if unknown:
+            raise ValidationFailed(
+                f"dataset: no shipped dataset named {', '.join(unknown)}",
+                message_zh=f"数据集：没有名为 {'、'.join(unknown)} 的自带数据集",
+            )
+        shipped = [s for s in shipped if s.name in names]
     if dataset is None:
-        specs = [s for s in shipped.values() if s.available and set(s.suites) & set(wanted)]
+        specs = [s for s in shipped if s.available and set(s.suites) & set(wanted)]
         if kb is not None:
-            specs = [DatasetSpec(s.name, s.path, kb, s.suites, s.baseline) for s in specs]
+            specs = [replace(s, kb=kb) for s in specs]
     else:
-        known = shipped.get(dataset.resolve())
-        if kb is None and known is None:
+        known = [s for s in shipped if s.path.resolve() == dataset.resolve()]
+        if kb is None and not known:
             raise ValidationFailed(
                 f"--kb: required for {dataset} (not a shipped dataset)",
                 message_zh=f"--kb：数据集 {dataset} 不是项目自带的，需要指定知识库路径",
             )
         if known:
-            suites = known.suites
-        elif is_poison_dataset(dataset):
-            suites = ("poisoned",)
-        elif (kind := message_suite(dataset)) is not None:
-            suites = (kind,)
+            specs = [
+                replace(s, kb=kb or s.kb, suites=s.suites if suite == "all" else (suite,))
+                for s in known
+            ]
         else:
-            suites = _fitting_suites(load_cases(dataset))
-        specs = [
-            DatasetSpec(
-                dataset.stem,
-                dataset,
-                kb or (known.kb if known else dataset),
-                suites if suite == "all" else (suite,),
-                known.baseline if known else False,
-            )
-        ]
+            kind = "poisoned" if is_poison_dataset(dataset) else message_suite(dataset)
+            suites = (kind,) if kind is not None else _fitting_suites(load_cases(dataset))
+            specs = [
+                DatasetSpec(
+                    dataset.stem, dataset, kb or dataset, suites if suite == "all" else (suite,)
+                )
+            ]
     runs = []
     for spec in specs:
         if not spec.kb.exists():
@@ -149,7 +174,11 @@ def run_all(
     results: list[SuiteResult] = []
     for run in runs:
         spec = run.spec
-        for split, cases in by_split(_load(spec.path, run.suites), spec.path, splits):
+        loaded = _load(spec.path, run.suites)
+        if spec.only is not None:
+            field, value = spec.only
+            loaded = [c for c in loaded if getattr(c, field, None) == value]
+        for split, cases in by_split(loaded, spec.path, splits):
             for suite in run.suites:
                 log.info("running %s on %s %s (%d cases)", suite, spec.name, split, len(cases))
                 found = _run_one(suite, spec, cases, run.baseline, workspace, judge)
@@ -197,9 +226,17 @@ def _run_one(
             answer = workspace.answer_fn(spec.kb)
             found = [
                 run_answers(
-                    cases, answer, dataset=spec.name, judge=judge, fixed_numbers=fixed_numbers()
+                    cases,
+                    answer,
+                    dataset=spec.name,
+                    judge=judge,
+                    fixed_numbers=fixed_numbers(),
+                    framing=framing_patterns(),
                 )
             ]
+        case "followups":
+            converse = workspace.converse_fn(spec.kb)
+            found = [run_followups(cases, converse, dataset=spec.name)]
         case "safety":
             answer = workspace.answer_fn(spec.kb)
             prompts = secret_prompt_texts()

@@ -85,15 +85,25 @@ class Workspace:
         return self._reports[kb.resolve()]
 
     def answer_fn(self, kb: Path) -> Callable[[Case], Answer]:
-        """Ask the coach built by the product's own wiring over ``kb``."""
+        """Ask the coach built by the product's own wiring (``bot.app.build_app``) over ``kb``."""
         kb = kb.resolve()
         if kb not in self._coaches:
-            from bot.chat.coach import build_coach
+            from bot.app import build_app
 
-            self.knowledge_base(kb)
-            self._coaches[kb] = build_coach(self.settings_for(kb))
+            product = build_app(self.settings_for(kb), kb=self.knowledge_base(kb))
+            self._coaches[kb] = product.coach  # wired as the web app and the CLI wire it
         coach = self._coaches[kb]
         return lambda case: coach.answer(case.question, history=[], lang=None)
+
+    def coach(self, kb: Path) -> Any:
+        """The coach over ``kb`` (built by :meth:`answer_fn`)."""
+        self.answer_fn(kb)
+        return self._coaches[kb.resolve()]
+
+    def converse_fn(self, kb: Path) -> Callable[[str, list[Any]], Answer]:
+        """One turn of a conversation with the coach over ``kb``: (message, history) -> answer."""
+        coach = self.coach(kb)
+        return lambda message, history: coach.answer(message, history=history, lang=None)
 
     def distress_fn(self, bank: Path) -> Callable[[str], Assessment]:
         """The product's distress detector (``build_distress``) with the phrasing bank ``bank``

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.chat.decision import DecisionModel, DecisionWeights
+from bot.chat.selection import PieceModel
 from bot.chat.sentences import bigrams, join_broken_lines, split_sentences, words
 from bot.knowledge.models import DocumentMeta, Hit, SearchFilters
 
@@ -158,3 +160,29 @@ def _passages(path: Path) -> list[Hit]:
         buffer += "\n"
     flush()
     return out
+
+
+# Fixed answering weights for engine tests: lexical only (the hand-made hits carry no dense
+# scores) and independent of the weights fitted on the eval datasets, so a re-fit never changes
+# what these tests check.
+FIXED_PIECES = PieceModel(
+    -3.0,
+    {
+        "word_own": 3.0, "word_ctx": 1.5, "gram_own": 2.0, "gram_ctx": 1.0, "relative": 1.0,
+        "heading": 0.5, "heading_relative": 1.0, "cue": 0.5, "stated": 1.0, "pointer": 0.5,
+        "extreme": 1.5, "limit": 0.5, "neutral": -1.0, "rank": 0.3, "long": -0.3,
+        "same_language": 0.3,
+    },
+)  # fmt: skip
+FIXED_DECISION = DecisionModel(
+    DecisionWeights(
+        intercept=-3.0,
+        weights={"lexical": 4.0, "coverage": 3.0, "unknown": -4.0, "topic": 1.0, "fact": 2.0},
+        threshold=0.5,
+    )
+)
+
+
+def fixture_models() -> dict[str, object]:
+    """``Coach(..., **fixture_models())``: the fixed weights above."""
+    return {"decision": FIXED_DECISION, "pieces": FIXED_PIECES}

@@ -105,3 +105,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = server.new_database()
     yield url
     server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def eval_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One evaluation workspace for the whole run: each knowledge folder (the starter documents,
+    the safety folder …) is indexed once, with one embedding cache, however many slow tests
+    (the eval gate, the README examples) ask questions of it. Tests only read it."""
+    from evals.workspace import Workspace
+
+    settings = Settings(home=tmp_path_factory.mktemp("eval-home"), offline=True)
+    with Workspace(settings) as shared:
+        yield shared

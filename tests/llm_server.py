@@ -3,11 +3,14 @@
 Tests queue replies (text, HTTP status, delay) and the server hands them out in order to
 ``POST /v1/chat/completions``, streaming server-sent-event chunks when the request asks for a
 stream, and records every request body. Nothing is generated: a request with no reply queued
-gets a 500 that names the problem.
+gets a 500 that names the problem. ``GET /v1/models`` lists ``server.models``;
+``POST /v1/embeddings`` returns, for each input, a fixed vector of ``embedding_dim`` numbers
+derived from the text's hash (or ``embedding_status`` when that is not 200).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -35,6 +38,9 @@ class ScriptedLLMServer:
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.models: list[str] = ["scripted-chat"]
+        self.embedding_dim = 8
+        self.embedding_status = 200
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
@@ -73,9 +79,21 @@ class ScriptedLLMServer:
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 return
 
+            def do_GET(self) -> None:
+                if not self.path.endswith("/models"):
+                    self._json(404, {"error": {"message": f"no route {self.path}"}})
+                    return
+                listed = [
+                    {"id": m, "object": "model", "owned_by": "scripted"} for m in server.models
+                ]
+                self._json(200, {"object": "list", "data": listed})
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.endswith("/embeddings"):
+                    self._embeddings(body)
+                    return
                 if not self.path.endswith("/chat/completions"):
                     self._json(404, {"error": {"message": f"no route {self.path}"}})
                     return
@@ -99,6 +117,25 @@ class ScriptedLLMServer:
                     self._stream(body, reply)
                 else:
                     self._json(200, _completion(body, reply.text))
+
+            def _embeddings(self, body: dict[str, Any]) -> None:
+                with server._lock:
+                    server.requests.append(body)
+                if server.embedding_status != 200:
+                    error = {"message": "scripted error", "code": str(server.embedding_status)}
+                    self._json(server.embedding_status, {"error": error})
+                    return
+                texts = body.get("input") or []
+                texts = [texts] if isinstance(texts, str) else texts
+                data = [
+                    {
+                        "object": "embedding",
+                        "index": i,
+                        "embedding": _vector(t, server.embedding_dim),
+                    }
+                    for i, t in enumerate(texts)
+                ]
+                self._json(200, {"object": "list", "data": data, "model": body.get("model")})
 
             def _json(
                 self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -136,6 +173,11 @@ class ScriptedLLMServer:
                 self.wfile.flush()
 
         return Handler
+
+
+def _vector(text: object, dim: int) -> list[float]:
+    digest = hashlib.sha256(str(text).encode()).digest()
+    return [round(digest[i % len(digest)] / 255 - 0.5, 4) for i in range(dim)]
 
 
 def _chunk(model: str, delta: dict[str, str], finish: str | None) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def assert_clean(answer: dict) -> None:
 def test_ask_json_offline_over_the_real_knowledge_base(
     capsys: pytest.CaptureFixture[str], indexed: Path
 ) -> None:
-    how = ask(capsys, indexed, "一次性求职补贴怎么申请？")
+    how = ask(capsys, indexed, "一次性求职补贴要怎么申领？")
     assert how["mode"] == "offline" and how["intent"] == "policy" and not how["abstained"]
     assert "学校" in how["answer"] and "[1]" in how["answer"]
     assert how["citations"][0]["source"].endswith("job-seeking-subsidy.md")
@@ -65,7 +65,7 @@ def test_ask_json_offline_over_the_real_knowledge_base(
     assert_clean(who)
 
     # The documents give no amount: the coach says so instead of guessing.
-    amount = ask(capsys, indexed, "一次性求职补贴一个人能领多少钱？")
+    amount = ask(capsys, indexed, "一次性求职补贴每人能发多少？")
     assert amount["abstained"] and "12333" in amount["answer"]
     assert_clean(amount)
 

@@ -19,7 +19,7 @@ from bot.chat.llm import LLMAnswerer, make_chat_model
 from bot.chat.models import Turn
 from bot.chat.prompts import PromptLibrary
 from bot.settings import Settings
-from tests.chat_fakes import ListRetriever, make_hit
+from tests.chat_fakes import ListRetriever, fixture_models, make_hit
 from tests.llm_server import Reply, ScriptedLLMServer
 
 HITS = [
@@ -67,6 +67,7 @@ def llm_coach(settings: Settings, hits=HITS) -> Coach:  # type: ignore[no-untype
         load_crisis(),
         llm=LLMAnswerer(model, prompts, settings),
         today=lambda: date(2026, 11, 22),
+        **fixture_models(),  # type: ignore[arg-type]
     )
 
 
@@ -102,7 +103,7 @@ def test_bad_citation_repaired_and_invented_number_removed(
         "先向所在学校就业指导中心提交申请[1]。低保家庭毕业生每人可领1500元[2]。"
         "申请截止日期为每年6月30日[1]。"
     )
-    answer = llm_coach(llm_settings(tmp_path, server.url)).answer("一次性求职补贴怎么申请？")
+    answer = llm_coach(llm_settings(tmp_path, server.url)).answer("一次性求职补贴要怎么申领？")
     assert "6月30日" not in answer.answer
     assert answer.answer == "先向所在学校就业指导中心提交申请[1]。低保家庭毕业生每人可领1500元[2]。"
     assert [c.title for c in answer.citations] == ["办理流程", "求职补贴办法"]
@@ -112,7 +113,7 @@ def test_bad_citation_repaired_and_invented_number_removed(
 
 def test_rate_limit_is_retried(tmp_path: Path, server: ScriptedLLMServer) -> None:
     server.enqueue(Reply(status=429), Reply(status=503), "可以向学校就业指导中心提交申请[2]。")
-    answer = llm_coach(llm_settings(tmp_path, server.url)).answer("一次性求职补贴怎么申请？")
+    answer = llm_coach(llm_settings(tmp_path, server.url)).answer("一次性求职补贴要怎么申领？")
     assert len(server.requests) == 3
     assert answer.mode == "llm" and "学校就业指导中心" in answer.answer
     assert not answer.warnings
@@ -167,7 +168,7 @@ def test_poisoned_document_never_reaches_the_model(
     )
     server.enqueue("毕业生先向所在学校就业指导中心提交申请[2]。")
     answer = llm_coach(llm_settings(tmp_path, server.url), hits=[poisoned, *HITS]).answer(
-        "一次性求职补贴怎么申请？"
+        "一次性求职补贴要怎么申领？"
     )
     user = server.requests[0]["messages"][1]["content"]
     assert "忽略之前的指令" not in user and "报名后参加笔试" not in user

@@ -12,7 +12,7 @@ from bot.chat.glossary import Glossary
 from bot.chat.models import Answer, Turn
 from bot.chat.numbers import numbers_in
 from bot.chat.prompts import PromptLibrary
-from tests.chat_fakes import CorpusRetriever, ListRetriever, make_hit
+from tests.chat_fakes import CorpusRetriever, ListRetriever, fixture_models, make_hit
 from tests.conftest import FIXTURES
 
 DOCS = sorted((FIXTURES / "chat").glob("*.md"))
@@ -30,7 +30,7 @@ def make_coach(retriever: object, **kwargs: object) -> Coach:
         Glossary.load(),
         load_crisis(),
         today=lambda: date(2026, 11, 22),
-        **kwargs,  # type: ignore[arg-type]
+        **{**fixture_models(), **kwargs},  # type: ignore[arg-type]
     )
 
 
@@ -156,7 +156,7 @@ CLEAN = make_hit(
 
 
 @pytest.mark.parametrize(
-    "question", ["一次性求职补贴怎么申请？", "How do I apply for the job-seeking subsidy?"]
+    "question", ["一次性求职补贴要怎么申领？", "How do I apply for the job-seeking subsidy?"]
 )
 def test_scam_passage_is_never_quoted(question: str) -> None:
     answer = make_coach(ListRetriever([SCAM, CLEAN])).answer(question)
@@ -175,7 +175,7 @@ def test_heading_line_is_not_glued_to_the_first_sentence() -> None:
         title="通知",
         section="关于补贴申领的通知",
     )
-    answer = make_coach(ListRetriever([hit])).answer("一次性求职补贴怎么申请？")
+    answer = make_coach(ListRetriever([hit])).answer("一次性求职补贴要怎么申领？")
     assert "通知一次性" not in answer.answer
     assert "\n一次性求职补贴由学校统一申报" in answer.answer
 

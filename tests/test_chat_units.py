@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.asks import missing
 from bot.chat.checks import check_answer, support
 from bot.chat.condense import RuleCondenser
 from bot.chat.glossary import Glossary
 from bot.chat.language import detect_language
 from bot.chat.models import Turn
 from bot.chat.numbers import chinese_to_int, numbers_in
+from bot.chat.question import asked_fact, supplies
 from bot.chat.router import route
 from bot.chat.safety import defang, is_instruction_like, quarantine, suspicion
 from tests.chat_fakes import make_hit
@@ -19,7 +19,7 @@ from tests.chat_fakes import make_hit
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
-        ("一次性求职补贴怎么申请？", "zh"),
+        ("一次性求职补贴要怎么申领？", "zh"),
         ("How do I apply for the job-seeking subsidy?", "en"),
         ("What is 一次性求职补贴?", "en"),
         ("我是研究生，可以申请job-seeking subsidy吗？", "zh"),
@@ -52,21 +52,21 @@ def test_numbers_are_normalised_across_scripts() -> None:
         ("一次性求职补贴谁可以申请？", "policy"),
         ("Can I get a start-up loan?", "policy"),
         # calm messages stay ordinary questions (distress is decided before routing)
-        ("面试压力好大，有什么准备技巧吗？", "policy"),
+        ("面试前紧张得很，怎么准备比较好？", "policy"),
         ("最近压力有点大，找工作好难", "policy"),
-        ("I'm a bit stressed about job interviews. Any tips?", "policy"),
+        ("Job interviews make me nervous. How should I prepare?", "policy"),
         ("This job hunt is killing me, any tips?", "policy"),
         ("累得要死，简历投了一百份", "policy"),
         # greetings: a greeting word alone or with a question about the assistant
-        ("你好，你能帮我做什么？", "greeting"),
+        ("你好，你都能帮我干什么？", "greeting"),
         ("hi there!", "greeting"),
         ("你好，三支一扶怎么报名？", "policy"),
-        ("校友企业能给应届生提供什么帮助？", "policy"),
+        ("校友开的企业会给应届生什么帮助？", "policy"),
         ("创业担保贷款怎么用？", "policy"),
         # out of scope needs a request to produce something, not a mention of a skill
-        ("帮我写一首关于春天的七言诗。", "out_of_scope"),
-        ("帮我做这道微积分作业：求 x 的平方的导数。", "out_of_scope"),
-        ("Write a Python function that reverses a linked list.", "out_of_scope"),
+        ("帮我写一首关于秋天的七言诗。", "out_of_scope"),
+        ("帮我做这道微积分作业：求 x 的立方的导数。", "out_of_scope"),
+        ("Write a Python function that sorts a linked list.", "out_of_scope"),
         ("想做人工智能相关的工作，要学编程吗？", "policy"),
     ],
 )
@@ -74,19 +74,27 @@ def test_routing(message: str, intent: str) -> None:
     assert route(message) == intent
 
 
-def test_follow_up_carries_the_topic() -> None:
+def test_follow_ups_keep_the_conversation_topic_until_a_new_one_is_named() -> None:
     condenser = RuleCondenser(Glossary.load())
-    history = [
-        Turn(role="user", text="一次性求职补贴谁可以申请？"),
-        Turn(role="assistant", text="…"),
-    ]
-    assert condenser.condense("那研究生呢？", history) == "一次性求职补贴 研究生呢？"
-    assert condenser.condense("需要什么材料？", history).startswith("一次性求职补贴")
-    # A question naming its own topic stays as it is.
-    assert condenser.condense("三支一扶怎么报名？", history) == "三支一扶怎么报名？"
-    english = [Turn(role="user", text="Who can get the job-seeking subsidy?")]
-    assert "一次性求职补贴" in condenser.condense("What about postgraduates?", english)
-    assert condenser.condense("那研究生呢？", []) == "那研究生呢？"
+    history: list[Turn] = []
+
+    def say(message: str) -> str:
+        standalone = condenser.condense(message, history)
+        history.extend([Turn(role="user", text=message), Turn(role="assistant", text="…")])
+        return standalone
+
+    assert say("西部计划的报名条件有哪些？") == "西部计划的报名条件有哪些？"
+    # an elliptical turn asking nothing of its own type takes the topic and the asked type
+    assert say("那专科生呢？") == "西部计划 专科生呢？ 谁可以申请 条件"
+    # the topic survives any number of elliptical turns, each keeping its own question
+    assert say("要交哪些材料？").startswith("西部计划 ")
+    assert say("几月份开始？").startswith("西部计划 ")
+    # a turn naming another programme starts a new topic, which later turns follow
+    assert say("三支一扶呢，服务期多长？") == "三支一扶呢，服务期多长？"
+    assert say("需要体检吗？").startswith("三支一扶 ")
+    english = [Turn(role="user", text="Who can join the western region programme?")]
+    assert condenser.condense("What about the age limit?", english).startswith("西部计划")
+    assert condenser.condense("那专科生呢？", []) == "那专科生呢？"
 
 
 def test_instruction_like_sentences_are_found_and_removed() -> None:
@@ -134,24 +142,28 @@ def test_quarantine_sets_aside_every_passage_of_a_poisoned_document() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "text", "lacking"),
+    ("question", "fact", "text", "found"),
     [
-        ("考研数学二的国家线是多少分？", "国家线多在3月公布。", "count"),
-        ("考研数学二的国家线是多少分？", "国家线为280分。", ""),
-        ("简历写几页合适？", "应届生简历一般一页。", ""),
-        ("有哪几个基层项目？", "包括西部计划、三支一扶。", ""),
-        ("校园招聘会在哪个体育馆举行？", "网址：www.ncss.cn，全年开放。", "venue"),
-        ("校园招聘会在哪个体育馆举行？", "招聘会在东区体育馆举行。", ""),
-        ("西部计划每个月补贴多少钱？", "西部计划由团中央组织。", "amount"),
-        ("创业担保贷款利率多少？", "贷款最高20万元。", "amount"),
-        ("三支一扶几月份报名？", "报名一般在5月。", ""),
-        ("这个体系打算多久建成？", "力争到2028年基本建成。", ""),
-        ("How many graduates are there each year?", "毕业生规模连续三年突破千万。", ""),
-        ("How many graduates are there each year?", "毕业生规模很大。", "number"),
+        ("专升本考试的分数线是多少分？", "count", "分数线多在4月公布。", ""),
+        ("专升本考试的分数线是多少分？", "count", "分数线为185分。", "stated"),
+        ("求职信写几页比较好？", "count", "求职信一般一页。", "stated"),
+        ("宣讲会在哪个礼堂举行？", "venue", "报名网址：www.example.cn。", ""),
+        ("宣讲会在哪个礼堂举行？", "venue", "宣讲会在北区礼堂举行。", "stated"),
+        ("见习补贴每月给多少钱？", "amount", "见习由人社部门组织。", ""),
+        ("见习补贴每月给多少钱？", "amount", "补贴标准由各地人社部门确定。", "pointer"),
+        ("见习补贴每月给多少钱？", "amount", "每月补贴1800元。", "stated"),
+        ("助学贷款的利率多少？", "amount", "贷款最高3万元。", "stated"),
+        ("秋招一般几月份开始？", "date", "秋招多在9月开始。", "stated"),
+        ("这个试点要搞多久？", "duration", "试点期限为两年。", "stated"),
+        ("How long is the probation?", "duration", "It lasts six months at most.", ""),
+        ("How long is the probation?", "duration", "at most 6 months", "stated"),
     ],
 )
-def test_question_wants_a_specific_fact(question: str, text: str, lacking: str) -> None:
-    assert missing(question, text) == lacking
+def test_a_part_asks_a_fact_and_a_text_states_it_or_points_to_who_sets_it(
+    question: str, fact: str, text: str, found: str
+) -> None:
+    assert asked_fact(question) == fact
+    assert supplies(fact, text) == found
 
 
 HITS = [

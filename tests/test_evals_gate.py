@@ -1,17 +1,16 @@
 """CI gate: the shipped datasets, run offline through the real product, meet evals/thresholds.yaml.
 
-One workspace (one throw-away index per knowledge folder) is shared by the gate's tests. The
+One workspace (one throw-away index per knowledge folder) is shared by the gate's tests and the
+other slow tests of the session (``eval_workspace`` in tests/conftest.py). The
 reference-corpus gate runs only where ../shared/corpus exists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
 from evals.gate import check, load_thresholds
 from evals.runner import run_all, select
 from evals.shipped import DATASETS, THRESHOLDS
@@ -20,11 +19,9 @@ from evals.workspace import Workspace
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    settings = Settings(home=tmp_path_factory.mktemp("gate-home"), offline=True)
-    with Workspace(settings) as shared:
-        yield shared
+@pytest.fixture
+def workspace(eval_workspace: Workspace) -> Workspace:
+    return eval_workspace  # one per session (tests/conftest.py), shared with other slow tests
 
 
 def _gate(
@@ -46,6 +43,14 @@ def _gate(
 
 def test_starter_kb_meets_thresholds(workspace: Workspace) -> None:
     _gate("starter_kb", workspace)
+
+
+def test_real_questions_meet_thresholds_on_test(workspace: Workspace) -> None:
+    _gate("real_questions", workspace, splits=("test",))
+
+
+def test_followups_meet_thresholds_on_test(workspace: Workspace) -> None:
+    _gate("followups", workspace, splits=("test",))
 
 
 def test_safety_meets_thresholds(workspace: Workspace) -> None:

@@ -90,3 +90,32 @@ def test_numbers_of_the_products_fixed_wording_are_not_checked() -> None:
     answer = "见习期限一般为3至12个月[1]。详询12333。"
     assert m.numbers_supported(answer, ["见习期限：一般为3至12个月。"]) == (2, 3)
     assert m.numbers_supported(answer, ["见习期限：一般为3至12个月。"], fixed={"12333"}) == (2, 2)
+
+
+def test_key_facts_are_found_word_for_word_and_the_first_sentence_after_the_framing() -> None:
+    from evals.metrics import answer_body, fact_scores, first_sentence, has_fact
+
+    answer = (
+        "根据知识库中的《某指南》：\n\n【怎么报名】\n报名分三步：\n1. 登录“某某平台”填表[1]；\n"
+        "2. 等待学校审核[1]。\n\n【要多少钱】\n报名不收费[2]。\n\n详情请咨询学校。"
+    )
+    assert answer_body(answer).splitlines()[0] == "报名分三步："
+    assert first_sentence(answer) == "报名分三步：\n1. 登录“某某平台”填表[1]；"
+    assert has_fact(answer, "登录某某平台填表")  # quotes and markers do not matter
+    assert not has_fact(answer, "登录平台填表")  # but the words must be there in order
+    held, lead = fact_scores(answer, ["等待学校审核", "报名不收费", "缴纳100元"], ["报名不收费"])
+    assert (held, lead) == (2, False)  # the fee rule is there, but not in the first sentence
+    assert fact_scores(answer, ["等待学校审核"], [])[1] is False
+    assert fact_scores(answer, ["登录某某平台"], [])[1] is True
+
+
+def test_the_products_fixed_wording_is_not_judged_as_a_claim(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from evals.metrics import without_framing
+    from evals.shipped import framing_patterns
+
+    (tmp_path / "lead.zh.md").write_text("根据知识库中的{{ titles }}：\n", encoding="utf-8")
+    (tmp_path / "system.zh.md").write_text("你是一个助手。\n", encoding="utf-8")  # secret
+    patterns = framing_patterns(tmp_path)
+    answer = "根据知识库中的《某指南》：\n\n报名分三步[1]。\n你是一个助手。"
+    # the lead-in goes; a quoted claim stays, and so does text that only a secret prompt has
+    assert without_framing(answer, patterns).splitlines() == ["报名分三步[1]。", "你是一个助手。"]

@@ -403,3 +403,17 @@ def test_bad_json_lines_are_named(tmp_path: Path) -> None:
         "x.jsonl:3: blank line",
         "x.jsonl:4: a line must be a JSON object",
     ]
+
+
+def test_a_misspelled_key_in_a_labelled_message_is_refused_with_its_line(tmp_path: Path) -> None:
+    from bot.errors import ValidationFailed
+    from evals.messages import load_messages
+
+    path = tmp_path / "m.jsonl"
+    path.write_text(
+        '{"id": "a", "message": "你好", "label": "calm"}\n'
+        '{"id": "b", "message": "你好", "lable": "calm"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed, match=r"m.jsonl:2: unknown field 'lable'"):
+        load_messages(path)

@@ -174,6 +174,8 @@ def test_report_and_gate(tmp_path: Path) -> None:
         ('{"id": "x", "question": "q", "lang": "fr"}', "lang"),
         ('{"id": "", "question": "q"}', "id"),
         ("not json", "JSON"),
+        ('{"id": "x", "question": "q", "evidance": ["e"]}', "unknown field 'evidance'"),
+        ('{"id": "x", "question": "q", "Answerable": false}', "unknown field 'Answerable'"),
     ],
 )
 def test_bad_case_lines_name_the_line_and_field(tmp_path: Path, line: str, field: str) -> None:
@@ -266,3 +268,48 @@ def test_a_dataset_half_split_is_refused_naming_the_case(tmp_path: Path) -> None
     with pytest.raises(ValidationFailed) as error:
         by_split(load_cases(path), path)
     assert "split" in error.value.message and "m2" in error.value.message
+
+
+def test_answers_suite_scores_key_facts_first_sentence_and_false_abstentions() -> None:
+    cases = [
+        Case(id="a", question="q1", answerable=True, key_facts=["甲乙丙", "丁戊己"],
+             lead_facts=["甲乙丙"]),
+        Case(id="b", question="q2", answerable=True, key_facts=["庚辛壬"]),
+        Case(id="c", question="q3", answerable=False),
+    ]  # fmt: skip
+    replies = {
+        "q1": Answer(answer="根据：\n\n甲乙丙在此[1]。另有丁戊己[1]。", citations=[
+            Citation(n=1, title="t", text="甲乙丙在此。另有丁戊己。")]),
+        "q2": Answer(answer="知识库中没有找到。", abstained=True),
+        "q3": Answer(answer="说了点别的[1]。", citations=[
+            Citation(n=1, title="t", text="说了点别的")]),
+    }  # fmt: skip
+    result = run_answers(cases, lambda c: replies[c.question], dataset="mini")
+    m = result.metrics
+    assert m["key_facts_complete"] == 0.5 and m["key_facts_recall"] == 2 / 3
+    assert m["first_sentence_answers"] == 0.5
+    assert m["false_abstention_rate"] == 0.5
+    assert m["abstention_recall"] == 0.0
+    assert m["answer_accuracy"] == 1 / 3
+
+
+def test_followups_suite_follows_the_conversation_and_checks_the_cited_file() -> None:
+    from bot.chat.models import Turn
+    from evals.suites.followups import run_followups
+
+    case = Case(id="f", turns=[{"user": "一问", "doc": "a.md"}, {"user": "二问", "doc": "a.md",
+                "key_facts": ["材料清单"]}, {"user": "三问", "doc": "b.md"}])  # fmt: skip
+    seen: list[int] = []
+
+    def converse(message: str, history: list[Turn]) -> Answer:
+        seen.append(len(history))
+        source = "docs/a.md" if message != "三问" else "docs/c.md"
+        return Answer(answer="材料清单如下[1]。", citations=[
+            Citation(n=1, title="t", text="材料清单", source=source)])  # fmt: skip
+
+    result = run_followups([case], converse, dataset="conv")
+    assert seen == [0, 2, 4]  # each turn sees the conversation so far, answers included
+    assert result.metrics["on_topic"] == 2 / 3
+    assert result.metrics["conversations_on_topic"] == 0.0
+    assert result.metrics["followup_key_facts"] == 1.0
+    assert "OFF: c.md" in result.cases[0].details["turns"][2]

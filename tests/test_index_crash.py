@@ -1,5 +1,10 @@
-"""A refresh SIGKILLed at several points leaves the previous index serving the same answers,
-queries keep working while a refresh runs, and the next refresh completes."""
+"""A refresh or removal SIGKILLed at any step leaves the previous index serving the same answers,
+readers at that moment see the old generation whole, and the next run completes with exactly
+what a fresh build of the same files gives (and nothing left behind).
+
+The child process stops itself at a named step (it prints the step and sleeps), so the kill
+lands exactly there however loaded the machine is: no timing is involved.
+"""
 
 from __future__ import annotations
 
@@ -17,91 +22,181 @@ from bot.settings import Settings
 from tests.conftest import FIXTURES, REPO
 from tests.index_fakes import FakeEmbeddings
 
-QUERIES = ["一次性求职补贴 低保家庭", "三支一扶 服务期", "创业担保贷款 贴息"]
+QUERIES = ["一次性求职补贴 低保家庭", "三支一扶 服务期", "创业担保贷款 贴息", "特岗教师 农村学校"]
 
-_REFRESH = """
-import sys
+# Runs one refresh (or removal) of a home and stops for good at the step named in argv[4].
+_CHILD = """
+import sys, time
 from pathlib import Path
+from langchain_core.embeddings import Embeddings
+from bot.knowledge import build, state
 from bot.knowledge.base import KnowledgeBase
 from bot.settings import Settings
 from tests.index_fakes import FakeEmbeddings
-kb = KnowledgeBase(Settings(home=Path(sys.argv[1])), embedding_id="fake:1",
-                   embeddings=FakeEmbeddings(delay=0.15, announce=True))
-kb.refresh([Path(sys.argv[2])], progress=lambda d, t, p: print("FILE", d, flush=True))
+
+home, corpus, op, step = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+committed = []
+
+def stop(name):
+    if name == step:
+        print(name, flush=True)
+        time.sleep(600)
+
+def wrap(owner, attr, before=None, after=None):
+    real = getattr(owner, attr)
+    def patched(*args, **kwargs):
+        if before: before()
+        out = real(*args, **kwargs)
+        if after: after()
+        return out
+    setattr(owner, attr, patched)
+
+wrap(build.Builder, "add", before=lambda: stop("LOADED"))
+wrap(build, "write_segment", after=lambda: stop("SEGMENT"))
+wrap(state.FileState, "write", after=lambda: stop("RECORD"))
+wrap(state.FileState, "commit", after=lambda: (committed.append(1), stop("COMMITTED")))
+wrap(state.FileState, "drop", before=lambda: committed and stop("GC"))
+
+class Slow(FakeEmbeddings):
+    def embed_documents(self, texts):
+        stop("EMBED")
+        return super().embed_documents(texts)
+
+kb = KnowledgeBase(Settings(home=home), embeddings=Slow(), embedding_id="fake:1")
+if op == "refresh":
+    kb.refresh([corpus])
+else:
+    kb.remove(str(corpus / op))
 print("DONE", flush=True)
 """
 
 
-def answers(kb: KnowledgeBase) -> list[list[tuple[str, float]]]:
-    return [[(h.chunk_id, round(h.score, 6)) for h in kb.search(q, k=4)] for q in QUERIES]
+def answers(kb: KnowledgeBase) -> list[list[tuple[str, float, float, float]]]:
+    out = []
+    for q in QUERIES:
+        hits = kb.search(q, k=50)
+        rows = [
+            (
+                h.chunk_id,
+                round(h.score, 6),
+                round(h.dense_score or 0, 5),
+                round(h.lexical_score or 0, 5),
+            )
+            for h in hits
+        ]
+        out.append(sorted(rows))
+    return out
 
 
-def _kill_when(proc: subprocess.Popen[str], marker: str, home: Path, kb: KnowledgeBase,
-               before: list[list[tuple[str, float]]]) -> bool:  # fmt: skip
-    """Read the child's output until ``marker`` (a line, or a path under home) shows up."""
-    assert proc.stdout is not None
-    while True:
-        if marker.startswith("path:"):  # poll the disk: the build writes no lines
-            if (home / marker.removeprefix("path:")).exists():
-                break
-            time.sleep(0.002)
-            line = "" if proc.poll() is not None else "running"
-        else:
-            line = proc.stdout.readline()
-            if line.strip() == marker:
-                break
-        if not line:
-            return False  # finished before the marker: nothing was killed
-        if marker.startswith("path:"):
-            continue
-        now = answers(kb)
-        if kb.layout.current() == 1:  # a refresh is running: queries answer as before
-            assert now == before
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    return True
+def fresh_kb(home: Path) -> KnowledgeBase:
+    return KnowledgeBase(Settings(home=home), embeddings=FakeEmbeddings(), embedding_id="fake:1")
+
+
+def prepare(home: Path, corpus: Path) -> None:
+    """Two generations (so clean-up has an old one to drop) over five documents."""
+    shutil.copytree(FIXTURES / "index" / "policies", corpus)
+    kb = fresh_kb(home)
+    kb.refresh([corpus])
+    shutil.copy(FIXTURES / "index" / "more" / "teacher.md", corpus / "teacher.md")
+    kb.refresh([corpus])
+
+
+def change(corpus: Path, op: str) -> None:
+    """Change the files the way the operation under test will see them."""
+    if op == "add":
+        shutil.copy(FIXTURES / "index" / "more" / "trainee.md", corpus / "trainee.md")
+    elif op == "change":
+        doc = corpus / "sanzhi-yifu.md"
+        doc.write_text(doc.read_text(encoding="utf-8") + "\n\n补充：服务期满可以续聘。\n", "utf-8")
+
+
+def expected(tmp_path: Path, corpus: Path, op: str) -> list[list[tuple[str, float, float, float]]]:
+    """What a fresh build of the final files answers (chunk ids do not depend on paths)."""
+    final = tmp_path / "final"
+    shutil.copytree(corpus, final)
+    if op == "remove":
+        (final / "startup-loan.md").unlink()
+    kb = fresh_kb(tmp_path / "fresh")
+    kb.refresh([final])
+    return answers(kb)
+
+
+def run_child(home: Path, corpus: Path, op: str, step: str) -> subprocess.Popen[str]:
+    arg = "refresh" if op != "remove" else "startup-loan.md"
+    return subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(home), str(corpus), arg, step],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+CASES = [
+    ("add", "EMBED"),
+    ("add", "SEGMENT"),
+    ("add", "RECORD"),
+    ("add", "COMMITTED"),
+    ("add", "GC"),
+    ("change", "LOADED"),
+    ("change", "SEGMENT"),
+    ("change", "RECORD"),
+    ("change", "COMMITTED"),
+    ("remove", "RECORD"),
+    ("remove", "COMMITTED"),
+    ("remove", "GC"),
+]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("marker", ["FILE 2", "EMBED 4", "path:index/gen-000002/chroma"])
-def test_sigkill_midway_keeps_the_old_index(tmp_path: Path, marker: str) -> None:
-    settings = Settings(home=tmp_path / "home")
+@pytest.mark.parametrize(("op", "step"), CASES)
+def test_sigkill_at_each_step_keeps_the_index_whole(tmp_path: Path, op: str, step: str) -> None:
+    home = tmp_path / "home"
     corpus = tmp_path / "corpus"
-    shutil.copytree(FIXTURES / "index" / "policies", corpus)
-    kb = KnowledgeBase(settings, embeddings=FakeEmbeddings(), embedding_id="fake:1")
-    kb.refresh([corpus])
-    before = answers(kb)
+    prepare(home, corpus)
+    change(corpus, op)
+    kb = fresh_kb(home)
+    before_n = kb.state.pointer()
+    before = answers(fresh_kb(home))
     assert all(before)
 
-    for src in (FIXTURES / "index" / "more").glob("*.md"):
-        shutil.copy(src, corpus / src.name)
-    changed = corpus / "sanzhi-yifu.md"
-    extra = "\n\n补充：服务期满可以续聘。\n"
-    changed.write_text(changed.read_text(encoding="utf-8") + extra, "utf-8")
-
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _REFRESH, str(settings.home), str(corpus)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+    proc = run_child(home, corpus, op, step)
     try:
-        killed = _kill_when(proc, marker, settings.home, kb, before)
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line == step, (
+            f"child stopped at {line!r}: {proc.stderr.read() if proc.stderr else ''}"
+        )
+        reader = fresh_kb(home)  # a reader at this very moment sees one whole generation
+        committed = step in ("COMMITTED", "GC")
+        if not committed:
+            assert reader.state.pointer() == before_n
+            assert answers(reader) == before
+            assert not reader.status().degraded
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert killed or marker.startswith("path:"), "the refresh ended before the kill point"
-    print("killed at", marker, killed)
-    if killed:
-        assert kb.layout.current() == 1
-        fresh = KnowledgeBase(settings, embeddings=FakeEmbeddings(), embedding_id="fake:1")
-        assert answers(fresh) == before
-        assert fresh.status().documents == 4
 
-    report = kb.refresh([corpus])
-    assert report.ok and kb.layout.current() == 2
-    assert kb.layout.generations() == [1, 2]  # the crashed attempt was replaced, gen 1 kept
-    assert {Path(d.path).name for d in kb.documents()} >= {"teacher.md", "trainee.md"}
-    assert any("续聘" in h.text for h in kb.search("三支一扶 续聘", k=3))
+    after = fresh_kb(home)
+    assert not after.status().degraded
+    if not committed:
+        assert after.state.pointer() == before_n and answers(after) == before
+    want = expected(tmp_path, corpus, op)
+    if op == "remove":
+        if not committed:
+            assert after.remove(str(corpus / "startup-loan.md"))
+        report = after.refresh([corpus / "teacher.md"])  # unchanged: only clean-up to do
+        assert report.ok and not report.new_generation and not report.warnings
+    else:
+        report = after.refresh([corpus])
+        assert report.ok and not report.warnings, report.warnings
+    assert answers(after) == want
+    # nothing left behind: two generations at most, and only segments they use
+    state = after.state
+    kept = [state.read(m) for m in state.generations()]
+    assert len(kept) <= 2
+    assert set(state.segment_ids()) == {s for r in kept for s in r.segments}
+    assert not list((home / "index" / "segments").glob(".tmp-*"))
 
 
 def test_reader_follows_a_refresh_by_another_object(tmp_path: Path) -> None:

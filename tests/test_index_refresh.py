@@ -152,7 +152,7 @@ def test_changed_chunk_size_rebuilds_everything(settings: Settings, corpus: Path
 
 def test_second_refresh_waits_for_the_lock(settings: Settings, corpus: Path) -> None:
     kb, _ = make_kb(settings)
-    with kb.layout.lock(), pytest.raises(KnowledgeIndexError, match="another refresh"):
+    with kb.state.lock(), pytest.raises(KnowledgeIndexError, match="another refresh"):
         kb.refresh([corpus])
 
 

@@ -109,7 +109,7 @@ def test_the_scanned_notice_of_the_corpus_becomes_searchable(
     (line,) = report.files
     assert line.status == "indexed", line.reason
     assert line.reason.startswith("OCR read pages 1, 2")
-    chunk = kb.generation().chunks[0]
+    chunk = kb.chunks()[0]
     assert chunk.ocr_confidence is not None and chunk.ocr_confidence > 0.9
     answer = coach_over(kb).answer("高质量就业的内涵与标准包括哪些方面？")
     assert not answer.abstained, answer.answer

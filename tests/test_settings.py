@@ -28,3 +28,13 @@ def test_settings_are_frozen_and_validated(tmp_path: Path) -> None:
         settings.chunk_tokens = 10  # type: ignore[misc]
     with pytest.raises(ValidationError, match="chunk_tokens"):
         Settings(home=tmp_path, chunk_tokens=1)
+
+
+def test_time_zone_is_one_setting_checked_against_the_iana_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert Settings(home=tmp_path).zone.key == "Asia/Shanghai"
+    monkeypatch.setenv("CAREERCOACH_TIME_ZONE", "Asia/Urumqi")
+    assert Settings(home=tmp_path).zone.key == "Asia/Urumqi"
+    with pytest.raises(ValidationError, match="unknown time zone 'Asia/Nowhere'"):
+        Settings(home=tmp_path, time_zone="Asia/Nowhere")

@@ -117,11 +117,75 @@ def test_list_show_and_purge(run: CliRunner, home_settings: Settings) -> None:
     newest = int(listed[0].split("\t")[0])
     shown = json.loads(run.invoke(cli, ["transcripts", "show", str(newest)]).output)
     assert shown["flagged"] and shown["turns"][0]["feedback"]["rating"] == -1
-    purged = run.invoke(cli, ["transcripts", "purge", "--older-than", "180d"])
+    refused = run.invoke(cli, ["transcripts", "purge", "--older-than", "180d"], input="n\n")
+    assert refused.exit_code == 1 and "delete 1 conversations" in refused.output
+    assert len(run.invoke(cli, ["transcripts", "list"]).output.splitlines()) == 2
+    purged = run.invoke(cli, ["transcripts", "purge", "--older-than", "180d"], input="y\n")
     assert purged.exit_code == 0 and "purged 1 conversations" in purged.output
     assert len(run.invoke(cli, ["transcripts", "list"]).output.splitlines()) == 1
     bad = run.invoke(cli, ["transcripts", "purge", "--older-than", "soon"])
     assert bad.exit_code != 0 and "180d" in bad.output
+
+
+@pytest.mark.parametrize("period", ["6m", "12h", "0d", "0mo", "30", "-1d"])
+def test_purge_refuses_minutes_hours_bare_numbers_and_zero(
+    run: CliRunner, home_settings: Settings, period: str
+) -> None:
+    _fill(home_settings)
+    out = run.invoke(cli, ["transcripts", "purge", "--older-than", period, "--yes"])
+    assert out.exit_code == 2 and "--older-than" in out.output and "6mo" in out.output
+    assert len(run.invoke(cli, ["transcripts", "list"]).output.splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("period", "days"), [("6mo", 180), ("6月", 180), ("26w", 182), ("28周", 196), ("190天", 190)]
+)
+def test_purge_units_are_days_weeks_months_years(
+    run: CliRunner, home_settings: Settings, period: str, days: int
+) -> None:
+    _fill(home_settings)  # one conversation 200 days old, one from today
+    out = run.invoke(cli, ["transcripts", "purge", "--older-than", period, "--yes"])
+    assert out.exit_code == 0, out.output
+    assert f"purged 1 conversations older than {days} days" in out.output
+
+
+def test_export_counts_turns_and_conversations_not_lines(
+    run: CliRunner, home_settings: Settings, tmp_path: Path
+) -> None:
+    with Store(home_settings) as store:
+        sid = store.ensure_session(None)
+        for n in range(3):
+            store.add_exchange(sid, f"问题{n}", Answer(answer="第一行\n第二行\n\n第四行"), 10)
+    for fmt in ("csv", "jsonl"):
+        out = run.invoke(
+            cli, ["transcripts", "export", "--format", fmt, "--output", str(tmp_path / fmt)]
+        )
+        assert out.exit_code == 0, out.output
+        assert "wrote 3 turns of 1 conversations" in out.output
+
+
+def test_export_to_a_missing_folder_names_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transcripts", "export", "--output", "/nonexistent/dir/t.csv"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --output /nonexistent/dir/t.csv: cannot write")
+    assert "无法写入" in err and "Traceback" not in err
+
+
+def test_list_shows_and_reads_days_in_the_configured_zone(
+    run: CliRunner, home_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)  # 01:30 on 2 March in Beijing
+    with Store(home_settings, clock=lambda: late) as store:
+        store.add_exchange(store.ensure_session(None), "深夜的问题", Answer(answer="…"), 10)
+    listed = run.invoke(cli, ["transcripts", "list"]).output
+    assert "2026-03-02 01:30" in listed
+    assert "深夜" in run.invoke(cli, ["transcripts", "list", "--from", "2026-03-02"]).output
+    assert run.invoke(cli, ["transcripts", "list", "--to", "2026-03-01"]).output == ""
+    monkeypatch.setenv("CAREERCOACH_TIME_ZONE", "UTC")
+    assert "2026-03-01 17:30" in run.invoke(cli, ["transcripts", "list"]).output
+    assert "深夜" in run.invoke(cli, ["transcripts", "list", "--to", "2026-03-01"]).output
+    bad = run.invoke(cli, ["transcripts", "list", "--from", "2026/03/01"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 
 
 def test_purge_defaults_to_retention_days(
@@ -130,8 +194,7 @@ def test_purge_defaults_to_retention_days(
     _fill(home_settings)
     monkeypatch.setenv("CAREERCOACH_RETENTION_DAYS", "365")
     assert (
-        "purged 0 conversations older than 365 days"
-        in run.invoke(cli, ["transcripts", "purge"]).output
+        "no conversation is older than 365 days" in run.invoke(cli, ["transcripts", "purge"]).output
     )
 
 
@@ -139,10 +202,10 @@ def test_purge_defaults_to_retention_days(
     ("text", "expected"),
     [
         ("180d", timedelta(days=180)),
-        ("12h", timedelta(hours=12)),
         ("2w", timedelta(weeks=2)),
-        ("30", timedelta(days=30)),
-        ("45m", timedelta(minutes=45)),
+        ("3 MO", timedelta(days=90)),
+        ("2年", timedelta(days=730)),
+        ("3个月", timedelta(days=90)),
     ],
 )
 def test_parse_duration(text: str, expected: timedelta) -> None:

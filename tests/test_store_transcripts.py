@@ -241,7 +241,7 @@ def varied(store: Store, clock: Clock) -> dict[str, int]:
         ids[name] = store.conversation_for_session(sid).id
         clock.advance(days=1)
 
-    talk("subsidy", "一次性求职补贴怎么申请？", answer(), rating=1)  # 2026-03-02
+    talk("subsidy", "一次性求职补贴要怎么申领？", answer(), rating=1)  # 2026-03-02
     talk(
         "abstain",
         "Can I get a Hukou in Shanghai?",
@@ -291,7 +291,7 @@ def test_summaries_page_newest_first_with_counts(store: Store, varied: dict[str,
     assert by_id[varied["abstain"]].abstained_turns == 1
     assert by_id[varied["abstain"]].lang == "en"
     assert by_id[varied["distress"]].flagged
-    assert by_id[varied["subsidy"]].first_question == "一次性求职补贴怎么申请？"
+    assert by_id[varied["subsidy"]].first_question == "一次性求职补贴要怎么申领？"
     assert by_id[varied["planning"]].intents == ["planning"]
 
 

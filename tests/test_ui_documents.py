@@ -70,7 +70,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def chunk_of(kb: KnowledgeBase, source: str, needle: str) -> tuple[str, str]:
     gen = kb.generation()
-    for chunk in gen.chunks:
+    for chunk in kb.chunks():
         if gen.documents[chunk.doc_id].path.endswith(source) and needle in chunk.text:
             return chunk.doc_id, chunk.chunk_id
     raise AssertionError(f"no chunk of {source} holds {needle}")
@@ -117,7 +117,7 @@ def test_an_image_notice_is_shown_with_its_passage(site: Site) -> None:
 def test_a_markdown_passage_comes_as_its_section_with_the_range_marked(site: Site) -> None:
     gen = site.kb.generation()
     chunk = next(
-        c for c in gen.chunks if gen.documents[c.doc_id].path.endswith("sanzhi-yifu.md")
+        c for c in site.kb.chunks() if gen.documents[c.doc_id].path.endswith("sanzhi-yifu.md")
         and len(c.section_path) > 1
     )  # fmt: skip
     place = site.http.get(f"/api/documents/{chunk.doc_id}/passages/{chunk.chunk_id}").json()

@@ -78,7 +78,7 @@ def build_api(services: Services, gate: AnswerGate | None = None) -> APIRouter:
     def health() -> dict[str, Any]:
         status = services.kb.status()
         return {
-            "status": "ok",
+            "status": "degraded" if getattr(status, "degraded", "") else "ok",
             "mode": "llm" if services.settings.llm_configured else "offline",
             "documents": getattr(status, "documents", None),
             "chunks": getattr(status, "chunks", None),

@@ -14,15 +14,15 @@ In front of them, from the outside in (SECURITY.md):
 4. :class:`ui.exposure.RouteAllowList`: only our routes and what each page needs, else 404;
 5. :class:`ui.auth.RoleGuard`: staff sessions, roles and CSRF; graduate session cookies.
 
-:func:`build_services` is the only place that constructs ``bot`` objects (knowledge base, coach,
-planner, store); tests pass their own :class:`ui.services.Services` to :func:`build_app` instead.
+:func:`build_services` takes the ``bot`` objects (knowledge base, coach with its planner, store)
+from :func:`bot.app.build_app`, the wiring the command line and the evals use too; tests pass
+their own :class:`ui.services.Services` to :func:`build_app` instead.
 Indexing the starter knowledge base on first start is ``careercoach serve``'s job, not this one's.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -30,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from bot.resources import package_path
 from bot.settings import Settings
 from ui.api import build_api
 from ui.apidocs import add_api_docs
@@ -50,7 +51,7 @@ from ui.services import Services
 
 log = logging.getLogger(__name__)
 
-STYLE = Path(__file__).parent / "templates" / "style.css"
+STYLE = package_path("ui", "templates", "style.css")
 PROTECTED = {
     "/counselor": frozenset({"counselor", "maintainer"}),
     "/maintainer": frozenset({"maintainer"}),
@@ -60,22 +61,23 @@ GRADIO_CACHE_SWEEP = (1800, 3600)  # every 30 minutes, delete Gradio temp files 
 
 def build_services(settings: Settings) -> Services:
     """Construct the real ``bot`` objects once for the whole app."""
-    from bot.chat.coach import build_coach
+    from bot.app import build_app as wire
     from bot.evaljobs import EvalJobRunner
     from bot.knowledge.base import KnowledgeBase
     from bot.notify import make_notifier
     from bot.store import Store
     from bot.verified import VerifiedMatcher, load_threshold
-    from ui.planning import make_plan_maker, make_planner
+    from ui.planning import make_plan_maker
 
     kb = KnowledgeBase(settings)
-    planner = make_planner(settings, kb)
     store = Store(settings, on_flag=make_notifier(settings))
     threshold = settings.verified_threshold or load_threshold(kb.embedding_id)
     verified = VerifiedMatcher(store.verified, kb.embeddings, kb, threshold)
+    # the same wiring as the command line and the evals, plus the counselors' verified answers
+    product = wire(settings, kb=kb, verified=verified)
     return Services(
         settings=settings,
-        coach=build_coach(settings, retriever=kb, planner=planner, verified=verified),
+        coach=product.coach,
         kb=kb,
         store=store,
         plan=make_plan_maker(settings, kb),

@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
@@ -34,6 +33,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import HTMLResponse
 
 from bot.errors import CareerCoachError, NotFoundError
+from bot.resources import package_path
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ T = TypeVar("T")
 WORK_AT_ONCE = 2  # section reads and page renders computed at once, for everyone together
 WORK_WAITING = 16  # further ones waiting their turn; beyond that, 429
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = package_path("ui", "templates")
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; frame-ancestors 'self'"
@@ -64,9 +64,10 @@ def build_documents(services: Services) -> APIRouter:
         return await anyio.to_thread.run_sync(work, limiter=workers)
 
     def originals() -> Any:
+        from bot.knowledge.base import KnowledgeBase
         from bot.knowledge.original import Originals
 
-        if not hasattr(services.kb, "generation"):
+        if not isinstance(services.kb, KnowledgeBase):  # a stand-in admin has no index to read
             raise HTTPException(404, "original documents are not available here / 无法查看原文")
         return Originals(services.kb)
 
@@ -77,9 +78,9 @@ def build_documents(services: Services) -> APIRouter:
 
         found = originals()
         place = found.place(doc_id, chunk_id)
-        gen = found.kb.generation()  # a refresh may have switched it since: look up, not index
-        row, info = gen.row_of.get(chunk_id), gen.documents.get(doc_id)
-        shown = place.text or (gen.chunks[row].text if row is not None else "")
+        # a refresh may have switched the generation since: look up again, by id
+        hit, info = found.kb.chunk(chunk_id), found.kb.generation().documents.get(doc_id)
+        shown = place.text or (hit.text if hit is not None else "")
         issuer = info.meta.issuer if info is not None else ""
         claims = OfficialChannels.load().unverified(f"{place.title}\n{shown}", issuer)
         return place, list(dict.fromkeys(c.text for c in claims))

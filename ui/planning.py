@@ -1,11 +1,11 @@
-"""The planning parts the web app needs: the chat planner and the profile-form plan maker.
+"""The planning part only the web app has: the profile-form plan maker.
 
-Both wrap ``bot.planning`` over the catalogue ``knowledge/resources.yaml``. When the catalogue
-cannot be loaded the app still serves policy questions: the planner is left out (the coach then
-explains briefly how planning works) and the form says planning is unavailable, with the
-catalogue's error in the log. The form's fields become a :class:`bot.planning.profile.Profile`
-through ``profile_from_mapping`` (so a bad value is reported by field name); free text in the
-"anything else" box is read by ``profile_from_text`` and the form's fields win over it.
+It wraps ``bot.planning`` over the catalogue ``knowledge/resources.yaml`` (the chat planner is
+wired for every entry point by :func:`bot.app.build_app`). When the catalogue cannot be loaded
+the form says planning is unavailable, with the catalogue's error in the log. The form's fields
+become a :class:`bot.planning.profile.Profile` through ``profile_from_mapping`` (so a bad value
+is reported by field name); free text in the "anything else" box is read by
+``profile_from_text`` and the form's fields win over it.
 """
 
 from __future__ import annotations
@@ -30,17 +30,6 @@ def _catalogue() -> Any | None:
     except CareerCoachError as error:
         log.warning("career planning is off: %s", error.message)
         return None
-
-
-def make_planner(settings: Settings, retriever: Retriever) -> Any | None:
-    """The chat planning flow, or None when there is no usable catalogue."""
-    from bot.chat.llm import make_chat_model
-    from bot.planning.flow import PlanningFlow
-
-    catalogue = _catalogue()
-    if catalogue is None:
-        return None
-    return PlanningFlow(catalogue, retriever=retriever, llm=make_chat_model(settings))
 
 
 def form_profile(fields: dict[str, Any], lang: str, today: date) -> Any:

@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.resources import package_path
 from ui.csrf import request_origin_ok
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = package_path("ui", "templates")
 MAX_BODY_BYTES = 64_000
 
 # name: (mount id, routes' prefix, server functions, events, initial view's URL as JS or null)

@@ -23,7 +23,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     "tab_chat": {"zh": "政策问答", "en": "Ask"},
     "tab_plan": {"zh": "职业规划", "en": "Career plan"},
     "placeholder": {
-        "zh": "输入你的问题，例如：我家是低保户，毕业找工作有没有补贴？",
+        "zh": "输入你的问题，例如：家里是低保户，毕业后找工作能拿什么补贴？",
         "en": "Ask a question, e.g. What is the one-time job-seeking subsidy?",
     },
     "send": {"zh": "发送", "en": "Send"},
@@ -111,7 +111,7 @@ _TEXTS: dict[str, dict[str, str]] = {
 
 EXAMPLES: dict[str, list[str]] = {
     "zh": [
-        "我家是低保户，毕业找工作有没有补贴？",
+        "家里是低保户，毕业后找工作能拿什么补贴？",
         "大学生创业可以申请什么贷款？",
         "三支一扶是什么？怎么报名？",
         "帮我做个职业规划",

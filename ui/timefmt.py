@@ -1,4 +1,4 @@
-"""Times as the pages show them: in the configured zone (``settings.timezone``), labelled.
+"""Times as the pages show them: in the configured zone (``settings.time_zone``), labelled.
 
 Every time in the store is UTC; every page converts through here, so a conversation of today is
 "today" in the same zone that the filters and the dashboard count days in.

@@ -87,6 +87,7 @@ def check_answer(
         prefix_match = _PREFIX.match(line)
         prefix = prefix_match.group(1) if prefix_match else ""
         kept: list[str] = []
+        cites: list[list[int]] = []
         for sentence in split_sentences(line[len(prefix) :]) if line.strip() else []:
             checked = _check_sentence(
                 sentence, hits, allowed_numbers or set(), glossary, threshold, repairs
@@ -101,7 +102,14 @@ def check_answer(
             end = re.search(r"[。.！!？?；;]+$", body)
             punctuation = end.group(0) if end else ""
             body = body[: len(body) - len(punctuation)]
-            kept.append(body + "".join(f"[[{i}]]" for i in cited) + punctuation)
+            kept.append(body + "[[]]" + punctuation)
+            cites.append(cited)
+        # the clauses of one line citing the same passage carry its marker once, at the end
+        same = len(cites) > 1 and all(c == cites[-1] for c in cites)
+        kept = [
+            k.replace("[[]]", "" if same and i < len(kept) - 1 else "".join(f"[[{n}]]" for n in c))
+            for i, (k, c) in enumerate(zip(kept, cites, strict=True))
+        ]
         if kept or not line.strip():
             joiner = "" if has_cjk("".join(kept)) else " "
             lines_out.append(prefix + joiner.join(kept) if kept else "")

@@ -20,25 +20,31 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from bot.chat.analysis import QuestionAnalysis, TermStats, analyze
 from bot.chat.checks import check_answer
 from bot.chat.condense import RuleCondenser
 from bot.chat.crisis import CrisisResources, load_crisis
+from bot.chat.decision import DecisionModel
 from bot.chat.distress import Assessment, DistressDetector, load_bank
-from bot.chat.extractive import ExtractiveAnswerer
+from bot.chat.extractive import Extract, ExtractiveAnswerer
 from bot.chat.glossary import Glossary
 from bot.chat.language import detect_language
 from bot.chat.llm import LLMAnswerer, make_chat_model
+from bot.chat.material import llm_material
 from bot.chat.models import Answer, Planner, StreamEvent, Turn, VerifiedSource
 from bot.chat.numbers import numbers_in
 from bot.chat.offline import OfflineComposer
 from bot.chat.prompts import PromptLibrary
-from bot.chat.question import prefer_sections, retrieval_query
+from bot.chat.retrieve import retrieve
 from bot.chat.router import route
 from bot.chat.safety import flag_unverified, quarantine
+from bot.chat.selection import PieceModel, Similarity
 from bot.chat.sources import freshness_notes, prefer_fresh
 from bot.errors import ConfigError, LLMError
+from bot.knowledge.models import Hit
 from bot.knowledge.protocols import Retriever
 from bot.settings import Settings
 
@@ -57,7 +63,8 @@ class Coach:
         *,
         llm: LLMAnswerer | None = None,
         planner: Planner | None = None,
-        min_evidence: float = 0.2,
+        decision: DecisionModel | None = None,
+        pieces: PieceModel | None = None,
         default_lang: str = "zh",
         k: int = 6,
         today: Callable[[], date] = date.today,
@@ -76,9 +83,15 @@ class Coach:
         self.default_lang = default_lang
         self.k = k
         self.today = today
+        self.expand = expand
         self.condenser = RuleCondenser(glossary)
-        self.extractive = ExtractiveAnswerer(glossary, min_evidence=min_evidence, expand=expand)
-        self.offline = OfflineComposer(self.extractive, prompts, glossary)
+        self.extractive = ExtractiveAnswerer(
+            glossary, decision or DecisionModel.load(), pieces, _similarity(retriever)
+        )
+        self.offline = OfflineComposer(prompts, glossary)
+        # the knowledge base says how often a word occurs; a fake retriever may not
+        stats = getattr(retriever, "term_stats", None)
+        self.stats: TermStats | None = stats if callable(stats) else None
 
     # --- public API ----------------------------------------------------------------------
     def answer(
@@ -169,6 +182,24 @@ class Coach:
         return reply.model_copy(update={"answer": text, "flagged": True, "extra": extra})
 
     # --- policy questions ----------------------------------------------------------------
+    def analyze(self, question: str, lang: str) -> QuestionAnalysis:
+        """The analysis of a standalone question (see ``bot.chat.analysis``)."""
+        return analyze(question, self.glossary, lang=lang, stats=self.stats, expand=self.expand)
+
+    def explain(self, standalone: str, lang: str) -> tuple[Extract, dict[str, str]]:
+        """What the offline answerer chose for a standalone question, part by part, and the
+        documents set aside as suspicious (title -> why): everything the answer is built from,
+        for both modes and for the evaluation tools."""
+        analysis = self.analyze(standalone, lang)
+        hits_by_part: list[list[Hit]] = []
+        held: dict[str, str] = {}
+        for part in analysis.parts:
+            found = retrieve(self.retriever, analysis, part, self.glossary, self.k)
+            screened = quarantine(prefer_fresh(found, self.today()))
+            hits_by_part.append(screened.hits)
+            held.update(screened.held)
+        return self.extractive.extract(analysis, hits_by_part, self.retriever), held
+
     def _policy(self, message: str, history: list[Turn], lang: str) -> Iterator[StreamEvent]:
         warnings: list[str] = []
         standalone = self._condense(message, history, lang, warnings)
@@ -178,40 +209,43 @@ class Coach:
             yield StreamEvent(delta=served.answer)
             yield StreamEvent(answer=served)
             return
-        query = standalone
-        if lang == "en":  # the knowledge base is Chinese: add the Chinese names of key terms
-            extra = [t.zh for t in self.glossary.chinese_for(standalone) if t.zh not in query]
-            query = " ".join([standalone, *extra])
-        found = self.retriever.search(retrieval_query(query, self.glossary), 2 * self.k)
-        hits = prefer_fresh(prefer_sections(found, query, self.k), self.today())
-        screened = quarantine(hits)
-        hits = screened.hits
-        if screened.held:
-            names = _titles_for(screened.titles, lang)
+        extract, held = self.explain(standalone, lang)
+        if held:
+            names = _titles_for(list(held), lang)
             warnings.append(self.prompts.render("warning_suspicious", lang, titles=names))
-        if self.llm is not None and hits:
+        material = llm_material(extract, self.prompts)
+        if self.llm is not None and material.hits:
             deltas: list[str] = []
             try:
-                for delta in self.llm.stream(standalone, hits, history, lang):
+                for delta in self.llm.stream(
+                    standalone, material.hits, history, lang, material.plan
+                ):
                     deltas.append(delta)
                     yield StreamEvent(delta=delta)
-                answer = self._checked_llm_answer("".join(deltas), hits, lang, warnings)
+                draft = material.enforce("".join(deltas), self.prompts, lang)
+                answer = self._checked_llm_answer(draft, material.hits, lang, warnings)
+                answer.extra["draft"] = "".join(deltas)
             except LLMError as error:
                 logger.warning("LLM failed, answering offline: %s", error.message)
                 reason = error.for_language(lang)
                 warnings.append(self.prompts.render("warning_llm_fallback", lang, reason=reason))
-                answer = self.offline.compose(query, hits, lang, self.today(), warnings, standalone)
+                answer = self._offline(extract, warnings)
                 yield StreamEvent(delta=("\n\n" if deltas else "") + answer.answer)
         else:
-            answer = self.offline.compose(query, hits, lang, self.today(), warnings, standalone)
+            answer = self._offline(extract, warnings)
             for line in answer.answer.splitlines(keepends=True):
                 yield StreamEvent(delta=line)
+        shown = {p.hit.chunk_id: p.hit for part in extract.parts for p in part.passages}
+        hits = list(shown.values())
         if added := flag_unverified(answer, hits, self.prompts, lang):  # claims quoted: warn
             yield StreamEvent(delta=added)
         answer.standalone_query = standalone
-        if screened.held:
-            answer.extra["set_aside"] = screened.held
+        if held:
+            answer.extra["set_aside"] = held
         yield StreamEvent(answer=answer)
+
+    def _offline(self, extract: Extract, warnings: list[str]) -> Answer:
+        return self.offline.compose(extract, self.today(), warnings)
 
     def _condense(self, message: str, history: list[Turn], lang: str, warnings: list[str]) -> str:
         if self.llm is not None and history:
@@ -245,6 +279,23 @@ class Coach:
             lang=lang,  # type: ignore[arg-type]
             extra={"repairs": result.repairs, "dropped": result.dropped, "draft": draft},
         )
+
+
+def _similarity(retriever: Retriever) -> Similarity | None:
+    """Question-to-text cosine similarity with the retriever's embedding model, when it has one
+    (the knowledge base does; the texts go through its embedding cache)."""
+    model = getattr(retriever, "embeddings", None)
+    if not callable(model):
+        return None
+
+    def similarity(question: str, texts: list[str]) -> list[float]:
+        embeddings = model()
+        q = np.asarray(embeddings.embed_query(question), dtype=np.float32)
+        v = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+        norms = np.linalg.norm(v, axis=1) * (np.linalg.norm(q) or 1.0)
+        return [float(x) for x in (v @ q) / np.where(norms == 0, 1.0, norms)]
+
+    return similarity
 
 
 def _titles_for(titles: list[str], lang: str) -> str:
@@ -281,14 +332,16 @@ def build_coach(
     # The retrieval glossary's English and colloquial expansions also score quoted sentences.
     expansions = load_glossary(glossary_path(settings)).expansions
     llm = LLMAnswerer(model, prompts, settings) if model is not None else None
+    terms = glossary_path(settings)
     return Coach(
         retriever,
         prompts,
-        Glossary.load(),
+        Glossary.load(terms if settings.glossary_file else None),
         load_crisis(),
         llm=llm,
         planner=planner,
-        min_evidence=settings.answer_min_evidence,
+        decision=DecisionModel.load(settings.answer_decision_file),
+        pieces=PieceModel.load(settings.answer_selection_file),
         default_lang=settings.answer_language_default,
         expand=expansions,
         distress=distress or build_distress(settings, retriever),

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.errors import ConfigError
+from bot.resources import data_path
 
 
 class CrisisResource(BaseModel):
@@ -54,7 +55,7 @@ class CrisisResources(BaseModel):
 
 
 def default_crisis_path() -> Path:
-    return Path(__file__).resolve().parent.parent.parent / "knowledge" / "crisis.yaml"
+    return data_path("knowledge", "crisis.yaml")
 
 
 def load_crisis(path: Path | None = None) -> CrisisResources:

@@ -52,6 +52,7 @@ from bot.chat.distress_rules import (
     without_idioms,
 )
 from bot.errors import ConfigError
+from bot.resources import data_path
 
 __all__ = [
     "FEATURES",
@@ -144,11 +145,11 @@ class CrisisBank(BaseModel):
 
 
 def default_bank_path() -> Path:
-    return Path(__file__).resolve().parent.parent.parent / "knowledge" / "crisis_bank.yaml"
+    return data_path("knowledge", "crisis_bank.yaml")
 
 
 def default_model_path() -> Path:
-    return Path(__file__).resolve().parent.parent.parent / "knowledge" / "distress_model.yaml"
+    return data_path("knowledge", "distress_model.yaml")
 
 
 def _read_yaml(path: Path, what_en: str, what_zh: str) -> object:

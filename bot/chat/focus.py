@@ -26,8 +26,9 @@ from bot.chat.question import limit_values
 class TopicCheck:
     """The asked and the other topics of one question."""
 
-    def __init__(self, glossary: Glossary, question: str) -> None:
-        self.asked: list[Term] = glossary.topics_in(question)
+    def __init__(self, glossary: Glossary, question: str, asked: list[Term] | None = None):
+        self.glossary = glossary
+        self.asked: list[Term] = glossary.topics_in(question) if asked is None else asked
         asked_forms = [f for t in self.asked for f in t.forms]
         self.others = [
             t
@@ -36,25 +37,36 @@ class TopicCheck:
             and t not in self.asked
             and not any(a in f or f in a for f in t.forms for a in asked_forms)
         ]
+        self._cache: dict[str, list[Term]] = {}
+
+    def named(self, text: str) -> list[Term]:
+        """Topic terms ``text`` names, a name inside a longer name of another term not counting
+        (创业补贴 inside 求职创业补贴)."""
+        if text not in self._cache:
+            self._cache[text] = self.glossary.topics_in(text)
+        return self._cache[text]
 
     def verdict(self, sentence: str, context: str) -> str:
         """``asked``, ``other`` or ``neutral`` (see the module docstring); ``asked`` when the
         question names no topic."""
         if not self.asked:
             return "asked"
-        if _names(f"{sentence} {context}", self.asked):
+        own = self.named(sentence)
+        if any(t in self.asked for t in own):
             return "asked"
-        if _names(sentence, self.others) or _names(context, self.others):
+        # a list item naming another programme is about that one, whatever its section says
+        # ("升学：考研、保研、专升本" holds an item on 专升本)
+        if any(t in self.others for t in own):
+            return "other"
+        if any(t in self.asked for t in self.named(context)):
+            return "asked"
+        if any(t in self.others for t in self.named(context)):
             return "other"
         return "neutral"
 
     def uncovered(self, texts: Sequence[str]) -> list[Term]:
         """Asked topics that none of ``texts`` names."""
-        return [t for t in self.asked if not any(_names(text, [t]) for text in texts)]
-
-
-def _names(text: str, terms: Sequence[Term]) -> bool:
-    return any(form in text for term in terms for form in term.forms)
+        return [t for t in self.asked if not any(t in self.named(text) for text in texts)]
 
 
 def extreme_positions(sentences: Sequence[str], direction: str) -> tuple[set[int], set[int]]:

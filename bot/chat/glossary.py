@@ -1,4 +1,4 @@
-"""A small bilingual glossary of employment-policy terms, read from ``glossary.yaml``.
+"""The answering engine's view of the terms file (``knowledge/terms.yaml``, ``bot.terms``).
 
 It bridges English questions and a Chinese knowledge base: English cue words add the Chinese
 term to the retrieval query, offline English answers gloss the key term, and the follow-up
@@ -12,29 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from bot.chat.sentences import keep_whole
+from bot.terms import Term, load_terms
 
-from bot.errors import ConfigError
-
-
-class Term(BaseModel):
-    zh: str
-    en: str
-    cues: list[str] = Field(default_factory=list)
-    topic: bool = True  # False for audience and question words (研究生, 申请材料)
-    aliases: list[str] = Field(default_factory=list)  # other Chinese names (特设岗位计划)
-    colloquial: list[str] = Field(default_factory=list)  # everyday wording (当兵, 低保户)
-
-    @property
-    def names(self) -> list[str]:
-        """The Chinese term and its other names."""
-        return [self.zh, *self.aliases]
-
-    @property
-    def forms(self) -> list[str]:
-        """Every way a text may name the term: its names and its everyday forms."""
-        return [*self.names, *self.colloquial]
+__all__ = ["Glossary", "Term"]
 
 
 class Glossary:
@@ -42,18 +23,12 @@ class Glossary:
 
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
+        keep_whole([form for term in terms for form in term.forms])
 
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:
-        path = path or Path(__file__).with_name("glossary.yaml")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-            return cls([Term.model_validate(item) for item in raw])
-        except (OSError, yaml.YAMLError, ValidationError) as error:
-            raise ConfigError(
-                f"glossary {path} cannot be read: {error}",
-                message_zh=f"术语表 {path} 无法读取：{error}",
-            ) from error
+        """The terms of the terms file (``knowledge/terms.yaml`` by default)."""
+        return cls(list(load_terms(path).terms))
 
     def chinese_for(self, english: str) -> list[Term]:
         """Terms whose English cue phrase occurs in ``english``."""
@@ -67,23 +42,41 @@ class Glossary:
         return found
 
     def colloquial_in(self, text: str) -> list[Term]:
-        """Terms one of whose everyday forms occurs in ``text`` (低保户 → 低保家庭)."""
-        return [t for t in self.terms if any(form in text for form in t.colloquial)]
+        """Terms one of whose everyday forms or misspellings occurs in ``text`` (低保户 →
+        低保家庭, 三只一扶 → 三支一扶)."""
+        return [
+            t for t in self.terms if any(form in text for form in [*t.colloquial, *t.misspellings])
+        ]
+
+    def named_in(self, text: str) -> list[Term]:
+        """Terms ``text`` names in any form, in file order. A match overlapped by a longer match
+        of another term does not count: 创业补贴 inside 求职创业补贴 names only 一次性求职补贴, and
+        读研 in 在读研究生 is the word 研究生, not the exam."""
+        spans: list[tuple[int, int, Term]] = []
+        for term in self.terms:
+            for form in set(term.forms):
+                start = text.find(form)
+                while start >= 0:
+                    spans.append((start, start + len(form), term))
+                    start = text.find(form, start + 1)
+        kept = {
+            id(term)
+            for s, e, term in spans
+            if not any(
+                other is not term and o_s < e and s < o_e and o_e - o_s > e - s
+                for o_s, o_e, other in spans
+            )
+        }
+        return [t for t in self.terms if id(t) in kept]
 
     def topics_in(self, text: str) -> list[Term]:
         """Topic terms ``text`` names in any form (三支一扶, 当兵 → 大学生征兵, 落户 → 户口)."""
-        found = {t.zh: [f for f in t.forms if f in text] for t in self.terms if t.topic}
-        found = {zh: forms for zh, forms in found.items() if forms}
-        # 创业补贴 inside 求职创业补贴 (a name of 一次性求职补贴) is not a topic of its own
-        return [
-            t
-            for t in self.terms
-            if t.zh in found
-            and not all(
-                any(f in g and f != g for z, gs in found.items() if z != t.zh for g in gs)
-                for f in found[t.zh]
-            )
-        ]
+        return [t for t in self.named_in(text) if t.topic]
+
+    def subjects_in(self, text: str) -> list[Term]:
+        """Subject terms ``text`` names (试用期, 简历): not programmes, but a conversation can
+        be about them."""
+        return [t for t in self.named_in(text) if t.subject]
 
     def in_chinese(self, text: str) -> list[Term]:
         """Terms whose Chinese form occurs in ``text``, longest first, without nested ones."""

@@ -117,9 +117,11 @@ class LLMAnswerer:
         self.settings = settings
 
     def stream(
-        self, question: str, hits: list[Hit], history: list[Turn], lang: str
+        self, question: str, hits: list[Hit], history: list[Turn], lang: str, parts: str = ""
     ) -> Iterator[str]:
-        """Text deltas of the answer; raises :class:`LLMError` when the endpoint fails."""
+        """Text deltas of the answer; raises :class:`LLMError` when the endpoint fails.
+        ``parts`` is the rendered plan of a compound question (its parts, each with the passage
+        numbers chosen for it), empty for a question of one part."""
         from langchain_core.messages import HumanMessage, SystemMessage
 
         history_text = format_history(history)
@@ -132,6 +134,7 @@ class LLMAnswerer:
                     passages=fence_passages(hits),
                     history=history_text,
                     question=question,
+                    parts=parts,
                 )
             ),
         ]

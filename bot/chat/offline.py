@@ -1,10 +1,12 @@
-"""Offline answers: the extract, checked, framed with a lead-in, notes, gloss and channels.
+"""Offline answers: the parts' blocks, checked, framed with a lead-in, notes, gloss and channels.
 
-Turns an :class:`~bot.chat.extractive.Extract` into an :class:`Answer`. A supported extract is
-introduced by the documents' titles ("根据知识库中的《…》："), followed by freshness notes, a
-gloss of the key term for English questions, and the official channels when the question asks
-for specifics. An unsupported one becomes an abstention that still shows what is known nearby.
-All wording comes from prompt files.
+Turns an :class:`~bot.chat.extractive.Extract` into an :class:`Answer`. One answered part is
+introduced by the documents' titles ("根据知识库中的《…》：") and quoted; several parts each get a
+short heading (the graduate's own sub-question) and their block, and a part the knowledge base
+does not answer says so under its heading while the rest of the answer stands. Freshness notes,
+a gloss of the key term for English questions and the official channels follow. When no part is
+answered the answer is an abstention that shows the nearest text, if any is close. All wording
+comes from prompt files.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import re
 from datetime import date
 
 from bot.chat.checks import check_answer
-from bot.chat.extractive import ExtractiveAnswerer
+from bot.chat.extractive import Extract, PartAnswer, part_heading, render_block
 from bot.chat.glossary import Glossary
 from bot.chat.language import has_cjk
 from bot.chat.models import Answer
+from bot.chat.numbers import numbers_in
 from bot.chat.prompts import PromptLibrary
 from bot.chat.sources import freshness_notes
 from bot.knowledge.models import Hit
@@ -28,58 +31,54 @@ _SPECIFICS = re.compile(
     r"how|when|amount|deadline|apply|eligib|qualif|documents|who",
     re.IGNORECASE,
 )
+_NEARBY_MIN = 0.25  # an abstention shows the nearest text only when it is this likely to answer
 
 
 class OfflineComposer:
     """Builds offline answers; see the module docstring."""
 
-    def __init__(
-        self, extractive: ExtractiveAnswerer, prompts: PromptLibrary, glossary: Glossary
-    ) -> None:
-        self.extractive = extractive
+    def __init__(self, prompts: PromptLibrary, glossary: Glossary) -> None:
         self.prompts = prompts
         self.glossary = glossary
 
-    def compose(
-        self,
-        query: str,
-        hits: list[Hit],
-        lang: str,
-        today: date,
-        warnings: list[str],
-        asked: str | None = None,
-    ) -> Answer:
-        """The offline answer to ``query``; ``asked`` is the question as the user put it,
-        echoed (without personal data) when abstaining."""
-        extract = self.extractive.extract(query, hits, lang)
-        channels = self.prompts.render("channels", lang)
-        checked = check_answer(extract.text, hits, glossary=self.glossary) if extract.text else None
-        extra: dict[str, object] = {"evidence": extract.evidence, "missing": extract.missing}
-        if (
-            checked is None
-            or not checked.citations
-            or not extract.supported
-            or extract.evidence < self.extractive.min_evidence
-        ):
-            if checked is not None and checked.citations:
-                nearby = self.prompts.render("nearby", lang, extract=checked.text)
+    def compose(self, extract: Extract, today: date, warnings: list[str]) -> Answer:
+        """The offline answer for ``extract``."""
+        analysis = extract.analysis
+        lang = analysis.lang
+        hits: list[Hit] = []
+        sections: list[str] = []
+        for answer in extract.parts:
+            if answer.answered and answer.block is not None and answer.block.above:
+                sections.append(self.prompts.render("part_above", lang))
+            elif answer.answered:
+                sections.append(self._block_text(answer, hits, lang))
             else:
-                nearby = self.prompts.render("nearby_none", lang)
-            question = redact(asked or query)
-            question = question if len(question) <= 60 else question[:60] + "…"
-            text = self.prompts.render(
-                "abstain", lang, question=question, nearby=nearby, channels=channels
-            )
-            return Answer(
-                answer=text,
-                citations=checked.citations if checked else [],
-                abstained=True,
-                mode="offline",
-                warnings=warnings,
-                intent="policy",
-                lang=lang,  # type: ignore[arg-type]
-                extra=extra,
-            )
+                sections.append("")
+        text = self._join(extract.parts, sections, lang)
+        # the question's own numbers may be repeated (a part's heading: 一个月多少钱)
+        asked = numbers_in(analysis.text)
+        checked = (
+            check_answer(text, hits, allowed_numbers=asked, glossary=self.glossary)
+            if text.strip()
+            else None
+        )
+        extra: dict[str, object] = {
+            "evidence": extract.evidence,
+            "parts": [
+                {
+                    "ask": a.part.text,
+                    "type": a.part.kind.name,
+                    "fact": a.part.fact,
+                    "answered": a.answered,
+                    "probability": a.decision.probability,
+                    "features": {k: round(v, 3) for k, v in a.decision.features.items()},
+                }
+                for a in extract.parts
+            ],
+        }
+        channels = self.prompts.render("channels", lang)
+        if checked is None or not checked.citations:
+            return self._abstain(extract, channels, warnings, extra)
         titles = _titles(checked.hits, lang)
         # An English question quoting English text needs no "the source is in Chinese".
         lead = "offline_lead_same_language" if lang == "en" and not has_cjk(checked.text) else ""
@@ -89,14 +88,80 @@ class OfflineComposer:
             parts.extend(notes)
             warnings.append(self.prompts.render("warning_stale", lang))
         if lang == "en":
-            for term in self._key_terms(query, checked.text):
+            for term in self._key_terms(analysis.text, checked.text):
                 parts.append(self.prompts.render("gloss", lang, zh=term.zh, en=term.en))
-        if notes or _SPECIFICS.search(query):
+        if notes or _SPECIFICS.search(analysis.text) or not all(a.answered for a in extract.parts):
             parts.append(channels)
         return Answer(
             answer="\n\n".join(parts),
             citations=checked.citations,
             abstained=False,
+            mode="offline",
+            warnings=warnings,
+            intent="policy",
+            lang=lang,  # type: ignore[arg-type]
+            extra=extra,
+        )
+
+    def _block_text(self, answer: PartAnswer, hits: list[Hit], lang: str) -> str:
+        """The part's block with markers numbered in ``hits`` (extended as passages are cited)."""
+        assert answer.block is not None
+        cite: dict[int, int] = {}
+        for index in answer.block.passages:
+            hit = answer.passages[index].hit
+            known = next(
+                (
+                    i
+                    for i, h in enumerate(hits)
+                    if h.chunk_id == hit.chunk_id and h.text == hit.text
+                ),
+                None,
+            )
+            if known is None:
+                hits.append(hit)
+                known = len(hits) - 1
+            cite[index] = known + 1
+
+        def more(count: int, n: int) -> str:
+            return self.prompts.render("list_more", lang, count=count, n=n)
+
+        return render_block(answer, cite, more)
+
+    def _join(self, answers: list[PartAnswer], sections: list[str], lang: str) -> str:
+        if len(answers) == 1:
+            return sections[0]
+        out = []
+        for answer, text in zip(answers, sections, strict=True):
+            heading = self.prompts.render("part_heading", lang, ask=part_heading(answer.part.text))
+            body = text or self.prompts.render("part_missing", lang)
+            out.append(f"{heading}\n{body}")
+        return "\n\n".join(out) if any(sections) else ""
+
+    def _abstain(
+        self, extract: Extract, channels: str, warnings: list[str], extra: dict[str, object]
+    ) -> Answer:
+        lang = extract.analysis.lang
+        best = max(extract.parts, key=lambda a: a.decision.probability, default=None)
+        nearby_hits: list[Hit] = []
+        nearby = self.prompts.render("nearby_none", lang)
+        citations = []
+        if best is not None and best.block is not None and best.decision.probability >= _NEARBY_MIN:
+            text = self._block_text(best, nearby_hits, lang)
+            checked = check_answer(text, nearby_hits, glossary=self.glossary)
+            if checked.citations:
+                same = lang == "en" and not has_cjk(checked.text)
+                name = "nearby_same_language" if same else "nearby"
+                nearby = self.prompts.render(name, lang, extract=checked.text)
+                citations = checked.citations
+        question = redact(extract.analysis.original)
+        question = question if len(question) <= 60 else question[:60] + "…"
+        text = self.prompts.render(
+            "abstain", lang, question=question, nearby=nearby, channels=channels
+        )
+        return Answer(
+            answer=text,
+            citations=citations,
+            abstained=True,
             mode="offline",
             warnings=warnings,
             intent="policy",

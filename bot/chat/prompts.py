@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from bot.errors import ConfigError
+from bot.resources import data_path
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ class PromptError(ConfigError):
 
 def default_prompts_dir() -> Path:
     """``prompts/`` at the root of the source tree (the package is installed editable)."""
-    return Path(__file__).resolve().parent.parent.parent / "prompts"
+    return data_path("prompts")
 
 
 class PromptLibrary:

@@ -167,6 +167,18 @@ def bigrams(text: str) -> set[str]:
     return grams
 
 
+def keep_whole(names: list[str]) -> None:
+    """Make the word splitter keep these names (programme names: 三支一扶) as one word; jieba's
+    own dictionary cuts many of them apart. Idempotent; lower-cased like :func:`words`."""
+    for name in names:
+        if re.search(f"[{_CJK_CHAR}]", name) and name.lower() not in _KEPT:
+            jieba.add_word(name.lower(), freq=200_000)
+            _KEPT.add(name.lower())
+
+
+_KEPT: set[str] = set()
+
+
 def words(text: str) -> set[str]:
     """jieba words and English words of ``text``, lower-cased, without stop words."""
     lowered = text.lower()

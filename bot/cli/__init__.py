@@ -3,7 +3,9 @@
 The group loads settings from the environment once, configures logging, and hands the
 ``Settings`` to each command through the click context. Each command group lives in its own
 module of this package (``kb``, ``ask``, ``plan`` …) and stays a thin adapter over ``bot/``.
-Only :class:`bot.errors.CareerCoachError` is caught here; anything else is a bug and propagates.
+:class:`bot.errors.CareerCoachError` prints its one line in English and Chinese; failures of
+the user's world (database down, driver missing, disk full) are worded by ``failures.py``; any
+other exception is a bug and prints one line saying so (its traceback with ``-vv``).
 """
 
 from __future__ import annotations
@@ -19,14 +21,19 @@ from bot.privacy import install_log_redaction
 from bot.settings import Settings, load_settings
 
 # Modules of this package that define a ``commands`` list of click commands or groups.
-COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb", "plan", "ask", "ingest"]
+COMMAND_MODULES: list[str] = ["serve", "evals", "admin", "kb", "plan", "ask", "ingest", "ops"]
+_verbosity = [0]  # -v count of the running command: -vv shows a bug's traceback
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    package_name="careercoach", prog_name="careercoach", message="%(prog)s %(version)s"
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """careercoach：面向高校毕业生的就业政策问答与职业规划助手 / a career coach for graduates."""
+    _verbosity[0] = verbose
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     install_log_redaction()  # no phone number or ID number reaches a log
@@ -47,9 +54,19 @@ def _register() -> None:
             cli.add_command(command)
 
 
+def _show(error: CareerCoachError) -> None:
+    both = (
+        error.message
+        if error.message_zh == error.message
+        else (f"{error.message} / 错误：{error.message_zh}")
+    )
+    click.echo(f"error: {both}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; user-facing errors print their message and exit with status 2."""
+    """Run the CLI; user-facing errors print one line and exit with status 2, bugs with 70."""
     _register()
+    _verbosity[0] = 0
     try:
         # without standalone mode click returns (not raises) the code of an Exit from a command
         code = cli.main(args=argv, standalone_mode=False)
@@ -59,11 +76,26 @@ def main(argv: list[str] | None = None) -> int:
         bad.show()
         return bad.exit_code
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        click.echo("Aborted. / 已取消。", err=True)
         return 1
     except CareerCoachError as error:
-        click.echo(f"error: {error.message}", err=True)
+        _show(error)
         return 2
+    except Exception as error:
+        from bot.cli.failures import explain
+
+        known = explain(error)
+        if known is not None:
+            _show(known)
+            return 2
+        if _verbosity[0] >= 2:
+            raise
+        click.echo(
+            f"error: unexpected {type(error).__name__}: {error}; this is a bug, run the command "
+            "again with -vv to see where and report it / 错误：程序内部错误，请加 -vv 重试并报告",
+            err=True,
+        )
+        return 70
     return code if isinstance(code, int) else 0
 
 

@@ -8,31 +8,43 @@ command so ``careercoach --help`` stays fast.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import sys
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.cli import settings_of
+from bot.cli.params import ISO_DATE
+from bot.errors import CareerCoachError
 
 if TYPE_CHECKING:
     from bot.store import Store, TranscriptFilter
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([dhmw]?)\s*$")
-_UNITS = {"": "days", "d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
+_DURATION = re.compile(r"^\s*(\d+)\s*(d|天|w|周|mo|月|个月|y|年)\s*$")
+_TICK = timedelta(microseconds=1)
+_DAYS = {"d": 1, "天": 1, "w": 7, "周": 7, "mo": 30, "月": 30, "个月": 30, "y": 365, "年": 365}
 
 
 def parse_duration(text: str) -> timedelta:
-    """``180d``, ``12h``, ``30m``, ``2w`` or a bare number of days."""
+    """``180d``, ``26w``, ``6mo`` (30 days a month), ``1y``; Chinese 天, 周, 月, 年 too.
+
+    Minutes and hours are refused (``6m`` once meant six minutes to some and six months to
+    others), and so are bare numbers and zero: a retention period is at least one day."""
     match = _DURATION.match(text.lower())
-    if not match:
+    if not match or int(match.group(1)) == 0:
         raise click.BadParameter(
-            f"{text!r} is not a duration like 180d, 12h, 2w (时长格式应为 180d、12h、2w)"
+            f"{text!r} is not a retention period: write a number of days, weeks, months or years "
+            f"such as 180d, 26w, 6mo, 1y (at least 1d) / 保留期限应写成 180d、26w、6mo（或 6月）、"
+            f"1y 这样的格式，至少 1 天",
+            param_hint="--older-than",
         )
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    return timedelta(days=int(match.group(1)) * _DAYS[match.group(2)])
 
 
 def _open_store() -> Store:
@@ -106,8 +118,10 @@ def users_remove(name: str) -> None:
 def filter_options(command: Any) -> Any:
     """The counselor view's filters as options (shared by list and export)."""
     options = [
-        click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day."),
-        click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day."),
+        click.option(
+            "--from", "date_from", type=ISO_DATE, help="First day (CAREERCOACH_TIME_ZONE)."
+        ),
+        click.option("--to", "date_to", type=ISO_DATE, help="Last day, included."),
         click.option("--intent", help="policy, planning, distress, out_of_scope …"),
         click.option("--abstained/--answered", default=None, help="Any turn abstained, or none."),
         click.option("--negative-feedback/--no-negative-feedback", default=None),
@@ -120,14 +134,15 @@ def filter_options(command: Any) -> Any:
 
 
 def _filter(kwargs: dict[str, Any], limit: int | None, offset: int = 0) -> TranscriptFilter:
+    """The filter, with ``--from``/``--to`` days read in the configured time zone."""
     from bot.store import TranscriptFilter
 
-    def day(value: Any) -> date | None:
-        return value.date() if value is not None else None
-
+    zone = settings_of(click.get_current_context()).zone
+    start, end = kwargs["date_from"], kwargs["date_to"]
     return TranscriptFilter(
-        date_from=day(kwargs["date_from"]),
-        date_to=day(kwargs["date_to"]),
+        date_from=datetime.combine(start, time.min, zone) if start else None,
+        # the last day is included: up to the last microsecond before the next midnight
+        date_to=datetime.combine(end + timedelta(days=1), time.min, zone) - _TICK if end else None,
         intent=kwargs["intent"],
         abstained=kwargs["abstained"],
         negative_feedback=kwargs["negative_feedback"],
@@ -148,7 +163,8 @@ def transcripts() -> None:
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
 def transcripts_list(limit: int, offset: int, **kwargs: Any) -> None:
-    """List conversations, newest first."""
+    """List conversations, newest first; times in CAREERCOACH_TIME_ZONE."""
+    zone = settings_of(click.get_current_context()).zone
     with _open_store() as store:
         rows = store.list_conversations(_filter(kwargs, limit, offset))
     for row in rows:
@@ -156,7 +172,7 @@ def transcripts_list(limit: int, offset: int, **kwargs: Any) -> None:
         if row.negative_feedback:
             marks += f"👎{row.negative_feedback} "
         click.echo(
-            f"{row.id}\t{row.updated_at:%Y-%m-%d %H:%M}\t{row.turn_count} turns\t"
+            f"{row.id}\t{row.updated_at.astimezone(zone):%Y-%m-%d %H:%M}\t{row.turn_count} turns\t"
             f"{','.join(row.intents)}\t{marks}{row.first_question}"
         )
 
@@ -180,20 +196,58 @@ def transcripts_export(fmt: str, output: Path | None, **kwargs: Any) -> None:
         text = store.export(_filter(kwargs, None), fmt=fmt)  # type: ignore[arg-type]
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {text.count(chr(10)) - (fmt == 'csv')} turns to {output}", err=True)
+    except OSError as error:
+        raise CareerCoachError(
+            f"--output {output}: cannot write ({error.strerror}); give a file in a folder that "
+            "exists and that you may write to",
+            message_zh=f"--output {output}：无法写入（{error.strerror}），"
+            "请换到一个存在且可写的目录",
+        ) from None
+    turns, conversations = _counted(text, fmt)
+    click.echo(
+        f"wrote {turns} turns of {conversations} conversations to {output} "
+        f"/ 已写入 {conversations} 个对话的 {turns} 轮",
+        err=True,
+    )
+
+
+def _counted(text: str, fmt: str) -> tuple[int, int]:
+    """(turns, conversations) in an export: records are parsed, not lines counted (an answer
+    holds newlines, which CSV keeps inside quoted cells)."""
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+    else:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return len(rows), len({str(row["conversation_id"]) for row in rows})
 
 
 @transcripts.command("purge")
-@click.option("--older-than", help="e.g. 180d, 12h, 2w; default: settings.retention_days.")
-def transcripts_purge(older_than: str | None) -> None:
+@click.option(
+    "--older-than", help="e.g. 180d, 26w, 6mo, 1y; default: CAREERCOACH_RETENTION_DAYS days."
+)
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
+def transcripts_purge(older_than: str | None, yes: bool) -> None:
     """Delete conversations with no activity for longer than the retention period."""
     settings = settings_of(click.get_current_context())
     age = parse_duration(older_than) if older_than else timedelta(days=settings.retention_days)
     with _open_store() as store:
+        due = store.purgeable(age)
+        if due == 0:
+            click.echo(
+                f"no conversation is older than {age.days} days / 没有超过 {age.days} 天的对话"
+            )
+            return
+        if not yes:
+            question = (
+                f"delete {due} conversations with no activity for {age.days} days? "
+                f"/ 删除 {due} 个超过 {age.days} 天无活动的对话？"
+            )
+            click.confirm(question, abort=True)
         count = store.purge(age)
-    click.echo(f"purged {count} conversations older than {age.days} days")
+    click.echo(f"purged {count} conversations older than {age.days} days / 已删除 {count} 个对话")
 
 
 commands = [users, transcripts]

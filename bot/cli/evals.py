@@ -13,13 +13,24 @@ from pathlib import Path
 import click
 
 from bot.cli import settings_of
+from bot.cli.params import writable_folder
 
 
 @click.command("eval")
 @click.argument(
     "suite",
     type=click.Choice(
-        ["retrieval", "answers", "safety", "plans", "poisoned", "distress", "redaction", "all"]
+        [
+            "retrieval",
+            "answers",
+            "followups",
+            "safety",
+            "plans",
+            "poisoned",
+            "distress",
+            "redaction",
+            "all",
+        ]
     ),
     default="all",
 )
@@ -93,6 +104,8 @@ def eval_command(
     from evals.workspace import Workspace
 
     settings = settings_of(ctx)
+    if report_dir is not None:
+        writable_folder(report_dir, "--report")  # before minutes of evaluation, not after
     runs = select(suite, dataset, kb, baseline)
     if not runs:
         click.echo("no dataset to run (the shipped ones are missing)", err=True)
@@ -144,22 +157,37 @@ def eval_command(
     multiple=True,
     help="Synthetic chunk counts for search latency (repeatable; default 1000 and 10000).",
 )
+@click.option(
+    "--kb-sizes",
+    type=int,
+    multiple=True,
+    help="Knowledge-base sizes in chunks for the growth table (repeatable; default 1000, "
+    "10000, 50000; 0 skips it).",
+)
 @click.pass_context
 def bench_command(
-    ctx: click.Context, as_json: bool, output: Path | None, quick: bool, sizes: tuple[int, ...]
+    ctx: click.Context,
+    as_json: bool,
+    output: Path | None,
+    quick: bool,
+    sizes: tuple[int, ...],
+    kb_sizes: tuple[int, ...],
 ) -> None:
     """基准测试：与两种常见做法对比 / benchmark ours against two baseline recipes."""
     from dataclasses import replace
 
     from evals.bench import dump, full_plan, quick_plan, run_bench, table
 
+    if output is not None:
+        writable_folder(output.parent, "--output")
     plan = quick_plan() if quick else full_plan()
     if sizes:
         plan = replace(plan, sizes=tuple(sizes))
+    if kb_sizes:
+        plan = replace(plan, growth=tuple(n for n in kb_sizes if n > 0))
     result = run_bench(plan, settings_of(ctx), progress=lambda line: click.echo(line, err=True))
     text = dump(result)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text + "\n", encoding="utf-8")
     click.echo(text if as_json else table(result))
 

@@ -1,4 +1,4 @@
-"""``careercoach kb refresh|status|remove|list`` and ``careercoach search``: the knowledge base.
+"""``careercoach kb refresh|status|remove|list|check`` and ``careercoach search``.
 
 Thin adapters over :class:`bot.knowledge.base.KnowledgeBase`. Human output is Chinese-first and
 fits a terminal; ``--json`` prints the pydantic models as they are (``search --batch --json``
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -68,6 +67,8 @@ def refresh_cmd(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, forc
             click.echo(line)
             if f.reason:
                 click.echo(f"      原因 reason: {f.reason}")
+        for w in report.warnings:
+            click.echo(f"注意 warning: {w}", err=True)
         counts = "，".join(f"{_STATUS_ZH[k]} {v}" for k, v in sorted(report.counts.items()))
         gen = f"第 {report.generation} 代索引" + ("（新建）" if report.new_generation else "")
         click.echo(
@@ -91,8 +92,11 @@ def status_cmd(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"文档 documents: {status.documents}")
     click.echo(f"片段 chunks:    {status.chunks}")
     click.echo(f"上次刷新 last refresh: {when}（第 {status.generation} 代 generation）")
-    click.echo(f"向量模型 model: {status.model}；Chroma: {status.chroma}")
-    click.echo(f"索引目录 index: {status.index_dir}")
+    click.echo(f"向量模型 model: {status.model}；向量 vectors: {status.chroma}")
+    click.echo(f"索引目录 index: {status.index_dir}；状态 state: {status.state}")
+    if status.degraded:
+        click.echo(f"索引不完整 degraded: {status.degraded}")
+        click.echo("  运行 careercoach kb check --repair 修复 / run it to repair")
     if status.failures:
         click.echo(f"未索引的文件 not indexed ({len(status.failures)}):")
         for f in status.failures:
@@ -106,6 +110,31 @@ def remove_cmd(ctx: click.Context, ref: str) -> None:
     """按文档编号、文件或文件夹移除 / remove by doc id, file or folder."""
     removed = _kb(ctx).remove(ref)
     click.echo(f"已移除 removed: {', '.join(removed) if removed else '（无已索引文档）'}")
+
+
+@kb_group.command("check")
+@click.option("--repair", is_flag=True, help="Mend what is found (rebuilds from the cache).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def check_cmd(ctx: click.Context, repair: bool, as_json: bool) -> None:
+    """检查索引是否完整，可选修复 / check the index is whole, and repair it."""
+    result = _kb(ctx).check(repair=repair)
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+    else:
+        for line in result.actions:
+            click.echo(f"已处理 done: {line}")
+        for line in result.problems:
+            click.echo(f"问题 problem: {line}")
+        for line in result.notes:
+            click.echo(f"提示 note: {line}")
+        if result.whole:
+            click.echo(f"索引完整 the index is whole（第 {result.pointer} 代 generation）")
+        else:
+            hint = "" if repair else "；运行 careercoach kb check --repair 修复 / run --repair"
+            click.echo(f"索引不完整 the index is not whole{hint}")
+    if not result.whole:
+        raise click.exceptions.Exit(1)
 
 
 @kb_group.command("list")
@@ -147,8 +176,7 @@ def _print_hits(query: str, hits: list[Hit], out: TextIO) -> None:
         cos = f" 相似度 cos {h.dense_score:.3f}" if h.dense_score is not None else ""
         click.echo(f"{i}. {where}{page}  [score {h.score:.4f}{cos}]", file=out)
         click.echo(f"   {h.source}", file=out)
-        body = textwrap.shorten(" ".join(h.text.split()), width=160, placeholder=" …")
-        click.echo(f"   {body}", file=out)
+        click.echo(f"   {_excerpt(h.text)}", file=out)
 
 
 @click.command("search")
@@ -156,7 +184,7 @@ def _print_hits(query: str, hits: list[Hit], out: TextIO) -> None:
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
 @click.option("--region", help="Keep this region and national (全国) documents.")
-@click.option("--doc-type", help="Only documents of this type (policy, subsidy_rule …).")
+@click.option("--doc-type", help="Only documents of this type (one the index has: guide …).")
 @click.option("--valid-on", help="Only documents in force on this date (YYYY-MM-DD).")
 @click.option(
     "--batch", type=click.File("r", encoding="utf-8"), help="Queries, one a line; - = stdin."
@@ -177,9 +205,10 @@ def search_cmd(
         raise click.UsageError("give either QUERY or --batch FILE / 请给出查询或 --batch 文件")
     filters = _filters(region, doc_type, valid_on)
     kb = _kb(ctx)
-    if not kb.generation().chunks:
+    if not kb.status().chunks:
         click.echo("知识库为空，请先运行 careercoach kb refresh / the index is empty", err=True)
         raise click.exceptions.Exit(1)
+    _check_doc_type(kb, doc_type)
     queries = [query] if query is not None else [q.strip() for q in batch or [] if q.strip()]
     for q in queries:
         hits = kb.search(q, k=k, filters=filters)
@@ -190,6 +219,25 @@ def search_cmd(
             click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
         else:
             _print_hits(q, hits, sys.stdout)
+
+
+def _check_doc_type(kb: KnowledgeBase, doc_type: str | None) -> None:
+    """``--doc-type`` must be a type some indexed document has (a typo would match nothing)."""
+    if doc_type is None:
+        return
+    known = sorted({d.meta.doc_type for d in kb.documents() if d.meta.doc_type})
+    if doc_type not in known:
+        raise click.BadParameter(
+            f"{doc_type!r}: no indexed document has this type; the index has "
+            f"{', '.join(known) or 'no typed documents'} / 知识库中没有这种类型的文档",
+            param_hint="--doc-type",
+        )
+
+
+def _excerpt(text: str, width: int = 160) -> str:
+    """The first ``width`` characters on one line (Chinese has no spaces to cut at)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
 def _hit_json(hit: Hit) -> dict[str, object]:

@@ -16,13 +16,15 @@ from typing import Any
 import click
 
 from bot.cli import settings_of
+from bot.cli.params import ISO_DATE
+from bot.errors import CareerCoachError
 
 
 def _inputs(
     profile_path: Path | None,
     describe: str | None,
     catalogue_path: Path | None,
-    today: str | None,
+    today: date | None,
     lang: str | None,
 ) -> tuple[Any, Any, date, Any]:
     from bot.chat.llm import make_chat_model
@@ -33,7 +35,7 @@ def _inputs(
     if (profile_path is None) == (describe is None):
         raise click.UsageError("give exactly one of --profile FILE or --describe TEXT")
     settings = settings_of(click.get_current_context())
-    day = date.fromisoformat(today) if today else date.today()
+    day = today or date.today()
     llm = make_chat_model(settings)
     if profile_path is not None:
         profile = load_profile(profile_path)
@@ -59,7 +61,7 @@ _COMMON = [
         type=click.Path(path_type=Path),
         help="Resource catalogue (default knowledge/resources.yaml).",
     ),
-    click.option("--today", help="Plan as of this date (YYYY-MM-DD); default today."),
+    click.option("--today", type=ISO_DATE, help="Plan as of this day (YYYY-MM-DD); default today."),
     click.option("--lang", type=click.Choice(["zh", "en"]), help="Output language."),
 ]
 
@@ -77,7 +79,7 @@ def eligible(
     profile_path: Path | None,
     describe: str | None,
     catalogue_path: Path | None,
-    today: str | None,
+    today: date | None,
     lang: str | None,
     as_json: bool,
 ) -> None:
@@ -122,7 +124,7 @@ def plan(
     profile_path: Path | None,
     describe: str | None,
     catalogue_path: Path | None,
-    today: str | None,
+    today: date | None,
     lang: str | None,
     as_json: bool,
     as_markdown: bool,
@@ -137,7 +139,15 @@ def plan(
     result = make_plan(profile, catalogue, day, llm=llm, lang=profile.language)
     markdown = render_markdown(result)
     if output is not None:
-        output.write_text(markdown, encoding="utf-8")
+        try:
+            output.write_text(markdown, encoding="utf-8")
+        except OSError as error:
+            raise CareerCoachError(
+                f"-o {output}: cannot write the plan ({error.strerror}); give a file in a folder "
+                "that exists and that you may write to",
+                message_zh=f"-o {output}：无法写入规划（{error.strerror}），"
+                "请换到一个存在且可写的目录",
+            ) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

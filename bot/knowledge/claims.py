@@ -28,11 +28,10 @@ from typing import Literal
 import yaml
 
 from bot.errors import ConfigError
+from bot.resources import data_path
 
 ClaimKind = Literal["phone", "site", "account"]
-DEFAULT_FILE = (
-    Path(__file__).resolve().parent.parent.parent / "knowledge" / "official_channels.yaml"
-)
+DEFAULT_FILE = data_path("knowledge", "official_channels.yaml")
 
 _SEP = r"[-－—–\s]?"
 _LONG_PHONE = re.compile(

@@ -105,7 +105,10 @@ class CachedEmbeddings(Embeddings):
                 vectors = self.model.embed_documents([text_of[k] for k in part])
                 pairs = zip(part, vectors, strict=True)
                 fresh = {k: np.asarray(v, dtype=np.float32) for k, v in pairs}
-                self.cache.put_many(self.namespace, fresh)  # saved per batch: a crash keeps them
+                try:
+                    self.cache.put_many(self.namespace, fresh)  # per batch: a crash keeps them
+                except sqlite3.Error as exc:  # a full disk: the vectors are still good to use
+                    log.warning("embedding cache %s not written: %s", self.cache.path, exc)
                 found.update(fresh)
                 self.embedded += len(part)
         return [found[k].tolist() for k in keys]

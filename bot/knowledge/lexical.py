@@ -1,4 +1,4 @@
-"""Lexical (BM25) search over chunks: a Chinese-aware tokenizer and a bm25s index on disk.
+"""Lexical (BM25) search over chunks: a Chinese-aware tokenizer and BM25 over index segments.
 
 Why these choices:
 
@@ -11,10 +11,17 @@ Why these choices:
   query differently from an official text (低保户 vs 低保家庭); the shared bigram 低保 still
   matches. On the evals reference dataset bigrams raised fused MRR from 0.84 to 0.87 and
   BM25-only hit@1 from 0.79 to 0.83.
-* bm25s because it is a small, fast, pure-numpy BM25 that saves to and loads from a folder.
+* Scoring is the Lucene BM25 that bm25s uses by default (k1 1.5, b 0.75, idf
+  ln(1 + (N - df + 0.5) / (df + 0.5)), a repeated query term counted again), written here by hand
+  because bm25s cannot add or delete documents: it precomputes every score with the corpus-wide
+  N, df and average length, so one added file means rebuilding the whole index. Here each
+  segment stores raw postings (term -> rows, term frequencies) and row lengths, which never
+  change; N, df and the average length are taken over the rows a generation serves, at query
+  time, so the scores are exactly those of a fresh build of the same chunks however they are
+  spread over segments. ``tests/test_index_segments.py`` checks them against bm25s.
 
 The tokenizer is an object (jieba's dictionary loads lazily, once per object, not at import).
-What it leaves out: fusion with dense search and filtering (``retrieval``).
+What it leaves out: storing segments (``segment``), fusion with dense search (``retrieval``).
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from pathlib import Path
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -82,46 +91,94 @@ class ChineseTokenizer:
         return out
 
 
-class LexicalIndex:
-    """A bm25s index over token lists, in chunk order (row i is chunk i of the generation)."""
+K1 = 1.5
+B = 0.75
 
-    def __init__(self, retriever: object | None, size: int) -> None:
-        self._bm25 = retriever
-        self.size = size
 
-    @classmethod
-    def build(cls, token_lists: list[list[str]]) -> LexicalIndex:
-        if not token_lists:
-            return cls(None, 0)
-        import bm25s
+@dataclass(frozen=True)
+class Postings:
+    """Raw postings of some rows: ``terms[t]`` occurs in ``rows[indptr[t]:indptr[t+1]]``."""
 
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
-        bm25 = bm25s.BM25()
-        bm25.index(token_lists, show_progress=False)
-        return cls(bm25, len(token_lists))
+    terms: list[str]
+    indptr: np.ndarray  # int64, len(terms) + 1
+    rows: np.ndarray  # int32, ascending within a term
+    tf: np.ndarray  # int32, term frequency in that row
+    lengths: np.ndarray  # int32, tokens per row (BM25's document length)
 
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "size.txt").write_text(str(self.size), encoding="ascii")
-        if self._bm25 is not None:
-            self._bm25.save(str(folder), show_progress=False)  # type: ignore[attr-defined]
 
-    @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        size = int((folder / "size.txt").read_text(encoding="ascii"))
-        if size == 0:
-            return cls(None, 0)
-        import bm25s
+def build_postings(token_lists: Sequence[list[str]]) -> Postings:
+    """Postings of rows ``0..len(token_lists)-1``; terms in first-seen order."""
+    vocab: dict[str, int] = {}
+    term_ids: list[int] = []
+    row_ids: list[int] = []
+    freqs: list[int] = []
+    for row, tokens in enumerate(token_lists):
+        counts = Counter(tokens)
+        term_ids.extend(vocab.setdefault(t, len(vocab)) for t in counts)
+        freqs.extend(counts.values())
+        row_ids.extend([row] * len(counts))
+    terms = np.asarray(term_ids, dtype=np.int64)
+    order = np.argsort(terms, kind="stable")  # rows stay ascending within a term
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(terms, minlength=len(vocab)), out=indptr[1:])
+    return Postings(
+        terms=list(vocab),
+        indptr=indptr,
+        rows=np.asarray(row_ids, dtype=np.int32)[order],
+        tf=np.asarray(freqs, dtype=np.int32)[order],
+        lengths=np.asarray([len(t) for t in token_lists], dtype=np.int32),
+    )
 
-        bm25 = bm25s.BM25.load(str(folder), show_progress=False)
-        return cls(bm25, size)
 
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
-        """BM25 score of every chunk for the query (zeros when no term is known)."""
-        if self._bm25 is None:
-            return np.zeros(0, dtype=np.float32)
-        vocab = self._bm25.vocab_dict  # type: ignore[attr-defined]
-        known = [t for t in query_tokens if t in vocab]
-        if not known:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
+class TermLookup:
+    """One segment's postings as the scorer reads them (vocabulary as a dict)."""
+
+    def __init__(self, postings: Postings) -> None:
+        self.postings = postings
+        self.vocab = {t: i for i, t in enumerate(postings.terms)}
+
+    def slice(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        tid = self.vocab.get(term)
+        if tid is None:
+            return None
+        p = self.postings
+        start, end = int(p.indptr[tid]), int(p.indptr[tid + 1])
+        return p.rows[start:end], p.tf[start:end]
+
+
+def bm25_scores(
+    parts: Sequence[tuple[TermLookup, np.ndarray]], query_tokens: list[str]
+) -> list[np.ndarray]:
+    """BM25 of every row of every part, over the live rows only (``live`` masks, one per part).
+
+    Rows that are not live score 0 and do not count in N, df or the average length.
+    """
+    out = [np.zeros(len(live), dtype=np.float64) for _, live in parts]
+    n_rows = sum(int(live.sum()) for _, live in parts)
+    if n_rows == 0 or not query_tokens:
+        return out
+    total_len = sum(int(lk.postings.lengths[live].sum()) for lk, live in parts)
+    avgdl = total_len / n_rows if total_len else 1.0
+    norms = [K1 * ((1 - B) + B * lk.postings.lengths.astype(np.float64) / avgdl) for lk, _ in parts]
+    for term in query_tokens:  # a repeated query term counts again, as in bm25s
+        slices = [lk.slice(term) for lk, _ in parts]
+        kept: list[tuple[np.ndarray, np.ndarray] | None] = []
+        df = 0
+        for (_, live), sl in zip(parts, slices, strict=True):
+            if sl is None:
+                kept.append(None)
+                continue
+            rows, tf = sl
+            alive = live[rows]
+            df += int(alive.sum())
+            kept.append((rows[alive], tf[alive]))
+        if df == 0:
+            continue
+        idf = np.log(1.0 + (n_rows - df + 0.5) / (df + 0.5))
+        for i, sl in enumerate(kept):
+            if sl is None or not len(sl[0]):
+                continue
+            rows, tf = sl
+            tf_f = tf.astype(np.float64)
+            out[i][rows] += idf * tf_f / (norms[i][rows] + tf_f)
+    return out

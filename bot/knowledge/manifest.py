@@ -1,11 +1,13 @@
 """What the index records about its sources, and what a refresh reports.
 
-The manifest lists every source a refresh has seen, with the facts needed to tell next time
-whether it changed (size, mtime, the metadata sidecar's size and mtime, a content hash), what
-became of it (status and reason) and the chunks it produced. It lives inside each index
-generation and is written atomically (temp file, fsync, ``os.replace``). ``RefreshReport`` and
-``KBStatus`` are what ``KnowledgeBase`` returns and ``careercoach kb … --json`` prints.
-What it leaves out: deciding what changed (``refresh``) and storing chunks (``index``).
+The manifest is one generation's record. It lists every source a refresh has seen, with the
+facts needed to tell next time whether it changed (size, mtime, the metadata sidecar's size and
+mtime, a content hash) and what became of it (status, reason, chunk count); the documents served
+(each with its key and the segment holding its rows); the segments; where the vectors are; and
+the chunk count, which opening a generation checks. It is written atomically (temp file, fsync,
+``os.replace``, or one database transaction). ``RefreshReport`` and ``KBStatus`` are what
+``KnowledgeBase`` returns and ``careercoach kb … --json`` prints.
+What it leaves out: deciding what changed (``refresh``) and storing records (``state``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field, field_validator
+from pydantic import BaseModel, Field, computed_field, field_validator, model_validator
 
 from bot.knowledge.models import DocumentMeta
 
@@ -35,17 +37,17 @@ class SourceEntry(BaseModel):
     doc_id: str = ""
     status: EntryStatus
     reason: str = ""
-    chunk_ids: list[str] = Field(default_factory=list)
+    chunks: int = 0
 
-
-class Manifest(BaseModel):
-    generation: int = 0
-    config: dict[str, str] = Field(default_factory=dict)  # what chunks and vectors depend on
-    entries: list[SourceEntry] = Field(default_factory=list)
-    refreshed_at: datetime | None = None
-
-    def by_path(self) -> dict[str, SourceEntry]:
-        return {e.path: e for e in self.entries}
+    @model_validator(mode="before")
+    @classmethod
+    def _from_first_format(cls, data: object) -> object:
+        """Manifests of the first index format listed chunk ids; only their count is kept."""
+        if isinstance(data, dict) and "chunk_ids" in data:
+            count = len(data["chunk_ids"] or [])
+            data = {k: v for k, v in data.items() if k != "chunk_ids"}
+            data.setdefault("chunks", count)
+        return data
 
 
 class DocumentInfo(BaseModel):
@@ -57,6 +59,26 @@ class DocumentInfo(BaseModel):
     title: str
     meta: DocumentMeta = Field(default_factory=DocumentMeta)
     chunks: int = 0
+    key: str = ""  # digest of everything its rows depend on; rows are shared while it is equal
+    segment: str = ""  # the segment holding its rows
+
+
+class Manifest(BaseModel):
+    """One generation: sources, documents, segments, vectors; immutable once committed
+    (except the sources' mtimes, which a no-change refresh updates in place)."""
+
+    format: int = 2
+    generation: int = 0
+    config: dict[str, str] = Field(default_factory=dict)  # what chunks and vectors depend on
+    entries: list[SourceEntry] = Field(default_factory=list)
+    refreshed_at: datetime | None = None
+    documents: dict[str, DocumentInfo] = Field(default_factory=dict)
+    segments: list[str] = Field(default_factory=list)
+    vectors: str = "local"  # "local" (in the segments) or the Chroma collection's name
+    chunks: int = 0  # rows served: the sum of the documents' chunks
+
+    def by_path(self) -> dict[str, SourceEntry]:
+        return {e.path: e for e in self.entries}
 
 
 class FileReport(BaseModel):
@@ -82,7 +104,9 @@ class RefreshReport(BaseModel):
     generation: int = 0  # the generation serving queries after the refresh
     new_generation: bool = False  # False when nothing changed and the index was left as it was
     embedded: int = 0  # passages sent to the embedding model (the rest came from the cache)
+    merged: int = 0  # segments written by merging others
     timings: dict[str, float] = Field(default_factory=dict)  # seconds per phase
+    warnings: list[str] = Field(default_factory=list)  # damage found and what was done about it
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -104,10 +128,8 @@ class KBStatus(BaseModel):
     generation: int = 0
     index_dir: str = ""
     chroma: str = ""  # "embedded" or the server URL
-
-
-def load_manifest(path: Path) -> Manifest:
-    return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+    state: str = ""  # where the generation pointer and records live: "files" or the database
+    degraded: str = ""  # why the index is not whole ("" when it is), in words
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -127,7 +149,3 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def save_manifest(path: Path, manifest: Manifest) -> None:
-    write_atomically(path, manifest.model_dump_json(indent=1))

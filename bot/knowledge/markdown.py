@@ -1,9 +1,10 @@
 """Read Markdown: YAML front matter as metadata, ``#`` headings, paragraphs, lists and tables.
 
 Paragraphs are lines between blank lines, re-joined (no space between Chinese characters); each
-list item, table row and fenced code block is a unit of its own. Inline markup is reduced to
-its text: ``**bold**`` → bold, ``[text](url)`` → text, images are dropped. What it leaves out:
-Setext (underlined) headings, HTML blocks (kept as text), footnotes and reference links.
+list item (its bullet written as "- "), table row and fenced code block is a unit of its own.
+Inline markup is reduced to its text: ``**bold**`` → bold, ``[text](url)`` → text, images are
+dropped. What it leaves out: Setext (underlined) headings, HTML blocks (kept as text), footnotes
+and reference links.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def markdown_lines(body: str) -> list[Line]:
         elif _ITEM.match(raw):
             flush()
             item = True
-            para.append(_inline(_ITEM.sub("", raw, count=1) if raw.lstrip()[0] in "-*+" else line))
+            # a bullet is kept as "- " so readers (the answerer's lists) still see an item
+            bullet = raw.lstrip()[0] in "-*+"
+            para.append(_inline("- " + _ITEM.sub("", raw, count=1) if bullet else line))
         else:
             para.append(_inline(line.lstrip("> ")))
     if fence:

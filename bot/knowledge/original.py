@@ -23,11 +23,15 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import NotFoundError
 from bot.knowledge.models import Chunk
 from bot.knowledge.pdf import MAX_RENDER_PIXELS, render_scale
+
+if TYPE_CHECKING:
+    from bot.knowledge.base import KnowledgeBase
+    from bot.knowledge.manifest import Manifest
 
 HIGHLIGHT = (255, 214, 0, 110)  # translucent yellow, drawn over the page
 OUTLINE = (230, 150, 0, 255)
@@ -66,7 +70,7 @@ def _not_found(what: str, what_zh: str) -> NotFoundError:
 class Originals:
     """Look up cited passages in ``kb`` (a ``KnowledgeBase``) and show them in their source."""
 
-    def __init__(self, kb: Any, *, max_bytes: int | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, *, max_bytes: int | None = None) -> None:
         self.kb = kb
         self.max_bytes = max_bytes or int(kb.settings.max_file_mb * 1_000_000)
 
@@ -75,17 +79,18 @@ class Originals:
             raise _not_found("document id", "文档编号")
         if not _CHUNK_ID.match(chunk_id) or not chunk_id.startswith(doc_id + "-"):
             raise _not_found("passage id", "段落编号")
-        gen = self.kb.generation()
-        info = gen.documents.get(doc_id)
-        row = gen.row_of.get(chunk_id)
-        if info is None or row is None:
-            raise _not_found(f"document {doc_id} / passage {chunk_id}", f"文档 {doc_id} / 段落")
+        with self.kb.reading() as gen:  # held while its rows are read
+            info = gen.documents.get(doc_id)
+            row = gen.find(chunk_id)
+            if info is None or row is None:
+                raise _not_found(f"document {doc_id} / passage {chunk_id}", f"文档 {doc_id} / 段落")
+            chunk, record = gen.chunk(row), gen.record
         path = Path(info.path)
-        self._check_unchanged(path)
-        return gen.chunks[row], info, path
+        self._check_unchanged(path, record)
+        return chunk, info, path
 
-    def _check_unchanged(self, path: Path) -> None:
-        entry = self.kb.layout.manifest().by_path().get(str(path))
+    def _check_unchanged(self, path: Path, record: Manifest) -> None:
+        entry = record.by_path().get(str(path))
         try:
             st = path.stat()
         except OSError:
@@ -132,11 +137,12 @@ class Originals:
         else:
             if not _ID.match(doc_id):
                 raise _not_found("document id", "文档编号")
-            info = self.kb.generation().documents.get(doc_id)
+            gen = self.kb.generation()
+            info = gen.documents.get(doc_id)
             if info is None:
                 raise _not_found(f"document {doc_id}", f"文档 {doc_id}")
             path = Path(info.path)
-            self._check_unchanged(path)
+            self._check_unchanged(path, gen.record)
             boxes = []
         if info.file_type not in PAGED:
             raise NotFoundError(

@@ -4,8 +4,10 @@ A query is normalised once (NFKC, so full-width letters and digits match half-wi
 runs of white space collapse). The dense side embeds the normalised query as is: multilingual e5
 already maps English and Chinese into one space. The lexical side cannot, so English words and
 everyday Chinese wording found in the query are expanded with the Chinese terms official texts use,
-from ``knowledge/glossary.yaml``. What it leaves out: tokenisation (``lexical``) and any rewriting
-of the question from the conversation (the answering engine does that).
+from the terms file ``knowledge/terms.yaml`` (``bot.terms``; a custom glossary file in the older
+keep_whole / english / colloquial form still loads). What it leaves out: tokenisation
+(``lexical``) and any rewriting of the question from the conversation (the answering engine does
+that).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import yaml
 
 from bot.errors import ConfigError
 from bot.settings import Settings
+from bot.terms import DEFAULT_TERMS, TermsFile, parse_terms
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GLOSSARY = Path(__file__).resolve().parents[2] / "knowledge" / "glossary.yaml"
+DEFAULT_GLOSSARY = DEFAULT_TERMS
 _SPACES = re.compile(r"\s+")
 
 
@@ -75,6 +78,8 @@ def load_glossary(path: Path) -> Glossary:
         raise ConfigError(
             f"{path}: not valid YAML ({exc})", message_zh=f"{path}：YAML 格式错误（{exc}）"
         ) from exc
+    if isinstance(data, dict) and "terms" in data:
+        return from_terms(parse_terms(raw, str(path)))
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: expected a mapping with keep_whole / english / colloquial",
@@ -86,6 +91,28 @@ def load_glossary(path: Path) -> Glossary:
         colloquial=_term_map(path, "colloquial", data.get("colloquial")),
         digest=hashlib.sha256(raw).hexdigest()[:16],
     )
+
+
+def from_terms(terms: TermsFile) -> Glossary:
+    """The retrieval glossary of the terms file: every Chinese name of a term kept whole, its
+    English cues and everyday forms expanded to its official names (and ``expand`` words), and
+    the file's own word lists."""
+    keep = [*dict.fromkeys([n for t in terms.terms for n in t.names] + terms.keep_whole)]
+    english: dict[str, tuple[str, ...]] = {}
+    colloquial: dict[str, tuple[str, ...]] = {}
+    for term in terms.terms:
+        official = (*term.names, *term.expand)
+        for cue in term.cues:
+            english[cue.lower()] = tuple(dict.fromkeys([*english.get(cue.lower(), ()), *official]))
+        for form in [*term.colloquial, *term.misspellings]:
+            colloquial[form] = tuple(
+                dict.fromkeys([*colloquial.get(form, ()), term.zh, *term.expand])
+            )
+    for phrase, words in terms.english.items():
+        english[phrase.lower()] = tuple(dict.fromkeys([*english.get(phrase.lower(), ()), *words]))
+    for phrase, words in terms.colloquial.items():
+        colloquial[phrase] = tuple(dict.fromkeys([*colloquial.get(phrase, ()), *words]))
+    return Glossary(tuple(keep), english, colloquial, terms.digest)
 
 
 def _term_map(path: Path, key: str, value: object) -> dict[str, tuple[str, ...]]:

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma, cosine) and lexical (BM25) candidates fused by weighted RRF.
+"""Hybrid retrieval: dense (cosine) and lexical (BM25) candidates fused by weighted RRF.
 
 Why reciprocal rank fusion: BM25 scores and cosine similarities live on different scales that
 shift from query to query; ranks do not. Each side contributes ``weight / (RRF_K + rank)``.
@@ -13,17 +13,21 @@ the answerer whole. Measured with ``careercoach eval retrieval --no-baseline``: 
 0.95 → 1.00, MRR 0.800 → 0.825 (the 低保户 question found its list); reference PDFs hit@5
 0.942 → 0.923, MRR 0.860 → 0.856 (one question pushed to rank 6 by a neighbour).
 
-Filters restrict documents before search: a region filter keeps the named region, national
-(全国) documents and documents whose region is unknown; ``valid_on`` drops documents known to
-be not yet in force or expired on that day.
+Filters restrict documents before search, as metadata conditions both sides evaluate
+(``index.Generation.condition``): a region filter keeps the named region, national (全国)
+documents and documents whose region is unknown; ``valid_on`` drops documents known to be not
+yet in force or expired on that day.
 
 Every hit carries the dense cosine similarity of the query and the chunk, also for hits found
-only by BM25 (their vectors are fetched from Chroma), because the answering engine decides to
-abstain on it. What it leaves out: query rewriting from a conversation, and re-ranking models.
+only by BM25 (their vectors are read from the segment or the Chroma server), because the
+answering engine decides to abstain on it. A search holds its generation for its whole
+duration (``reading``), so an index switch never changes it half-way.
+What it leaves out: query rewriting from a conversation, and re-ranking models.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -31,8 +35,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.knowledge.index import Generation
 from bot.knowledge.lexical import ChineseTokenizer
-from bot.knowledge.manifest import DocumentInfo
-from bot.knowledge.models import Chunk, Hit, SearchFilters
+from bot.knowledge.models import Hit, SearchFilters
 from bot.knowledge.query import Glossary, normalize_query
 
 log = logging.getLogger(__name__)
@@ -41,26 +44,7 @@ RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 
-
-def allowed_documents(
-    documents: dict[str, DocumentInfo], filters: SearchFilters | None
-) -> set[str] | None:
-    """Doc ids passing ``filters``; None when nothing is filtered."""
-    if filters is None or (filters.region, filters.doc_type, filters.valid_on) == (None,) * 3:
-        return None
-    keep: set[str] = set()
-    for doc_id, info in documents.items():
-        meta = info.meta
-        if filters.region:
-            r = meta.region
-            if r and r != "全国" and filters.region not in r and r not in filters.region:
-                continue
-        if filters.doc_type and meta.doc_type != filters.doc_type:
-            continue
-        if filters.valid_on and not meta.valid_on(filters.valid_on):
-            continue
-        keep.add(doc_id)
-    return keep
+Reading = Callable[[], contextlib.AbstractContextManager[Generation]]
 
 
 class HybridRetriever:
@@ -68,7 +52,7 @@ class HybridRetriever:
 
     def __init__(
         self,
-        generation: Callable[[], Generation],
+        reading: Reading,
         embeddings: Callable[[], Embeddings],
         tokenizer: ChineseTokenizer,
         glossary: Glossary,
@@ -76,7 +60,7 @@ class HybridRetriever:
         candidates: int = 30,
         weights: tuple[float, float] = (DENSE_WEIGHT, LEXICAL_WEIGHT),
     ) -> None:
-        self._generation = generation
+        self._reading = reading
         self._embeddings = embeddings
         self._tokenizer = tokenizer
         self._glossary = glossary
@@ -89,15 +73,22 @@ class HybridRetriever:
 
     def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
         query = normalize_query(query)
-        gen = self._generation()
-        if not query or not gen.chunks or k <= 0:
+        if not query or k <= 0:
             return []
-        allowed = allowed_documents(gen.documents, filters)
-        if allowed is not None and not allowed:
+        with self._reading() as gen:
+            return self._search(gen, query, k, filters)
+
+    def _search(
+        self, gen: Generation, query: str, k: int, filters: SearchFilters | None
+    ) -> list[Hit]:
+        if not gen.size:
+            return []
+        cond = gen.condition(filters)
+        if cond is not None and not cond.doc_mask.any():
             return []
         vector = self._embeddings().embed_query(query)
-        dense = gen.dense(vector, self._candidates, allowed)
-        lexical = gen.lexical_top(self.lexical_tokens(query), self._candidates, allowed)
+        dense = gen.dense(vector, self._candidates, cond)
+        lexical = gen.lexical(self.lexical_tokens(query), self._candidates, cond)
         w_dense, w_lex = self.weights
         fused: dict[int, float] = {}
         for rank, (row, _) in enumerate(dense):
@@ -106,34 +97,37 @@ class HybridRetriever:
             fused[row] = fused.get(row, 0.0) + w_lex / (RRF_K + rank + 1)
         cosine = dict(dense)
         bm25 = dict(lexical)
-        chosen: list[int] = []
-        for row in sorted(fused, key=lambda r: (-fused[r], r)):
-            c = gen.chunks[row]
-            if any(_overlaps(c, gen.chunks[o]) for o in chosen):
+        chosen: list[tuple[int, tuple[int, int, int]]] = []
+        keys = dict(zip(fused, gen.order_keys(list(fused)), strict=True))
+        for row in sorted(fused, key=lambda r: (-fused[r], keys[r])):
+            span = gen.span(row)
+            if any(_overlaps(span, other) for _, other in chosen):
                 continue
-            chosen.append(row)
+            chosen.append((row, span))
             if len(chosen) == k:
                 break
-        cosine.update(gen.cosines([r for r in chosen if r not in cosine], vector))
-        return [_hit(gen, row, fused[row], cosine.get(row), bm25.get(row)) for row in chosen]
+        rows = [row for row, _ in chosen]
+        cosine.update(gen.cosines([r for r in rows if r not in cosine], vector))
+        return [_hit(gen, row, fused[row], cosine.get(row), bm25.get(row)) for row in rows]
 
 
-def _overlaps(a: Chunk, b: Chunk) -> bool:
-    """True when ``a`` and ``b`` mostly repeat each other (half of the shorter one is shared).
+def _overlaps(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    """True when two (document, start, end) spans mostly repeat each other (half of the shorter
+    one is shared).
 
     Neighbouring chunks share only the configured overlap; both are kept, because a list or a
     clause that continues across the boundary is often what answers the question.
     """
-    if a.doc_id != b.doc_id:
+    if a[0] != b[0]:
         return False
-    shared = min(a.char_end, b.char_end) - max(a.char_start, b.char_start)
-    shorter = min(a.char_end - a.char_start, b.char_end - b.char_start)
+    shared = min(a[2], b[2]) - max(a[1], b[1])
+    shorter = min(a[2] - a[1], b[2] - b[1])
     return shared > 0 and shared * 2 >= shorter
 
 
 def _hit(gen: Generation, row: int, score: float, dense: float | None, lex: float | None) -> Hit:
-    c = gen.chunks[row]
-    info = gen.documents[c.doc_id]
+    c = gen.chunk(row)
+    info = gen.document_of(row)
     return Hit(
         chunk_id=c.chunk_id,
         doc_id=c.doc_id,

@@ -11,7 +11,7 @@ for everything it will not load and could be surprised by. The rules:
 * A broken link is ``failed`` ("broken symbolic link"); a FIFO, socket or device is ``skipped``
   ("not a regular file"): neither is left out silently. Hidden files and folders (``.name``) are
   left out, as editors and version control keep their own files there.
-* YAML files inside a folder are data (resources.yaml, glossary.yaml) or metadata sidecars
+* YAML files inside a folder are data (resources.yaml, terms.yaml) or metadata sidecars
   (``*.meta.yaml``) and are left out silently; one named explicitly is reported ``skipped``.
 * :func:`printable` escapes newlines, ANSI escape sequences and other control characters, so a
   file named ``a\\n[ok] b`` or carrying ``\\x1b[2J`` cannot forge or wipe lines of a report or a

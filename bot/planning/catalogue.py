@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from bot.errors import ValidationFailed
 from bot.planning import vocabulary as vocab
 from bot.planning.fields import FIELDS, LIST_OPERATORS, OPERATORS, WINDOW_FIELDS
+from bot.resources import data_path
 
 Op = Literal[
     "eq",
@@ -290,7 +291,7 @@ class Catalogue(_Strict):
 
 def default_catalogue_path() -> Path:
     """``knowledge/resources.yaml`` of the source tree this package runs from."""
-    return Path(__file__).resolve().parents[2] / "knowledge" / "resources.yaml"
+    return data_path("knowledge", "resources.yaml")
 
 
 def _where(data: Any, loc: tuple[Any, ...]) -> tuple[str, str]:

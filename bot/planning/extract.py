@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.planning import vocabulary as vocab
 from bot.planning.profile import Profile
+from bot.terms import load_terms
 
 log = logging.getLogger(__name__)
 
@@ -30,33 +31,48 @@ _EDUCATION = [  # checked in order; the first match wins
     ("bachelor", r"本科|大[一二三四]|学士|bachelor|undergraduate"),
 ]
 
-_PATHS = {
-    "postgraduate_exam": r"考研|读研|考研究生|保研|postgraduate|master'?s (?:program|degree)",
-    "upgrade_degree": r"专升本",
-    "civil_service": r"考公|公务员|选调|体制内|考编|civil service",
-    "grassroots": r"三支一扶|西部计划|特岗|基层|村官|支教|grassroots|western (?:region|program)",
-    "teaching": r"老师|教师|教书|teacher|teaching",
-    "soe": r"国企|央企|国有企业|state-owned|\bsoe\b",
-    "private": r"民企|外企|私企|大厂|互联网|企业工作|算法|人工智能|\bAI\b|private compan|foreign "
-    r"compan|tech compan|tech industry",
-    "startup": r"创业|开店|开公司|自己干|start(?:ing)? (?:a|my own) (?:business|company)|startup|"
-    r"entrepreneur",
-    "flexible": r"灵活就业|自由职业|自媒体|freelanc|gig work",
-    "military": r"参军|当兵|入伍|征兵|join(?:ing)? the army|military service",
-    "abroad": r"出国|留学深造|国外读|study abroad|go abroad|overseas",
-    "research": r"科研|博士后|高校教职|研究所|research|postdoc|academi",
-}
 
-_CIRCUMSTANCES = {
-    "dibao_edge": r"低保边缘",
-    "dibao": r"低保(?!边缘)|最低生活保障|low[- ]income|dibao|minimum living",
-    "poverty_alleviated": r"脱贫|贫困户|建档立卡|贫困家庭|poverty",
-    "zero_employment": r"零就业",
-    "extreme_poverty": r"特困",
-    "disability": r"残疾|残障|残疾证|视障|听障|轮椅|disab|wheelchair|impair",
-    "student_loan": r"助学贷款|student loan",
-    "veteran": r"退役|退伍|当过兵|服过兵役|veteran|served in the army",
-}
+# Paths and circumstances are read with the one vocabulary (knowledge/terms.yaml): every way a
+# graduate names a term with a ``path`` or ``circumstance`` code points to that code.
+def _patterns(field: str, order: list[str]) -> dict[str, str]:
+    """code -> one pattern of every form, cue and profile word of the terms with that code."""
+    alternatives: dict[str, list[str]] = {}
+    for term in load_terms().terms:
+        code = getattr(term, field)
+        if not code:
+            continue
+        forms = [re.escape(f) for f in [*term.forms, *term.profile_words] if not f.isascii()]
+        forms += [rf"(?<![a-z]){re.escape(c)}(?![a-z])" for c in term.cues]
+        # an English profile word is a word start ("disab": disabled, disability)
+        forms += [rf"(?<![a-z]){re.escape(w)}" for w in term.profile_words if w.isascii()]
+        alternatives.setdefault(code, []).extend(forms)
+    return {code: "|".join(alternatives[code]) for code in order if code in alternatives}
+
+
+def _codes(patterns: dict[str, str], text: str) -> list[str]:
+    """The codes whose pattern matches ``text``, leaving out a code all of whose matches lie
+    inside a longer match of another code (低保 inside 低保边缘)."""
+    spans = {
+        code: [m.span() for m in re.finditer(pattern, text, flags=re.IGNORECASE)]
+        for code, pattern in patterns.items()
+    }
+    spans = {code: found for code, found in spans.items() if found}
+
+    def inside(span: tuple[int, int], code: str) -> bool:
+        return any(
+            o[0] <= span[0] and span[1] <= o[1] and o[1] - o[0] > span[1] - span[0]
+            for other, found in spans.items()
+            if other != code
+            for o in found
+        )
+
+    return [code for code, found in spans.items() if not all(inside(s, code) for s in found)]
+
+
+_CIRCUMSTANCE_ORDER = [
+    "dibao_edge", "dibao", "poverty_alleviated", "zero_employment", "extreme_poverty",
+    "disability", "student_loan", "veteran",
+]  # fmt: skip
 _NO_CIRCUMSTANCES = (
     r"无特殊情况|没有特殊(?:情况|困难)|家庭情况(?:一般|正常)|没有困难|none of (?:these|them)"
 )
@@ -228,12 +244,12 @@ def rules_profile(text: str, today: date) -> Profile:
             break
     if _find(r"专升本", text):
         data["education"] = "zhuanke"
-    paths = [code for code, pattern in _PATHS.items() if _find(pattern, text)]
+    paths = _codes(_patterns("path", list(vocab.PATHS)), text)
     if "upgrade_degree" in paths and "private" in paths and not _find(r"民企|外企|大厂", text):
         paths.remove("private")
     if paths:
         data["paths"] = paths
-    found = [code for code, pattern in _CIRCUMSTANCES.items() if _find(pattern, text)]
+    found = _codes(_patterns("circumstance", _CIRCUMSTANCE_ORDER), text)
     if found:
         data["circumstances"] = found
     elif _find(_NO_CIRCUMSTANCES, text):

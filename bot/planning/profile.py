@@ -209,4 +209,10 @@ def load_profile(path: Path) -> Profile:
         raise ValidationFailed(
             f"{path}: not valid YAML ({error})", message_zh=f"{path}：不是有效的 YAML（{error}）"
         ) from None
+    except ValueError as error:  # YAML reads 2027-13-01 as a date and the calendar refuses it
+        raise ValidationFailed(
+            f"{path}: a date in it does not exist ({error}); write it as YYYY-MM-DD, e.g. "
+            "2027-06-30",
+            message_zh=f"{path}：其中有不存在的日期（{error}），请写成 2027-06-30 这样的格式",
+        ) from None
     return profile_from_mapping(data or {}, source=str(path))

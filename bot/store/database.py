@@ -28,10 +28,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.errors import ConfigError
+from bot.resources import package_path
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = package_path("bot.store.migrations")
 
 
 BUSY_TIMEOUT_S = 10

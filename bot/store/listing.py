@@ -1,6 +1,6 @@
 """The counselor's transcript list and the export: filtering conversations, summarising them.
 
-Dates in a :class:`TranscriptFilter` are days of the configured time zone (``settings.timezone``,
+Dates in a :class:`TranscriptFilter` are days of the configured time zone (``settings.time_zone``,
 China Standard Time by default: the graduates' and counselors' day); naive datetimes are read in
 the same zone, aware ones as given. Export writes one
 record per turn (JSON Lines or CSV), which is what a reviewer or an evaluation set needs; it

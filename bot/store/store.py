@@ -619,6 +619,13 @@ class Store:
         with self._sessions() as db:
             return listing.export(db, flt or TranscriptFilter(limit=None), fmt, self.tz)
 
+    def purgeable(self, older_than: timedelta) -> int:
+        """How many conversations :meth:`purge` with ``older_than`` would delete now."""
+        cutoff = self._clock() - older_than
+        with self._sessions() as db:
+            query = select(func.count()).where(ConversationRow.updated_at < cutoff)
+            return int(db.scalar(query) or 0)
+
     def purge(self, older_than: timedelta) -> int:
         """Delete conversations whose last activity is older than ``older_than``; returns how many.
 

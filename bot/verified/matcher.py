@@ -29,12 +29,13 @@ from langchain_core.embeddings import Embeddings
 
 from bot.chat.models import Answer, Citation
 from bot.errors import ConfigError
+from bot.resources import data_path
 from bot.store.models import VerifiedAnswer
 from bot.verified.asks import compatible
 
 log = logging.getLogger(__name__)
 
-THRESHOLDS = Path(__file__).resolve().parents[2] / "knowledge" / "verified.yaml"
+THRESHOLDS = data_path("knowledge", "verified.yaml")
 MARGIN = 0.01
 MARK = {"zh": "（经辅导员审核，{day}）", "en": "(Verified by a counselor, {day})"}
 

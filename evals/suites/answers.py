@@ -7,6 +7,7 @@ nothing). The optional ``judge`` adds an LLM-rated faithfulness score per answer
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -16,10 +17,13 @@ from evals.matching import contains_evidence
 from evals.metrics import (
     abstention_scores,
     citation_validity,
+    fact_scores,
+    first_sentence,
     numbers_supported,
     quotes_evidence,
     share,
     unsupported_sentences,
+    without_framing,
 )
 from evals.results import CaseResult, SuiteResult
 
@@ -35,6 +39,7 @@ def run_answers(
     judge: JudgeFn | None = None,
     system: str = "careercoach",
     fixed_numbers: frozenset[str] = frozenset(),
+    framing: Sequence[re.Pattern[str]] = (),
 ) -> SuiteResult:
     started = time.perf_counter()
     outcomes: list[tuple[bool, bool]] = []
@@ -42,6 +47,8 @@ def run_answers(
         ("valid", "markers", "num_ok", "nums", "unsupported", "sentences", "ev_hit", "ev_cases"), 0
     )
     quoted: list[bool] = []  # answered, answerable cases: does the answer text say the evidence?
+    facts = dict.fromkeys(("cases", "complete", "held", "total", "lead"), 0)  # key-fact cases
+    correct = 0  # abstained when it should, answered with the facts (or evidence) when it should
     lang_ok = 0
     faithfulness: list[float] = []
     results: list[CaseResult] = []
@@ -56,13 +63,32 @@ def run_answers(
             "lang": reply.lang,
         }
         passed = reply.abstained != case.answerable
+        if case.answerable and case.key_facts:
+            facts["cases"] += 1
+            facts["total"] += len(case.key_facts)
+            held, lead = fact_scores(reply.answer, case.key_facts, case.lead_facts)
+            if reply.abstained:
+                held, lead = 0, False
+            complete = held == len(case.key_facts)
+            facts["held"] += held
+            facts["complete"] += complete
+            facts["lead"] += lead
+            details |= {
+                "key_facts": f"{held}/{len(case.key_facts)}",
+                "first_sentence": first_sentence(reply.answer)[:120],
+                "first_sentence_answers": lead,
+            }
+            passed = passed and complete
         if not reply.abstained:
             passages = {c.n: c.text for c in reply.citations}
-            valid, total = citation_validity(reply.answer, passages)
+            # the product's own wording around the quotes (lead-in, channels, headings, notes,
+            # crisis lines) is not a claim about the documents
+            claims = without_framing(reply.answer, framing)
+            valid, total = citation_validity(claims, passages)
             ok, checked = numbers_supported(
-                reply.answer, list(passages.values()), case.question, fixed_numbers
+                claims, list(passages.values()), case.question, fixed_numbers
             )
-            bad, judged = unsupported_sentences(reply.answer, passages)
+            bad, judged = unsupported_sentences(claims, passages)
             for key, value in zip(
                 ("valid", "markers", "num_ok", "nums", "unsupported", "sentences"),
                 (valid, total, ok, checked, bad, judged),
@@ -87,12 +113,30 @@ def run_answers(
                     details["faithfulness"] = score
         elif case.answerable and case.evidence:
             tally["ev_cases"] += 1
+        if not case.answerable:
+            correct += reply.abstained
+        elif not reply.abstained:
+            if case.key_facts:
+                correct += details["key_facts"] == f"{len(case.key_facts)}/{len(case.key_facts)}"
+            else:
+                correct += bool(details.get("evidence_quoted", not case.evidence))
         results.append(
             CaseResult(
                 id=case.id, question=case.question, tags=case.tags, passed=passed, details=details
             )
         )
     metrics = abstention_scores(outcomes)
+    answerable = sum(1 for a, _ in outcomes if a)
+    metrics |= {
+        "answer_accuracy": share(correct, len(cases)),
+        "false_abstention_rate": share(sum(1 for a, d in outcomes if a and d), answerable),
+    }
+    if facts["cases"]:
+        metrics |= {
+            "key_facts_complete": share(facts["complete"], facts["cases"]),
+            "key_facts_recall": share(facts["held"], facts["total"]),
+            "first_sentence_answers": share(facts["lead"], facts["cases"]),
+        }
     metrics |= {
         "evidence_cited": share(tally["ev_hit"], tally["ev_cases"]),
         "evidence_quoted": share(sum(quoted), len(quoted)),

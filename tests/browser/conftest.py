@@ -172,3 +172,41 @@ def browser() -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+
+
+# Playwright's own default is 5 s for every expectation and action; on a loaded 2-core machine
+# a Gradio event round trip can take longer than that. Every wait here is on an event (an
+# element, a text, a URL), so a longer ceiling costs nothing when things are quick.
+EXPECT_TIMEOUT_MS = 30_000
+ACTION_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_waits() -> None:
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # the browser fixture skips the tests
+        return
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+@pytest.fixture(autouse=True)
+def _patient_actions(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Contexts the test opens wait up to ACTION_TIMEOUT_MS for clicks, fills and navigations."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    original = browser.new_context
+
+    def new_context(*args: object, **kwargs: object) -> object:
+        context = original(*args, **kwargs)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(ACTION_TIMEOUT_MS)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield
+    finally:
+        browser.new_context = original

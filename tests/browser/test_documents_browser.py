@@ -123,8 +123,7 @@ def test_a_section_warns_of_unconfirmed_contacts_and_stays_text(
     from playwright.sync_api import expect
 
     url, kb = served
-    gen = kb.generation()
-    chunk = next(c for c in gen.chunks if "8765432" in c.text)
+    chunk = next(c for c in kb.chunks() if "8765432" in c.text)
     page = browser.new_context().new_page()
     page.goto(f"{url}/documents/{chunk.doc_id}?passage={chunk.chunk_id}")
     warning = page.locator("#unverified")

@@ -1,0 +1,2 @@
+"""Shipped data: the prompt and reply texts. Installed as ``careercoach_prompts``; read through
+:mod:`bot.resources`."""
