@@ -47,6 +47,7 @@ from ui.sessions import client_address, graduate_session, store_exchange
 from ui.texts import LANGS, province_choices, t, vocabulary_choices
 
 log = logging.getLogger(__name__)
+LANG_COOKIE = "cc_lang"  # set by templates/chat.js when the graduate switches language
 
 View = dict[str, Any]
 ExtraTab = Callable[[Services, gr.Radio], None]  # builds one more tab inside the page's Tabs
@@ -433,7 +434,12 @@ def build_graduate_page(
         lang.input(relabel, lang, relabelled, show_progress="hidden")
 
         def on_load(saved: str | None, request: gr.Request) -> list[Any]:
-            label = saved if saved in LANGS else "中文"
+            # the chat script keeps the choice in a cookie too (the browser state alone did
+            # not survive a reload behind the security headers): the cookie wins
+            chosen = {code: name for name, code in LANGS.items()}.get(
+                request.cookies.get(LANG_COOKIE, "")
+            )
+            label = chosen or (saved if saved in LANGS else "中文")
             return [gr.update(value=label), *relabel(label, request)]
 
         page.load(on_load, remembered, [lang, *relabelled], show_progress="hidden")

@@ -344,6 +344,8 @@ document.addEventListener("change", (event) => {
   const label = `${target.value} ${(target.closest("label") || {}).textContent || ""}`;
   const lang = label.includes("English") ? "en" : "zh";
   localStorage.setItem(LANG_KEY, lang);
+  // read by the page's load event (ui/graduate.py), which labels the rest of the page
+  document.cookie = `cc_lang=${lang}; path=/; max-age=31536000; SameSite=Lax`;
   if (lang !== data().lang) trigger("view", { lang, conversation_id: data().conversation_id });
 });
 
