@@ -27,6 +27,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from bot.errors import AuthError, LoginThrottled
+from bot.resources import package_path
 from ui.auth import (
     AUTH_COOKIE,
     CSRF_COOKIE,
@@ -40,8 +41,8 @@ from ui.services import Services
 
 log = logging.getLogger(__name__)
 
-LOGIN_TEMPLATE = Path(__file__).parent / "templates" / "login.html"
-LOGOUT_TEMPLATE = Path(__file__).parent / "templates" / "logout.html"
+LOGIN_TEMPLATE = package_path("ui", "templates", "login.html")
+LOGOUT_TEMPLATE = package_path("ui", "templates", "logout.html")
 FORM_COOKIE = "cc_login"
 FORM_TTL_S = 3600
 HOME_OF_ROLE = {"counselor": "/counselor/", "maintainer": "/maintainer/"}
