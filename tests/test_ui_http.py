@@ -76,6 +76,9 @@ def test_anonymous_page_load_goes_to_the_login_form(server: Server) -> None:
     assert answer.headers["location"] == "/login?next=/maintainer/"
     form = client(server).get(answer.headers["location"])
     assert form.status_code == 200 and 'name="next" value="/maintainer/"' in form.text
+    # the form sits in the staff page shell: a whole document with its own title
+    assert form.text.startswith("<!doctype html>") and form.text.rstrip().endswith("</html>")
+    assert "<title>careercoach 登录 / Sign in</title>" in form.text
 
 
 def test_counselor_may_review_but_not_maintain(server: Server) -> None:
@@ -113,6 +116,9 @@ def test_wrong_password_and_logout(server: Server) -> None:
     assert "cc_auth" not in http.cookies
     http = client(server, "li")
     assert http.get("/counselor/config").status_code == 200
+    confirm = http.get("/logout")
+    assert "<title>careercoach 退出登录 / Sign out</title>" in confirm.text
+    assert 'action="/logout"' in confirm.text and "$" not in confirm.text
     out = http.get("/logout", headers={"sec-fetch-site": "same-origin"})
     assert out.status_code == 303
     assert http.get("/counselor/config").status_code == 401
