@@ -26,7 +26,7 @@ English, never a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -188,17 +188,36 @@ def chat_routes(chat: Any) -> APIRouter:
             regenerate=bool(data.get("regenerate")),
         )
 
-        def lines() -> Iterator[str]:
-            # Starlette stops iterating when the browser goes away; the answer's generator is
-            # then closed where it waits, before it stores anything.
-            for each in views:
-                yield json.dumps(each, ensure_ascii=False) + "\n"
-
         return StreamingResponse(
-            lines(), media_type="application/x-ndjson", headers={"Cache-Control": "no-store"}
+            ndjson_lines(views),
+            media_type="application/x-ndjson",
+            headers={"Cache-Control": "no-store"},
         )
 
     return router
+
+
+_END = object()
+
+
+async def ndjson_lines(views: Iterator[Any]) -> AsyncIterator[str]:
+    """``views`` as JSON lines, each piece computed in a worker thread.
+
+    When the browser goes away (the stop button aborts the request) Starlette cancels this
+    generator; ``views`` is then closed at once, where it waits, so the answer is abandoned,
+    nothing is stored and its concurrency slot is given back now rather than whenever the
+    garbage collector finds the abandoned generator.
+    """
+    try:
+        while True:
+            each = await run_in_threadpool(next, views, _END)
+            if each is _END:
+                return
+            yield json.dumps(each, ensure_ascii=False) + "\n"
+    finally:
+        close = getattr(views, "close", None)
+        if close is not None:
+            close()
 
 
 def review_routes(functions: dict[str, Callable[[Any, Any], dict[str, Any]]]) -> APIRouter:
