@@ -44,11 +44,37 @@ _FEE = re.compile(
     re.IGNORECASE,
 )
 _CREDENTIAL = re.compile(
-    r"(?:提供|填写|填入|提交|发送|告知|输入|登记|上传|报送|回复|报上|转发|截图)[^。；！？\n]{0,16}"
+    r"(?:提供|填写|填入|提交|发送|告知|告诉|输入|登记|上传|报送|回复|报上|报出|念出|读出|说出|转发|截图)"
+    r"[^。；！？\n]{0,16}"
     r"(?:密码|验证码|校验码|动态码|短信码|CVV|安全码|网银|U盾|口令)|"
     r"(?:银行卡号|卡号|银行账号)[^。；！？\n]{0,12}(?:密码|验证码|动态码|CVV|有效期)|"
-    r"\b(?:enter|provide|send|share|submit|give)\b[^.;!?\n]{0,40}"
-    r"\b(?:password|PIN|verification code|SMS code|one-time code|CVV|security code)\b",
+    r"\b(?:enter|provide|send|share|submit|give|tell|read out|read|say|confirm|reply with)\b"
+    r"[^.;!?\n]{0,60}\b(?:password|PIN|verification code|SMS code|one-time code|CVV|"
+    r"security code|expiry date|expiration date|digits on the back|code (?:that |which )?"
+    r"(?:we|you|will|arrives?|is) (?:text|sen[dt]|receive))|"
+    # a code that is texted to the graduate, then asked for ("…a code will arrive by text;
+    # tell the officer that code")
+    r"\bcode\b[^.;!?\n]{0,40}\b(?:text message|SMS)\b[^.!?\n]{0,60}"
+    r"\b(?:tell|give|read|send|say|forward)\b",
+    re.IGNORECASE,
+)
+# text written for a machine reader rather than for graduates (a note to "any AI model", a
+# hidden comment telling someone what to answer)
+_ADDRESSED = re.compile(
+    r"\b(?:note|message|instructions?|notice)\s+(?:to|for)\s+(?:any\s+|the\s+|all\s+)?"
+    r"(?:AI|artificial intelligence|language model|LLM|chatbot|assistant|bot)s?\b|"
+    r"\bif you are an?\s+(?:AI|language model|LLM|chatbot|assistant)\b|"
+    r"\b(?:AI|language model|LLM|chatbot)s?\s+(?:model\s+|assistant\s+)?reading this\b|"
+    r"(?:给|致|写给|对)(?:AI|人工智能|智能助手|大模型|语言模型|机器人|助手)[^。；！？\n]{0,4}"
+    r"(?:的)?(?:说明|提示|指令|留言|话)|"
+    r"(?:如果|若)你是(?:AI|人工智能|大模型|语言模型|智能助手|助手|机器人)|"
+    r"(?:AI|人工智能|大模型|智能助手)[^。；！？\n]{0,6}(?:读到|看到|阅读)(?:本|这)",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_TOLD = re.compile(
+    r"\b(?:answer|reply|respond|say|tell|claim|do not mention|never mention)\b|"
+    r"回答|回复|告诉|声称|不要提|不得提",
     re.IGNORECASE,
 )
 # a card or ID number handed to an app, link, mailbox or private contact (not a public office)
@@ -217,6 +243,21 @@ def demand_in(
     return ""
 
 
+def addressed_to_machine(text: str) -> str:
+    """The first passage of ``text`` written for an AI reader, not for graduates ("" when
+    none): a note to "any AI model" or "给AI助手的说明", or a hidden comment (``<!-- -->``)
+    that tells its reader what to answer."""
+    found = _ADDRESSED.search(text)
+    if found is not None:
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.end())
+        return text[start : end if end >= 0 else len(text)].strip()
+    for comment in _COMMENT.finditer(text):
+        if _TOLD.search(comment.group(1)):
+            return comment.group(0).strip()
+    return ""
+
+
 def official_source(meta: DocumentMeta, channels: OfficialChannels) -> bool:
     """True when the document's declared source is an official site (it may still lie: this
     only lets "pay on the registration site" pass for exam and certification fees)."""
@@ -258,7 +299,7 @@ def screen(
         demand = next((s for s in sentences(doc.text) if suspicion(s) == "payment"), "")
     steering = next(
         (s for s in [title, *sentences(doc.text)] if s and suspicion(s) == "instruction"), ""
-    )
+    ) or addressed_to_machine(title + "\n" + doc.text)
     secret_fields = [f for f in fields or [] if _SECRET_FIELD.search(f)]
     if demand:
         out.set_aside = (
