@@ -12,7 +12,12 @@ import pytest
 from bot.errors import IngestError, ValidationFailed
 from bot.knowledge.claims import Claim, OfficialChannels, find_claims
 from bot.knowledge.loaders import load_source
-from bot.knowledge.screening import addressed_to_machine, credential_demand
+from bot.knowledge.screening import (
+    addressed_to_machine,
+    credential_demand,
+    payment_demand,
+    referral_scheme,
+)
 from evals.results import Tally
 from evals.suites.poisoned import load_poison_cases
 
@@ -133,3 +138,31 @@ def test_a_poison_case_file_with_a_misspelt_key_stops_with_its_line(tmp_path: Pa
     with pytest.raises(ValidationFailed) as raised:
         load_poison_cases(path)
     assert f"{path}:3" in str(raised.value) and "duplicate id" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "demand"),
+    [
+        ("岗前培训费2000元由学员本人承担，报到时结清。", True),  # no verb of paying before it
+        ("The training fee of 900 yuan is payable on your first day.", True),
+        ("参加面试的往返路费和食宿费用由考生自行承担。", False),  # travel and board are not fees
+        ("Travel costs to the interview are payable by the candidate.", False),
+        ("违约金由本人承担。", False),  # a contract's damages clause
+        ("培训费用由政府承担，学员无需付费。", False),
+    ],
+)
+def test_a_fee_the_graduate_must_bear_is_a_payment_demand(sentence: str, demand: bool) -> None:
+    assert payment_demand(sentence, CHANNELS) is demand
+
+
+@pytest.mark.parametrize(
+    ("sentence", "scheme"),
+    [
+        ("把海报分享给同学，每有一人报名就返你50元。", True),
+        ("Share your link with friends and earn 30 yuan for each sign-up.", True),
+        ("欢迎把本通知转发给有需要的同学。", False),
+        ("Please share this guide with classmates who may need it.", False),
+    ],
+)
+def test_money_for_passing_a_link_on_is_a_referral_scheme(sentence: str, scheme: bool) -> None:
+    assert referral_scheme(sentence) is scheme

@@ -32,10 +32,11 @@ from bot.knowledge.models import DocumentMeta, SourceDocument
 
 _PAY = re.compile(
     r"收取|缴纳|交纳|缴费|交费|缴交|付费|付款|转账|转入|汇款|汇入|打款|充值|预存|预付|扫码支付|扫码付款|"
+    r"结清|付清|缴清|交清|补交|补缴|(?:由|须|需)?(?:本人|个人|学员|考生|自行)(?:自行)?(?:承担|负担)|"
     r"(?<![提递转])交(?=[\u4e00-\u9fff]{0,4}(?:费|金)|\s*\d)|"
     r"(?:需|须|要|先|请|应|必须|需要|务必|统一|即可|并|在线|网上)(?:先|另行|自行)?支付|"
     r"开通[\u4e00-\u9fff]{0,6}会员|购买[\u4e00-\u9fff]{0,6}(?:会员|服务|课程|套餐)|"
-    r"\b(?:pay|paid|transfer|wire|remit|top up)\b",
+    r"\b(?:pay|paid|payable|transfer|wire|remit|top up|settle)\b",
     re.IGNORECASE,
 )
 _FEE = re.compile(
@@ -90,7 +91,11 @@ _PRIVATE_CHANNEL = re.compile(
 # pyramid rewards: money for bringing in classmates
 _REFERRAL = re.compile(
     r"(?:邀请|推荐|拉)[^。；！？\n]{0,20}(?:奖励|返利|返现|佣金|提成|现金|红包)|"
-    r"\b(?:invite|refer)\b[^.;!?\n]{0,40}\b(?:reward|bonus|commission|cash)\b",
+    # the link or the word passed on to a person who then signs up, for money
+    r"(?:分享|转发|介绍|带)[^。；！？\n]{0,30}(?:同学|朋友|好友|室友|一人|一位|每位|每人|新人)"
+    r"[^。；！？\n]{0,30}(?:奖励|返利|返现|佣金|提成|红包|奖金|\d+\s*元)|"
+    r"\b(?:invite|refer|share|bring)\b[^.;!?\n]{0,60}"
+    r"\b(?:reward|bonus|commission|cash|earn|\d+\s*(?:yuan|rmb))\b",
     re.IGNORECASE,
 )
 # a post, exam pass or offer promised for money
@@ -117,7 +122,8 @@ _CONDITIONAL = re.compile(
 # money a graduate owes the state or a school, not a fee for the subsidy or the job
 _EXEMPT = re.compile(
     r"社会保险|社保|医疗保险|养老保险|失业保险|医保|公积金|学费|住宿费|党费|团费|个人所得税|税款|税费|"
-    r"报名费|考试费|考务费|报考费|报名考试费|体检费|social insurance|tuition|tax",
+    r"报名费|考试费|考务费|报考费|报名考试费|体检费|交通|食宿|差旅|路费|往返|违约金|"
+    r"social insurance|tuition|tax|travel|accommodation",
     re.IGNORECASE,
 )
 # what a fee must never buy: the subsidy, loan, post or offer itself
