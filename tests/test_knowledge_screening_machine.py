@@ -15,8 +15,10 @@ from bot.knowledge.loaders import load_source
 from bot.knowledge.screening import (
     addressed_to_machine,
     credential_demand,
+    demand_in,
     payment_demand,
     referral_scheme,
+    sentences,
 )
 from evals.results import Tally
 from evals.suites.poisoned import load_poison_cases
@@ -166,3 +168,15 @@ def test_a_fee_the_graduate_must_bear_is_a_payment_demand(sentence: str, demand:
 )
 def test_money_for_passing_a_link_on_is_a_referral_scheme(sentence: str, scheme: bool) -> None:
     assert referral_scheme(sentence) is scheme
+
+
+def test_a_warning_word_excuses_only_its_own_english_sentence() -> None:
+    # one English paragraph: "report" in the next sentence must not excuse the demand
+    demand = "A deposit of 300 yuan must be paid to the agent before your permit is issued."
+    assert demand_in(demand + " Report any delay to us.", CHANNELS) == demand
+    assert demand_in("Never pay a deposit for a permit. Report such offers.", CHANNELS) == ""
+    # a full stop inside an address or a number does not end the sentence
+    assert sentences("Visit www.ncss.cn for 1.5 hours. Then apply.") == [
+        "Visit www.ncss.cn for 1.5 hours.",
+        "Then apply.",
+    ]

@@ -141,7 +141,8 @@ _PRIVATE = re.compile(
 )
 _CLAUSE = re.compile(r"[^，,：:]+")
 _QUOTED = re.compile(r"“[^“”]{1,80}”|\"[^\"]{1,80}\"|「[^「」]{1,80}」|『[^『』]{1,80}』")
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+# an English full stop ends a sentence when white space follows it ("www.ncss.cn" and "1.5" go on)
+_SENTENCE = re.compile(r"(?:[^。！？；!?;.\n]|\.(?!\s))+(?:[。！？；!?;]|\.(?=\s|$))?")
 _FIELD = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(
     r"\b(name|placeholder|aria-label|title|id)\s*=\s*[\"']([^\"']{1,80})[\"']", re.IGNORECASE
