@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -24,6 +26,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import ConfigError
 from bot.resources import package_path
@@ -34,6 +37,29 @@ MIGRATIONS = package_path("bot.store.migrations")
 
 
 BUSY_TIMEOUT_S = 10
+
+T = TypeVar("T")
+
+
+class Write(Protocol):
+    """Runs ``work`` in one write transaction, retried while the database is busy
+    (``Store._write``); the store's parts that write take one."""
+
+    def __call__(self, work: Callable[[Session], T], /) -> T: ...
+
+
+class StorePart:
+    """One part of the store (verified answers, knowledge gaps, evaluation jobs): it reads
+    through ``sessions``, writes through the store's retried ``write`` and dates with ``clock``."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], write: Write, clock: Callable[[], datetime]
+    ) -> None:
+        self._sessions = sessions
+        self._write = write
+        self._clock = clock
+
+
 BEGIN_OPTION = "careercoach_begin"  # execution option: "IMMEDIATE" for write transactions
 
 
