@@ -59,7 +59,7 @@ def test_reference_corpus_english_question(corpus_coach: Coach) -> None:
     assert "source is in Chinese" in answer.answer
 
 
-def _fake_build_coach(settings, retriever=None, planner=None):  # type: ignore[no-untyped-def]
+def _fake_build_coach(settings, retriever=None, planner=None, verified=None):  # type: ignore[no-untyped-def]
     hit = make_hit("一次性求职补贴标准为每人1500元，由学校统一申报。", title="补贴办法")
     return Coach(
         ListRetriever([hit]), PromptLibrary(), Glossary.load(), load_crisis(), **fixture_models()

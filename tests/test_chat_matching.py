@@ -95,3 +95,17 @@ def test_a_lead_in_line_leaves_the_marker_to_its_items() -> None:
     # with no cited line after it, the lead-in keeps the marker its numbers need
     alone = check_answer("按第三十二条规定：", [hit]).text
     assert alone.endswith("[1]")
+
+
+def test_an_english_question_over_a_chinese_passage_is_covered_by_the_programme_name() -> None:
+    from bot.chat.decision import _bridged
+
+    text = "西部计划的志愿者服务期为1至3年。"
+    analysis = analyze("How long do Western Region volunteers serve?", GLOSSARY, lang="en")
+    topics = TopicCheck(GLOSSARY, analysis.text, asked=analysis.topics)
+    english = {"volunteers": 0.8, "serve": 0.6}
+    bridged = _bridged(english, text, topics)
+    assert bridged and all(not w.isascii() for w in bridged)
+    assert present(bridged, words(text), text)  # the passage names the asked programme
+    # a passage in the question's own script keeps the question's words
+    assert _bridged(english, "Volunteers serve one to three years.", topics) == english

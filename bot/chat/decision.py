@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.chat.analysis import ASK_WORDS, Part, QuestionAnalysis
 from bot.chat.focus import TopicCheck
+from bot.chat.language import has_cjk
 from bot.chat.question import supplies
 from bot.chat.selection import Block
 from bot.chat.sentences import present, words
@@ -113,7 +114,7 @@ def features(
 ) -> dict[str, float]:
     """The decision features of ``part`` answered by ``block`` (all 0 when nothing was chosen);
     ``weights`` are the part's content words (``Selector.content_weights``)."""
-    weights = _same_script(weights, block.pieces[0].text if block else _first_text(found))
+    weights = _bridged(weights, block.pieces[0].text if block else _first_text(found), topics)
     total = sum(weights.values()) or 1.0
     content = [w for w in analysis.weights if w not in ASK_WORDS and w not in topic_words(topics)]
     unknown = sum(1 for w in content if w in analysis.unknown) / len(content) if content else 0.0
@@ -170,6 +171,18 @@ def _context(passage: Passage) -> str:
 
 def _first_text(found: list[Passage]) -> str:
     return next((p.text for passage in found for p in passage.pieces), "")
+
+
+def _bridged(weights: dict[str, float], text: str, topics: TopicCheck) -> dict[str, float]:
+    """The words of :func:`_same_script`; when a Chinese passage shares no word's script with
+    the question (an English question whose only Chinese words are the asked programme's name,
+    which the part's words leave out), the programme's Chinese name: coverage then says whether
+    the quote is about the asked programme rather than being 0 for want of a common script."""
+    kept = _same_script(weights, text)
+    if has_cjk(text) and kept and all(w.isascii() for w in kept):
+        names = {w: 1.0 for w in topic_words(topics) if not w.isascii()}
+        return names or kept
+    return kept
 
 
 def _same_script(weights: dict[str, float], text: str) -> dict[str, float]:
