@@ -181,7 +181,10 @@ _METHOD = re.compile(
     r"(?:冲|走)(?:到|进)?(?:马路|车流)" + _NO_STOP + r"{0,4}(?:撞|中间)|让车撞|"
     r"(?:刀|刀片|剪刀|小刀|美工刀|绳子|安眠药|药片|农药)" + _NO_STOP + r"{0,4}"
     r"(?:就在手边|在手边|握在手里|拿在手里|放在枕头(?:下|底下|边))|"
-    r"(?:查|搜|搜索|研究|打听|看)" + _NO_STOP + r"{0,8}(?:桥|楼|大厦|天台|悬崖|水库)" + _NO_STOP
+    r"(?:查|搜|搜索|研究|打听|看)"
+    + _NO_STOP
+    + r"{0,8}(?:桥|楼|大厦|天台|悬崖|水库)"
+    + _NO_STOP
     + r"{0,4}(?:多高|最高|够高|多深|最深|几层)|"
     r"\b(?:look(?:ing|ed)?\s+up|search(?:ing|ed)?(?:\s+for)?|googl\w+|check(?:ing|ed)?)\s+how\s+"
     r"(?:high|tall|deep)\s+(?:\w+\s+){0,4}?(?:bridge|building|roof|tower|cliff|balcony)s?\b|"
