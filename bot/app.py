@@ -22,6 +22,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.chat.coach import Coach
+    from bot.chat.models import VerifiedSource
     from bot.knowledge.base import KnowledgeBase
     from bot.store import Store
 
@@ -83,12 +84,15 @@ class App:
         return Store(self.settings, on_flag=make_notifier(self.settings))
 
 
-def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> App:
-    """The knowledge base (``kb`` when the caller has one already), the coach and its planner."""
+def build_app(
+    settings: Settings, kb: KnowledgeBase | None = None, verified: VerifiedSource | None = None
+) -> App:
+    """The knowledge base (``kb`` when the caller has one already), the coach and its planner;
+    ``verified`` serves counselors' verified answers first (the web app passes its matcher)."""
     from bot.chat.coach import build_coach
     from bot.knowledge.base import KnowledgeBase
 
     kb = kb if kb is not None else KnowledgeBase(settings)
     planner = make_planner(settings, kb)
-    coach = build_coach(settings, retriever=kb, planner=planner)
+    coach = build_coach(settings, retriever=kb, planner=planner, verified=verified)
     return App(settings=settings, kb=kb, coach=coach, planner=planner)

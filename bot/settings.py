@@ -208,8 +208,9 @@ class Settings(BaseSettings):
     )
     time_zone: str = Field(
         default="Asia/Shanghai",
-        description="IANA time zone (e.g. Asia/Shanghai, Asia/Urumqi) in which every date and "
-        "time is shown and read: `transcripts list`, --from/--to, the counselor pages.",
+        description="IANA time zone (e.g. Asia/Shanghai, Asia/Urumqi, UTC) in which every date "
+        "and time is shown and read: `transcripts list`, --from/--to, the pages (labelled beside "
+        "the times), the days a filter or dashboard counts.",
     )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
@@ -217,6 +218,14 @@ class Settings(BaseSettings):
         default=None,
         description="Secret for signing cookies and CSRF tokens; when unset one is generated "
         "once and kept in the database (so every serve process on it shares it).",
+    )
+    verified_threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Cosine similarity above which a new question is served a counselor's "
+        "verified answer; unset: the value calibrated for the embedding model in "
+        "knowledge/verified.yaml.",
     )
     # --- web security (SECURITY.md) ------------------------------------------------------------
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
@@ -311,6 +320,11 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The configured time zone: show stored UTC times in it, read dates typed in it."""
         return ZoneInfo(self.time_zone)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone (the same as :attr:`zone`)."""
+        return self.zone
 
     @property
     def llm_configured(self) -> bool:

@@ -11,6 +11,9 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # a CJK font, so browser screenshots show Chinese rather than empty boxes
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy\|noto sans cjk" || need_apt+=(fonts-wqy-microhei)
+# an emoji font, so 👍/👎 show in screenshots; npm, for axe-core (the accessibility check)
+fc-list 2>/dev/null | grep -qi "emoji" || need_apt+=(fonts-noto-color-emoji)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 apt_install() {
   echo "installing Debian packages: $*"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -29,6 +32,12 @@ if [ ! -f "$VENV/.installed-dev" ] || [ pyproject.toml -nt "$VENV/.installed-dev
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q -e ".[dev]" -c scripts/constraints-dev.txt
   touch "$VENV/.installed" "$VENV/.installed-dev"
+fi
+
+# axe-core for the browser tests, from the npm registry into tests/browser/node_modules (the
+# tests inject this local copy; nothing is fetched at test time)
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  npm ci --prefix tests/browser --no-audit --no-fund --silent
 fi
 
 # lint first: seconds, and a failure here needs no test run to be seen

@@ -78,6 +78,31 @@ def test_the_questionnaire_resumes_and_scores(url: str) -> None:
     )
 
 
+def test_answers_sent_at_the_same_time_are_all_kept(url: str) -> None:
+    # the page saves each radio in its own request: none of them may overwrite another
+    c = http(url)
+    sid = c.post("/api/coaching/session").json()["session_id"]
+    items = riasec.load_questionnaire().items
+    start = threading.Barrier(8)
+
+    def send(chunk: list[riasec.Item]) -> None:
+        with http(url) as own:
+            start.wait(timeout=60)
+            for item in chunk:
+                own.post(
+                    "/api/coaching/assessment",
+                    json={"session_id": sid, "answers": {item.id: 3}},
+                ).raise_for_status()
+
+    threads = [threading.Thread(target=send, args=(items[n::8],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    state = c.get("/api/coaching/assessment", params={"session_id": sid}).json()
+    assert state["answers"] == {item.id: 3 for item in items}
+
+
 def test_bad_answers_are_a_clear_400(url: str) -> None:
     answer = http(url).post("/api/coaching/assessment", json={"answers": {"nope": 3}})
     assert answer.status_code == 400 and "nope" in answer.json()["detail"]

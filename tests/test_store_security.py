@@ -223,7 +223,7 @@ def test_a_full_file_system_raises_storage_error(tiny_home: Path) -> None:
         sid = store.ensure_session(None)
         store.add_exchange(sid, "先存一个", answer(), 1)
         (tiny_home / "filler").write_bytes(b"")
-        with (tiny_home / "filler").open("ab") as filler:
+        with (tiny_home / "filler").open("ab", buffering=0) as filler:
             try:
                 while True:
                     filler.write(b"\0" * 65536)

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from bot.store.models import TranscriptFilter
+from bot.store.models import VerifiedCitation
 from tests.markdown_view import shown
 from tests.ui_fakes import PASSAGE, FakeRequest, make_services
-from ui.counselor import CounselorReview
+from ui.counselor import CounselorReview, call_args
 from ui.graduate import GraduateChat
-from ui.maintainer import MaintainerConsole, eval_markdown
+from ui.maintainer import MaintainerConsole
+from ui.maintainer_tabs import GapList
 
 SESSION = "session-aaaaaaaaaaaaaaaa"
 OTHER = "session-bbbbbbbbbbbbbbbb"
@@ -27,154 +28,204 @@ def parts(settings: Settings):
     store.close()
 
 
-def ask(chat: GraduateChat, question: str, session: str = SESSION, messages=None, ids=None):
-    steps = list(chat.respond(question, messages or [], ids or {}, FakeRequest(session)))
-    return steps
+def ask(chat: GraduateChat, question: str, session: str = SESSION, conversation=None, **kw):
+    return list(chat.respond(question, conversation, "zh", FakeRequest(session), **kw))
 
 
-def test_respond_streams_then_shows_cited_answer_and_stores_it(parts) -> None:
+def staff(name: str = "li"):
+    return lambda request: name
+
+
+def test_respond_streams_keeps_citations_with_highlights_and_stores_the_exchange(parts) -> None:
     services, _coach, _, store = parts
     chat = GraduateChat(services)
     steps = ask(chat, "低保家庭有补贴吗？")
-    partial = [s[0][-1]["content"] for s in steps[1:-1]]
-    assert partial and partial[0] == "可以申请"  # the first streamed delta arrives on its own
-    messages, turn_ids, cites, _radio, _passage, box = steps[-1]
-    assert messages[0]["role"] == "user" and shown(messages[0]["content"]) == "低保家庭有补贴吗？"
-    answer = shown(messages[1]["content"])
-    assert "一次性求职补贴[1]" in answer
-    assert "[1] 《一次性求职补贴》 · 二、申领条件 · 第3页 · 2024-05-01" in answer
-    assert box == ""
-    assert [c["n"] for c in cites] == [1]
-    conversation = store.conversation_for_session(SESSION)
-    assert [t.id for t in conversation.turns] == [turn_ids["1"]]
-    assert conversation.turns[0].answer.citations[0].text == PASSAGE
+    first, *middle, last = steps
+    assert first["busy"] and first["messages"][-1]["streaming"]
+    assert middle and middle[0]["messages"][-1]["text"] == "可以申请"  # the first delta alone
+    assert not last["busy"]
+    user, reply = last["messages"]
+    assert user == {"role": "user", "text": "低保家庭有补贴吗？"}
+    assert reply["text"].startswith("可以申请一次性求职补贴[1]")
+    cite = reply["citations"][0]
+    assert cite["label"] == "[1] 《一次性求职补贴》 · 二、申领条件 · 第3页 · 2024-05-01"
+    assert cite["original"] == "/documents/doc-1?passage=doc-1-0000-abcdef"
+    marked = [PASSAGE[s:e] for s, e in cite["marks"]]
+    assert marked == [PASSAGE]  # the cited sentence of the passage is the one highlighted
+    stored = store.conversation_for_session(SESSION)
+    assert [t.id for t in stored.turns] == [reply["turn_id"]]
+    assert last["conversations"][0]["title"] == "低保家庭有补贴吗？"
+    assert "北京时间" in last["zone"]
 
 
 def test_history_comes_from_the_store_and_sessions_are_private(parts) -> None:
     services, coach, _, _ = parts
     chat = GraduateChat(services)
     ask(chat, "第一个问题")
-    ask(chat, "那研究生呢？", messages=[{"role": "user", "content": "forged"}])
+    ask(chat, "那研究生呢？")
     _, history, _ = coach.calls[-1]
-    assert next(t.text for t in history) == "第一个问题"  # not the forged browser history
-    assert len(history) == 2
-    mine, ids = chat.restore(FakeRequest(SESSION))
-    asked = [shown(m["content"]) for m in mine if m["role"] == "user"]
-    assert asked == ["第一个问题", "那研究生呢？"]
-    assert set(ids) == {"1", "3"}
-    theirs, _ = chat.restore(FakeRequest(OTHER))
-    assert theirs == []
+    assert next(t.text for t in history) == "第一个问题" and len(history) == 2
+    mine = chat.restore("中文", FakeRequest(SESSION))
+    assert [m["text"] for m in mine["messages"] if m["role"] == "user"] == [
+        "第一个问题",
+        "那研究生呢？",
+    ]
+    other = chat.restore("中文", FakeRequest(OTHER))
+    assert other["messages"] == [] and other["conversations"] == []
+    # another session's conversation id is refused, not opened
+    theirs = chat.action("open", mine["conversation_id"], "", "zh", FakeRequest(OTHER))
+    assert theirs["messages"] == []
 
 
-def test_new_chat_starts_an_empty_conversation(parts) -> None:
-    services, _, _, store = parts
+def test_conversation_list_open_rename_delete_and_new(parts) -> None:
+    services, coach, _, store = parts
     chat = GraduateChat(services)
-    ask(chat, "第一个问题")
-    messages, ids, *_ = chat.new_chat(FakeRequest(SESSION))
-    assert messages == [] and ids == {}
-    assert chat.restore(FakeRequest(SESSION))[0] == []
-    ask(chat, "第二个问题")
-    listed = store.list_conversations(TranscriptFilter())
-    assert sorted(s.first_question for s in listed) == ["第一个问题", "第二个问题"]
+    first = ask(chat, "三支一扶是什么？")[-1]["conversation_id"]
+    fresh = chat.action("new", None, "", "zh", FakeRequest(SESSION))
+    assert fresh["messages"] == [] and fresh["conversation_id"] != first
+    second = ask(chat, "西部计划服务几年？", conversation=fresh["conversation_id"])[-1]
+    assert [c["title"] for c in second["conversations"]] == [
+        "西部计划服务几年？",
+        "三支一扶是什么？",
+    ]
+    # a follow-up in the reopened conversation carries its own topic only
+    ask(chat, "怎么报名？", conversation=first)
+    assert next(t.text for t in coach.calls[-1][1]) == "三支一扶是什么？"
+    renamed = chat.action("rename", first, "  我的 三支一扶 ", "zh", FakeRequest(SESSION))
+    assert any(c["title"] == "我的 三支一扶" for c in renamed["conversations"])
+    gone = chat.action("delete", first, "", "zh", FakeRequest(SESSION))
+    assert [c["title"] for c in gone["conversations"]] == ["西部计划服务几年？"]
+    assert all(c.id != first for c in store.list_conversations(None))  # deleted from the store
+    last = chat.action("delete", second["conversation_id"], "", "zh", FakeRequest(SESSION))
+    assert last["messages"] == [] and last["conversation_id"] is not None  # a new one is open
 
 
-def test_show_source_gives_document_section_page_and_date(parts) -> None:
+def test_regenerate_replaces_the_last_answer_and_stop_stores_nothing(parts) -> None:
+    services, coach, _, store = parts
+    chat = GraduateChat(services)
+    conversation = ask(chat, "就业见习有补贴吗？")[-1]["conversation_id"]
+    again = ask(chat, "", conversation=conversation, regenerate=True)[-1]
+    assert coach.calls[-1][0] == "就业见习有补贴吗？" and coach.calls[-1][1] == []
+    assert len(store.conversation_for_session(SESSION).turns) == 1
+    assert [m["role"] for m in again["messages"]] == ["user", "assistant"]
+    stream = chat.respond("创业贷款多少？", conversation, "zh", FakeRequest(SESSION))
+    next(stream), next(stream)  # the page stops listening after the first piece
+    stream.close()
+    assert len(store.conversation_for_session(SESSION).turns) == 1
+    too_long = ask(chat, "问" * 2001, conversation=conversation)[-1]
+    assert "2000" in too_long["notice"]
+
+
+def test_rating_and_comment_reach_the_store_and_come_back_after_reload(parts) -> None:
     services, *_ = parts
     chat = GraduateChat(services)
-    cites = ask(chat, "补贴？")[-1][2]
-    text = shown(GraduateChat.show_source("1", cites, "中文"))
-    for expected in ("一次性求职补贴", "二、申领条件", "3", "2024-05-01", PASSAGE):
-        assert expected in text
-    assert "Section" in GraduateChat.show_source("1", cites, "English")
-    assert GraduateChat.show_source("7", cites, "中文") == ""
-
-
-def test_rating_and_comment_reach_the_store(parts) -> None:
-    services, _, _, store = parts
-    chat = GraduateChat(services)
-    ids = ask(chat, "补贴？")[-1][1]
-    status, rated = chat.rate(1, False, ids, "中文", FakeRequest(SESSION))
-    assert rated == ids["1"] and "谢谢" in status
-    chat.comment("金额没说清楚", rated, {str(rated): -1}, "中文", FakeRequest(SESSION))
-    summary = store.list_conversations(TranscriptFilter(negative_feedback=True))
-    assert len(summary) == 1 and summary[0].negative_feedback == 1
-    feedback = store.get_conversation(summary[0].id).turns[0].feedback
-    assert feedback is not None and feedback.rating == -1 and feedback.comment == "金额没说清楚"
-    # a user message index or a comment before any rating does nothing
-    assert chat.rate(0, True, ids, "中文", FakeRequest(SESSION)) == ("", None)
-    assert "点赞" in chat.comment("hi", None, {}, "中文", FakeRequest(SESSION))[0]
+    turn_id = ask(chat, "低保家庭有补贴吗？")[-1]["messages"][1]["turn_id"]
+    assert chat.rate([turn_id, -1, "", "zh"], FakeRequest(SESSION))["message"].startswith("已记录")
+    done = chat.rate([turn_id, -1, "金额没说清楚", "zh"], FakeRequest(SESSION))
+    assert done == {"ok": True, "message": "意见已提交，谢谢！"}
+    reloaded = chat.restore("中文", FakeRequest(SESSION))
+    assert reloaded["messages"][1]["feedback"] == {"rating": -1, "comment": "金额没说清楚"}
+    refused = chat.rate([turn_id, 1, "", "en"], FakeRequest(OTHER))  # not their answer
+    assert refused["ok"] is False and "session" in refused["message"]
+    assert chat.rate([turn_id, 5, "", "en"], FakeRequest(SESSION))["ok"] is False
 
 
 def test_plan_is_kept_for_its_own_session_and_never_written_to_disk(parts) -> None:
     services, *_ = parts
     chat = GraduateChat(services)
-    fields = ("本科", "会计", 2026, "甘肃", "", [], ["低保家庭"], "", "中文")
-    markdown, download = chat.plan(*fields, FakeRequest(SESSION))
+    markdown, download = chat.plan(
+        "本科", "会计", "2026", "甘肃", None, [], ["低保家庭"], "", "中文", FakeRequest(SESSION)
+    )
     assert markdown.startswith("# 职业规划") and "本科 会计" in shown(markdown)
     url = re.search(r'href="(/plans/[\w-]+)"', download["value"]).group(1)
     plan_id = url.rsplit("/", 1)[1]
     assert chat.plans.get(plan_id, SESSION) == "# 职业规划\n\n- 本科 会计"
     assert chat.plans.get(plan_id, OTHER) is None and chat.plans.get(plan_id, None) is None
     assert not (services.settings.cache_dir / "plans").exists()
-    english, _ = chat.plan(None, "", None, "", "", [], [], "", "English", FakeRequest(SESSION))
+    english, _ = chat.plan(None, "", None, None, None, [], [], "", "English", FakeRequest(SESSION))
     assert english.startswith("# Career plan")
 
 
-def _two_conversations(services) -> None:
+def _two_conversations(services) -> int:
     chat = GraduateChat(services)
     ask(chat, "低保家庭有补贴吗？", session=SESSION)
-    ids = ask(chat, "火星上有补贴吗？", session=OTHER)[-1][1]
-    chat.rate(1, False, ids, "中文", FakeRequest(OTHER))
+    turn_id = ask(chat, "火星上有补贴吗？", session=OTHER)[-1]["messages"][1]["turn_id"]
+    chat.rate([turn_id, -1, "", "zh"], FakeRequest(OTHER))
+    return int(turn_id)
 
 
-def test_counselor_filters_open_annotate_flag(parts) -> None:
+def test_review_queue_filters_review_next_and_flag(parts) -> None:
     services, _, _, store = parts
     _two_conversations(services)
-    review = CounselorReview(services)
-    rows, status = review.search("", "", "", False, False, False, "")
-    assert len(rows) == 2 and "2" in status
-    rows, _ = review.search("", "", "", True, False, False, "")
-    assert [r[4] for r in rows] == ["火星上有补贴吗？"]
-    rows, _ = review.search("", "", "", False, True, False, "")
-    assert [r[4] for r in rows] == ["火星上有补贴吗？"]
-    rows, _ = review.search("", "", "", False, False, False, "低保")
-    assert len(rows) == 1
-    assert review.search("2026-13-01", "", "", False, False, False, "")[1].startswith("注意")
+    review = CounselorReview(services, staff())
+    page = review.queue({"unreviewed": True})
+    assert page["total"] == 2 and page["unreviewed"] == 2 and len(page["rows"]) == 2
+    negative = review.queue({"negative": True})
+    assert [r["title"] for r in negative["rows"]] == ["火星上有补贴吗？"]
+    assert review.queue({"date_from": "2026-13-01"})["error"].startswith("注意")
+    first = page["rows"][0]["id"]
+    detail = review.transcript(first)
+    turn = detail["turns"][0]
+    assert "mode offline" in turn["facts"] and "ms" in turn["facts"]
+    reply = review.review(first, {str(turn["id"]): {"correct": False, "note": "引用不对"}}, None)
+    assert reply["ok"] and "1 rubric" in reply["message"]
+    note = store.get_conversation(first).turns[0].annotations[0]
+    assert (note.by_user, note.correct, note.citations_ok, note.note) == (
+        "li",
+        False,
+        None,
+        "引用不对",
+    )
+    after = review.queue({"unreviewed": True})
+    assert [r["id"] for r in after["rows"]] != [first] and after["unreviewed"] == 1
+    shown = review.queue({})["rows"]
+    assert next(r for r in shown if r["id"] == first)["reviewed"].startswith("li ")
+    assert "reviewed by li" in review.transcript(first)["reviewed"]
+    assert review.flag(first, True, "需要跟进", None)["ok"]
+    assert review.queue({"flagged": True})["rows"][0]["id"] == first
+    assert review.flag(first, False, "", None)["ok"]
+    nobody = CounselorReview(services, lambda request: None)
+    assert nobody.review(first, {}, None)["ok"] is False
 
-    conversation_id = rows[0][0]
-    view, turns = review.open(conversation_id)
-    assert "低保家庭有补贴吗？" in shown(view) and "mode offline" in shown(view)
-    turn_id = turns["value"]
-    staff = FakeRequest(username="li")
-    status, view = review.annotate(conversation_id, turn_id, "yes", "no", "—", "引用不对", staff)
-    assert "annotation saved" in status
-    assert "Annotation by li" in shown(view) and "引用不对" in shown(view)
-    note = store.get_conversation(conversation_id).turns[0].annotations[0]
-    assert (note.correct, note.citations_ok, note.tone_ok) == (True, False, None)
 
-    review.flag(conversation_id, "需要跟进", staff)
-    assert [r[0] for r in review.search("", "", "", False, False, True, "")[0]] == [conversation_id]
-    review.unflag(conversation_id, staff)
-    assert review.search("", "", "", False, False, True, "")[0] == []
-    with pytest.raises(Exception, match="not logged in"):
-        review.flag(conversation_id, "x", FakeRequest())
+def test_queue_pages_past_fifty_and_puts_distress_first(parts) -> None:
+    services, *_ = parts
+    chat = GraduateChat(services)
+    for n in range(53):
+        ask(chat, f"问题{n}", session=f"session-{n:020d}")
+    ask(chat, "我不想活了", session="session-distress-000000001")  # the fake coach flags it
+    for n in range(53, 55):  # newer ones still come after it
+        ask(chat, f"问题{n}", session=f"session-{n:020d}")
+    review = CounselorReview(services, staff())
+    first = review.queue({"unreviewed": True})
+    assert first["total"] == 56 and len(first["rows"]) == 50
+    assert first["distress"] == 1 and first["rows"][0]["distress"]  # on top, though oldest
+    assert first["rows"][0]["title"] == "我不想活了"
+    second = review.queue({"unreviewed": True, "offset": 50})
+    assert len(second["rows"]) == 6
+    assert len({r["id"] for r in first["rows"]} | {r["id"] for r in second["rows"]}) == 56
 
 
 def test_counselor_export_links_to_the_streamed_filtered_set(parts) -> None:
     services, *_ = parts
     _two_conversations(services)
-    review = CounselorReview(services)
-    download, _ = review.export("csv", "2026-01-01", "", "", False, True, False, "火星")
+    review = CounselorReview(services, staff())
+    download, _ = review.export("csv", "2026-01-01", "", "火星")
     href = unescape(re.search(r'href="([^"]+)"', download["value"]).group(1))
     assert href.startswith("/counselor/export?fmt=csv&")
-    assert "negative=1" in href and "date_from=2026-01-01" in href and "abstained" not in href
+    assert "date_from=2026-01-01" in href and "abstained" not in href
     assert "text=%E7%81%AB%E6%98%9F" in href
     assert not (services.settings.cache_dir / "exports").exists()  # nothing on disk
-    bad, status = review.export("csv", "2026-13-01", "", "", False, False, False, "")
+    bad, status = review.export("csv", "2026-13-01", "", "")
     assert status.startswith("注意") and bad["visible"] is False
 
 
-def test_maintainer_refresh_uploads_and_folder_with_progress(parts, tmp_path: Path) -> None:
+def test_server_function_arguments() -> None:
+    assert call_args({"a": 1}, 1) == [{"a": 1}]
+    assert call_args([3, {"x": True}], 3) == [3, {"x": True}, None]
+
+
+def test_maintainer_refresh_documents_preview_remove_and_undo(parts, tmp_path: Path) -> None:
     services, _, kb, _ = parts
     console = MaintainerConsole(services)
     upload = tmp_path / "gradio-tmp" / "new-policy.md"
@@ -187,43 +238,74 @@ def test_maintainer_refresh_uploads_and_folder_with_progress(parts, tmp_path: Pa
     rows, status = console.refresh([str(upload)], str(folder), progress=None)
     copied = services.uploads_dir / "new-policy.md"
     assert copied.read_text(encoding="utf-8") == "# 新政策\n内容"
-    by_name = {Path(r[0]).name: r for r in rows}
-    assert by_name["new-policy.md"][1] == "indexed"
-    assert by_name["b.pdf"][1:3] == ["skipped", "unsupported type"]
+    by_name = {r[1]: r for r in rows}
+    assert by_name["new-policy.md"][0] == "new-policy" and by_name["new-policy.md"][2] == "indexed"
+    assert by_name["b.pdf"][2:4] == ["skipped", "unsupported type"]
     assert "indexed: 2" in status and "skipped: 1" in status
     assert "not a folder" in console.refresh(None, str(tmp_path / "nope"), progress=None)[1]
-    assert console.refresh(None, "", progress=None)[0] == []
 
     seen = []
     console.refresh([str(upload)], "", progress=lambda value, desc: seen.append((value, desc)))
     assert seen == [((1, 1), "1/1 new-policy.md")]
-
     text, docs, _choices = console.status()
-    assert "documents**: 2" in text
-    assert sorted(r[0] for r in docs) == ["doc-a", "doc-new-policy"]
-    assert console.remove("doc-a") == "已删除 / removed: doc-a"
-    assert console.remove("doc-a").startswith("注意")
-    assert "doc-a" not in kb.docs
+    assert "文档 documents**: 2" in text
+    assert {r[0] for r in docs} == {"a", "new-policy"} and docs[0][1] == "人社部"
+    assert "内容" in console.preview("doc-new-policy")
+    question, confirm = console.ask_remove("doc-new-policy")
+    assert "《new-policy》" in question and confirm["visible"] is True
+    said, _row, undo, removed = console.remove("doc-new-policy")
+    assert "已删除《new-policy》" in said and undo["visible"] is True
+    assert "doc-new-policy" not in kb.docs
+    restored, _undo, _state = console.undo(removed)
+    assert "已恢复《new-policy》" in restored and "doc-new-policy" in kb.docs
 
 
-def test_maintainer_eval_figures(parts) -> None:
+def test_test_a_question_shows_scores_and_shared_terms(parts, tmp_path: Path) -> None:
+    services, _, kb, _ = parts
+    (tmp_path / "p.md").write_text("一次性求职补贴发给低保家庭毕业生。", encoding="utf-8")
+    kb.refresh([tmp_path / "p.md"])
+    rows, note = MaintainerConsole(services).test_question("低保家庭毕业生有补贴吗")
+    assert rows[0][1] == "p" and rows[0][4] == 0.8 and "低保" in rows[0][6]
+    assert "BM25" in note
+
+
+def test_gaps_group_unanswered_questions_and_keep_their_status(parts) -> None:
     services, *_ = parts
-    console = MaintainerConsole(services)
-    table, raw = console.run_eval("retrieval")
-    assert raw == {"suite": "retrieval", "hit@5": 0.9}
-    assert "| hit@5 | 0.9 |" in table
-    nested = eval_markdown({"retrieval": {"ours": {"mrr": 0.71234}, "n": 52}})
-    assert "| retrieval.ours.mrr | 0.7123 |" in nested and "| retrieval.n | 52 |" in nested
-    listed = eval_markdown(
-        {
-            "result": [
-                {
-                    "suite": "safety",
-                    "system": "careercoach",
-                    "metrics": {"no_leak": 1.0},
-                    "seconds": 9.1,
-                }
-            ]
-        }
-    )
-    assert "| safety/careercoach.metrics.no_leak | 1.0 |" in listed
+    chat = GraduateChat(services)
+    for n, question in enumerate(["火星上有补贴吗？", "火星上有补贴吗", "火星上 有补贴吗?"]):
+        ask(chat, question, session=f"session-mars-{n:012d}")
+    gaps = GapList(services, staff("wang"))
+    rows, note = gaps.regroup("open")
+    assert "3 个问题" in note
+    mars = [r for r in rows if "火星" in r[1]]
+    assert len(mars) == 1 and mars[0][1].startswith("3 位毕业生")
+    rows, said = gaps.set_status(mars[0][0], "document_added", "补了文件", "all", None)
+    assert "document added" in said
+    again, _ = gaps.regroup("all")
+    assert [r[3] for r in again if r[0] == mars[0][0]] == ["已补充文件 document added"]
+
+
+def test_verified_answer_from_a_turn(parts, tmp_path: Path) -> None:
+    from ui.verified import VerifiedEditor
+
+    services, _, kb, store = parts
+    (tmp_path / "1.md").write_text(PASSAGE, encoding="utf-8")
+    kb.refresh([tmp_path / "1.md"])
+    turn_id = _two_conversations(services) - 1  # the first conversation's turn
+    editor = VerifiedEditor(services, staff())
+    questions, answer, chunks, _said = editor.from_turn(turn_id)
+    assert questions == "低保家庭有补贴吗？" and "[1]" in answer and chunks["value"]
+    status, rows, _ = editor.publish(questions, answer, chunks["value"], "2099-01-01", "中文", None)
+    assert "published" in status and rows[0][1] == "在用 active"
+    made = store.verified.active()[0]
+    assert made.citations[0].doc_id == "doc-1" and made.approved_by == "li"
+    bad, *_ = editor.publish("q", "a", [], "2099-13-01", "中文", None)
+    assert "不是" in bad
+    kb.remove("doc-1")  # the cited document goes: the answer is withdrawn and counselors told
+    from bot.verified import VerifiedMatcher
+
+    services.verified = VerifiedMatcher(store.verified, kb.embeddings(), kb, 0.9)
+    rows, notice = editor.rows()
+    assert rows[0][1] == "已撤下 withdrawn" and "已修改或删除" in notice
+    assert editor.rows()[1] == ""  # told once
+    assert store.verified.add(["x"], "y", [VerifiedCitation(doc_id="d")], "li").status == "active"

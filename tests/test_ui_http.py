@@ -76,6 +76,9 @@ def test_anonymous_page_load_goes_to_the_login_form(server: Server) -> None:
     assert answer.headers["location"] == "/login?next=/maintainer/"
     form = client(server).get(answer.headers["location"])
     assert form.status_code == 200 and 'name="next" value="/maintainer/"' in form.text
+    # the form sits in the staff page shell: a whole document with its own title
+    assert form.text.startswith("<!doctype html>") and form.text.rstrip().endswith("</html>")
+    assert "<title>careercoach 登录 / Sign in</title>" in form.text
 
 
 def test_counselor_may_review_but_not_maintain(server: Server) -> None:
@@ -113,6 +116,9 @@ def test_wrong_password_and_logout(server: Server) -> None:
     assert "cc_auth" not in http.cookies
     http = client(server, "li")
     assert http.get("/counselor/config").status_code == 200
+    confirm = http.get("/logout")
+    assert "<title>careercoach 退出登录 / Sign out</title>" in confirm.text
+    assert 'action="/logout"' in confirm.text and "$" not in confirm.text
     out = http.get("/logout", headers={"sec-fetch-site": "same-origin"})
     assert out.status_code == 303
     assert http.get("/counselor/config").status_code == 401
@@ -130,26 +136,58 @@ def test_login_redirects_only_to_local_paths(server: Server) -> None:
         assert answer.headers["location"] == expected
 
 
-def test_counselor_handler_runs_through_gradio_with_the_login_name(server: Server) -> None:
-    """The search handler, called through Gradio's own HTTP API, lists stored conversations."""
+def test_review_queue_route_runs_with_the_login(server: Server) -> None:
+    """The queue's route, called as the page script calls it, lists stored conversations for a
+    counselor and refuses anyone else."""
     chat = client(server).post("/api/chat", json={"message": "HTTP测试问题"})
     assert chat.status_code == 200
     http = client(server, "li")
-    filters = ["", "", "", False, False, False, "HTTP测试问题"]
-    started = http.post(
-        "/counselor/gradio_api/call/search", json={"data": filters}, headers=csrf_headers(http)
-    )
-    assert started.status_code == 200, started.text
-    event_id = started.json()["event_id"]
-    stream = http.get(f"/counselor/gradio_api/call/search/{event_id}")
-    data_lines = [line for line in stream.text.splitlines() if line.startswith("data:")]
-    rows, status = json.loads(data_lines[-1][5:])
-    assert status.startswith("1 conversation")
-    assert any("HTTP测试问题" in json.dumps(row, ensure_ascii=False) for row in rows["data"])
-    refused = client(server).post("/counselor/gradio_api/call/search", json={"data": filters})
-    assert refused.status_code == 401
-    no_token = http.post("/counselor/gradio_api/call/search", json={"data": filters})
+    call = {"args": [{"text": "HTTP测试问题", "unreviewed": True}]}
+    answer = http.post("/counselor/cc/queue", json=call, headers=csrf_headers(http))
+    assert answer.status_code == 200, answer.text
+    page = answer.json()
+    assert page["total"] == 1 and page["rows"][0]["title"] == "HTTP测试问题"
+    assert client(server).post("/counselor/cc/queue", json=call).status_code == 401
+    no_token = http.post("/counselor/cc/queue", json=call)
     assert no_token.status_code == 403 and no_token.json()["error"] == "cross-site request refused"
+    broken = http.post(
+        "/counselor/cc/queue",
+        content=b"[1, 2",
+        headers={"content-type": "application/json", **csrf_headers(http)},
+    )
+    assert broken.status_code == 400 and broken.json()["error_zh"] == "请求内容不是 JSON"
+
+
+def test_graduate_chat_routes_stream_store_and_list(server: Server) -> None:
+    """The chat script's routes: an answer streams as JSON lines ending with the stored turn,
+    the conversation comes back for the same browser only, and a rating is kept."""
+    http = client(server)
+    http.get("/", headers=HTML)  # the page hands out the session cookie
+    assert http.get("/cc/scripts/chat.js").text.startswith("// The bridge")
+    streamed = http.post("/cc/chat/submit", json={"text": "低保家庭有补贴吗？", "lang": "zh"})
+    assert streamed.status_code == 200
+    assert streamed.headers["content-type"].startswith("application/x-ndjson")
+    views = [json.loads(line) for line in streamed.text.splitlines() if line.strip()]
+    assert views[0]["busy"] is True and not views[-1].get("busy")
+    last = views[-1]["messages"][-1]
+    assert last["role"] == "assistant" and isinstance(last["turn_id"], int)
+    again = http.get("/cc/chat/view", params={"lang": "zh"}).json()
+    assert again["conversation_id"] == views[-1]["conversation_id"]
+    assert [m["text"] for m in again["messages"] if m["role"] == "user"] == ["低保家庭有补贴吗？"]
+    rated = http.post("/cc/chat/rate", json={"args": [last["turn_id"], -1, "", "zh"]}).json()
+    assert rated["ok"] is True
+    stranger = client(server)
+    stranger.get("/", headers=HTML)
+    assert stranger.get("/cc/chat/view").json()["messages"] == []
+    refused = stranger.post("/cc/chat/rate", json={"args": [last["turn_id"], 1, "", "zh"]})
+    assert refused.json()["ok"] is False
+    assert http.post("/cc/chat/select", json=[1]).json()["error_zh"] == "请求内容必须是 JSON 对象"
+    elsewhere = {"sec-fetch-site": "cross-site"}
+    forged = http.post("/cc/chat/submit", json={"text": "x"}, headers=elsewhere)
+    assert forged.status_code == 403 and forged.json()["error_zh"] == "已拒绝跨站请求"
+    assert (
+        http.post("/cc/chat/select", json={"action": "new"}, headers=elsewhere).status_code == 403
+    )
 
 
 def test_graduate_page_gives_an_anonymous_session_cookie(server: Server) -> None:

@@ -59,10 +59,19 @@ def _settings(tmp_path: Path, **fields: Any) -> Settings:
     return Settings(home=tmp_path / "home", **fields)
 
 
-def _last_message(chat: GraduateChat, message: str, request: FakeRequest) -> tuple[str, str]:
-    steps = list(chat.respond(message, [], {}, request))
-    messages, _ids, _cites, _radio, _passage, box = steps[-1]
-    return messages[-1]["content"], box
+def _last_view(chat: GraduateChat, message: str, request: FakeRequest) -> dict[str, Any]:
+    return list(chat.respond(message, None, "zh", request))[-1]
+
+
+def _last_message(chat: GraduateChat, message: str, request: FakeRequest) -> tuple[str, bool]:
+    """What the graduate reads last (a notice, an error or the answer) and whether the question
+    entered the conversation (a refused one stays in the page script's box)."""
+    view = _last_view(chat, message, request)
+    asked = any(m["role"] == "user" and m["text"] == message for m in view["messages"])
+    if view.get("notice"):
+        return view["notice"], asked
+    reply = view["messages"][-1]
+    return reply.get("error") or reply["text"], asked
 
 
 # --- the length cap ----------------------------------------------------------------------
@@ -70,9 +79,9 @@ def test_web_chat_refuses_long_messages_clearly_and_keeps_the_text(tmp_path: Pat
     services, coach, _kb, store = make_services(_settings(tmp_path))
     chat = GraduateChat(services)
     long = "请问" * 1001  # 2,002 characters
-    note, box = _last_message(chat, long, FakeRequest("session-long-0000000000"))
+    note, asked = _last_message(chat, long, FakeRequest("session-long-0000000000"))
     assert "2002" in shown(note) and "2000" in shown(note) and "缩短" in shown(note)
-    assert box == long  # left in the box, to be shortened
+    assert not asked  # not sent into the conversation: the box keeps it, to be shortened
     assert coach.calls == [] and store.list_conversations() == []
     answer, _ = _last_message(chat, "请问" * 1000, FakeRequest("session-long-0000000000"))
     assert "一次性求职补贴" in shown(answer)  # 2,000 characters are answered
@@ -166,10 +175,10 @@ def test_web_chat_answers_when_the_transcript_cannot_be_stored(
     _last_message(chat, "先问一个", FakeRequest(session))
     _fill_up(store)
     with caplog.at_level(logging.WARNING):
-        steps = list(chat.respond("补贴" * 900, [], {}, FakeRequest(session)))
-    messages, turn_ids, *_ = steps[-1]
-    assert "一次性求职补贴" in shown(messages[-1]["content"])
-    assert turn_ids == {}  # nothing to rate: the turn was not stored
+        view = _last_view(chat, "补贴" * 900, FakeRequest(session))
+    reply = view["messages"][-1]
+    assert "一次性求职补贴" in reply["text"]
+    assert reply["turn_id"] is None  # nothing to rate: the turn was not stored
     assert any("transcript turn lost" in r.getMessage() for r in caplog.records)
     store.close()
 

@@ -5,6 +5,7 @@ The store is never faked: the tests use the real ``bot.store.Store`` on SQLite.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from bot.chat.models import Answer, Citation, StreamEvent, Turn
+from bot.knowledge.manifest import DocumentInfo
+from bot.knowledge.models import Chunk, DocumentMeta, Hit
 from bot.settings import Settings
 from bot.store import Store
 from ui.services import Services
@@ -40,7 +43,7 @@ class FakeCoach:
             score=0.8,
             date="2024-05-01",
             doc_id="doc-1",
-            chunk_id="doc-1:0",
+            chunk_id="doc-1-0000-abcdef",
         )
         return Answer(
             answer="知识库里没有这方面的信息。"
@@ -48,7 +51,7 @@ class FakeCoach:
             else f"可以申请一次性求职补贴[1]。（{message}）",
             citations=[] if abstain else [citation],
             abstained=abstain,
-            intent="policy",
+            intent="distress" if "不想活" in message else "policy",
             lang="en" if message.isascii() else "zh",
             flagged="不想活" in message,
         )
@@ -87,12 +90,35 @@ class Status:
     last_refresh: str = ""
 
 
+class FakeEmbeddings:
+    """Deterministic vectors from character bigrams: similar wording, similar vector."""
+
+    dims = 512
+
+    def _vector(self, text: str) -> list[float]:
+        import hashlib
+
+        vector = [0.0] * self.dims
+        chars = [c for c in text.lower() if c.isalnum()]
+        for a, b in itertools.pairwise(chars):
+            bucket = int(hashlib.md5((a + b).encode()).hexdigest(), 16) % self.dims
+            vector[bucket] += 1.0
+        return vector
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
 @dataclass
 class FakeKB:
-    """Keeps "documents" as the files it was asked to refresh."""
+    """Keeps "documents" as the files it was asked to refresh, one chunk each."""
 
     docs: dict[str, str] = field(default_factory=dict)  # doc_id -> path
     progress_seen: list[tuple[int, int, str]] = field(default_factory=list)
+    meta: dict[str, DocumentMeta] = field(default_factory=dict)
 
     def refresh(self, paths: Sequence[Path], progress: Any = None) -> Report:
         files = []
@@ -122,8 +148,39 @@ class FakeKB:
         del self.docs[ref]
         return [ref]
 
-    def documents(self) -> list[dict[str, Any]]:
-        return [{"doc_id": d, "path": p, "title": Path(p).stem} for d, p in self.docs.items()]
+    def documents(self) -> list[DocumentInfo]:
+        return [
+            DocumentInfo(
+                doc_id=d, path=p, title=Path(p).stem, chunks=1,
+                meta=self.meta.get(d, DocumentMeta(issuer="人社部", region="全国")),
+            )
+            for d, p in self.docs.items()
+        ]  # fmt: skip
+
+    def _hit(self, doc_id: str, score: float = 0.5) -> Hit:
+        path = self.docs[doc_id]
+        text = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else PASSAGE
+        return Hit(
+            chunk_id=f"{doc_id}-0000-abcdef", doc_id=doc_id, text=text, title=Path(path).stem,
+            section_path=[Path(path).stem, "一、对象"], source=path,
+            meta=self.meta.get(doc_id, DocumentMeta()), score=score, dense_score=0.8,
+            lexical_score=3.2,
+        )  # fmt: skip
+
+    def search(self, query: str, k: int = 5, filters: Any = None) -> list[Hit]:
+        return [self._hit(d) for d in list(self.docs)[:k]]
+
+    def chunk(self, chunk_id: str) -> Hit | None:
+        doc_id = chunk_id.rsplit("-", 2)[0]
+        return self._hit(doc_id) if doc_id in self.docs else None
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        hit = self._hit(doc_id)
+        return [Chunk(chunk_id=hit.chunk_id, doc_id=doc_id, ordinal=0, text=hit.text,
+                      section_path=hit.section_path)]  # fmt: skip
+
+    def embeddings(self) -> FakeEmbeddings:
+        return FakeEmbeddings()
 
 
 def fake_plan(fields: dict[str, Any], lang: str) -> tuple[str, dict[str, Any]]:
@@ -139,7 +196,6 @@ def make_services(settings: Settings) -> tuple[Services, FakeCoach, FakeKB, Stor
         kb=kb,
         store=store,
         plan=fake_plan,
-        run_eval=lambda suite: {"suite": suite, "hit@5": 0.9},
     )
     return services, coach, kb, store
 

@@ -22,11 +22,7 @@ Indexing the starter knowledge base on first start is ``careercoach serve``'s jo
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
 from typing import Any
 
 import gradio as gr
@@ -34,24 +30,24 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from bot.errors import CareerCoachError
 from bot.resources import package_path
 from bot.settings import Settings
 from ui.api import build_api
 from ui.apidocs import add_api_docs
 from ui.auth import RoleGuard, Signer, staff_login_of
 from ui.coaching_api import build_coaching_api
-from ui.counselor import CounselorReview, build_counselor_page
+from ui.counselor import CounselorReview, build_counselor_page, queue_functions
 from ui.csrf import CSRF_SCRIPT, SCRIPT_PATH
 from ui.documents import build_documents
 from ui.downloads import PlanShelf, add_download_routes
 from ui.exposure import BodyLimit, RouteAllowList, gradio_page_rules, own_routes
-from ui.graduate import build_graduate_page
+from ui.graduate import GraduateChat, build_graduate_page, plan_routes
 from ui.headers import SecurityHeaders
 from ui.limits import AnswerGate
 from ui.login import add_login_routes
 from ui.maintainer import build_maintainer_page
 from ui.offline import prepare_gradio, secure_home
+from ui.scripts import chat_routes, review_routes, script_routes, script_tag
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -61,49 +57,36 @@ PROTECTED = {
     "/counselor": frozenset({"counselor", "maintainer"}),
     "/maintainer": frozenset({"maintainer"}),
 }
-EVAL_TIMEOUT_S = 1800
 GRADIO_CACHE_SWEEP = (1800, 3600)  # every 30 minutes, delete Gradio temp files over an hour old
 
 
 def build_services(settings: Settings) -> Services:
     """Construct the real ``bot`` objects once for the whole app."""
     from bot.app import build_app as wire
+    from bot.evaljobs import EvalJobRunner
+    from bot.knowledge.base import KnowledgeBase
+    from bot.notify import make_notifier
+    from bot.store import Store
+    from bot.verified import VerifiedMatcher, load_threshold
     from ui.coaching import make_coaching
     from ui.planning import make_plan_maker
 
-    product = wire(settings)  # the same wiring as the command line and the evals
-    store = product.open_store()
+    kb = KnowledgeBase(settings)
+    store = Store(settings, on_flag=make_notifier(settings))
+    threshold = settings.verified_threshold or load_threshold(kb.embedding_id)
+    verified = VerifiedMatcher(store.verified, kb.embeddings, kb, threshold)
+    # the same wiring as the command line and the evals, plus the counselors' verified answers
+    product = wire(settings, kb=kb, verified=verified)
     return Services(
         settings=settings,
         coach=product.coach,
-        kb=product.kb,
+        kb=kb,
         store=store,
-        plan=make_plan_maker(settings, product.kb),
+        plan=make_plan_maker(settings, kb),
         coaching=make_coaching(settings, store),
-        run_eval=lambda suite: run_eval_command(settings, suite),
+        verified=verified,
+        jobs=EvalJobRunner(settings, store),
     )
-
-
-def run_eval_command(settings: Settings, suite: str) -> dict[str, Any]:
-    """Run ``careercoach eval SUITE --json`` in a child process (its own memory, same home)."""
-    env = {**os.environ, "CAREERCOACH_HOME": str(settings.home)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", suite, "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=EVAL_TIMEOUT_S,
-        check=False,
-    )
-    try:
-        result = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-        raise CareerCoachError(
-            f"careercoach eval {suite} failed (exit {done.returncode}): {' | '.join(tail)}",
-            message_zh=f"评测 {suite} 运行失败（退出码 {done.returncode}）：{' | '.join(tail)}",
-        ) from None
-    return result if isinstance(result, dict) else {"result": result}
 
 
 def validation_error(_request: Request, error: Exception) -> JSONResponse:
@@ -152,6 +135,7 @@ def build_app(settings: Settings, services: Services | None = None) -> Any:
         app.include_router(router)
     add_api_docs(app)
     add_login_routes(app, services, signer)
+    app.include_router(plan_routes(services))  # plans made in chat, before the shelf's /plans/
     add_download_routes(app, CounselorReview(services), plans)
 
     @app.get(SCRIPT_PATH, include_in_schema=False)
@@ -174,11 +158,17 @@ def build_app(settings: Settings, services: Services | None = None) -> Any:
         "blocked_paths": [str(settings.home)],
         "show_error": False,
     }
+    # the page scripts and their routes (ui/scripts.py), before the pages mounted over them
+    app.include_router(script_routes())
+    app.include_router(chat_routes(GraduateChat(services, gate, plans)))
+    review = CounselorReview(services)
+    app.include_router(review_routes(queue_functions(review)))
+    max_upload = f"{int(settings.max_file_mb * 1e6)}b"
     pages = [
-        ("/counselor", build_counselor_page(services), "1b"),
-        ("/maintainer", build_maintainer_page(services), f"{int(settings.max_file_mb * 1e6)}b"),
+        ("/counselor", build_counselor_page(services), "1b", script_tag("review")),
+        ("/maintainer", build_maintainer_page(services), max_upload, ""),
     ]
-    for path, page, max_size in pages:
+    for path, page, max_size, head in pages:
         page.delete_cache = GRADIO_CACHE_SWEEP
         gr.mount_gradio_app(
             app,
@@ -186,11 +176,14 @@ def build_app(settings: Settings, services: Services | None = None) -> Any:
             path=path,
             auth_dependency=staff_dependency(PROTECTED[path]),
             max_file_size=max_size,
+            head=head,
             **common,
         )
     graduate = build_graduate_page(services, gate, plans)
     graduate.delete_cache = GRADIO_CACHE_SWEEP
-    gr.mount_gradio_app(app, graduate, path="", max_file_size="1b", **common)
+    gr.mount_gradio_app(
+        app, graduate, path="", max_file_size="1b", head=script_tag("chat"), **common
+    )
 
     page_rules = [
         *gradio_page_rules(""),

@@ -157,6 +157,16 @@ def staff_login_of(request: Any) -> StaffLogin | None:
     return value if isinstance(value, StaffLogin) else None
 
 
+def staff_name(request: Any) -> str | None:
+    """The logged-in staff member's name: the guard's login for a route's request, Gradio's
+    ``username`` (from the auth hook, which reads the same login) for a page event."""
+    login = staff_login_of(request)
+    if login is not None:
+        return login.name
+    name = getattr(request, "username", None) if request is not None else None
+    return str(name) if name else None
+
+
 class RoleGuard:
     """ASGI middleware: roles on protected prefixes, CSRF there, graduate session cookies."""
 

@@ -1,41 +1,36 @@
-"""The counselor page: filter transcripts, read one, annotate it, flag it, export the set.
+"""The counselor page: the review queue, the dashboard, verified answers and the export.
 
-:class:`CounselorReview` holds the handlers as plain methods; :func:`build_counselor_page` lays
-out the page. The page is mounted under ``/counselor``, which ``ui/auth.RoleGuard`` keeps to
-logged-in counselors and maintainers; the handlers take the annotator's name from the login
-(``request.username``), never from a form field.
+:class:`CounselorReview` holds the queue's handlers as plain methods returning JSON-able data;
+``templates/review.js`` draws the queue (list and transcript side by side, rubric per turn
+inline, keyboard shortcuts) and calls them through the routes of ``ui/scripts.py``. The dashboard
+(``ui/dashboard.py``) and the verified answers (``ui/verified.py``) are tabs of their own. The
+page is mounted under ``/counselor``, which ``ui/auth.RoleGuard`` keeps to logged-in counselors
+and maintainers; the reviewer's name always comes from the login (``whoami``), never the page.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import gradio as gr
 
 from bot.errors import CareerCoachError, ValidationFailed
-from bot.store.models import TranscriptFilter
+from bot.store.models import Conversation, ConversationSummary, StoredTurn, TranscriptFilter
+from ui.auth import staff_name
+from ui.dashboard import build_dashboard_tab
 from ui.downloads import download_html, export_link
-from ui.render import conversation_markdown
+from ui.render import citation_text
 from ui.services import Services
+from ui.timefmt import local, zone_label
+from ui.verified import build_verified_tab
 
 log = logging.getLogger(__name__)
 
-INTENTS = ["", "greeting", "policy", "planning", "out_of_scope", "distress", "meta"]
-COLUMNS = [
-    "id",
-    "updated",
-    "lang",
-    "turns",
-    "first question",
-    "intents",
-    "abstained",
-    "up",
-    "down",
-    "flagged",
-]
-RUBRIC = ["—", "yes", "no"]
+PAGE_SIZE = 50
+Whoami = Callable[[Any], str | None]
 
 
 def _day(text: str, field: str) -> date | None:
@@ -51,227 +46,253 @@ def _day(text: str, field: str) -> date | None:
         ) from None
 
 
-def _rubric(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
+def call_args(args: Any, count: int) -> list[Any]:
+    """The arguments of a server function call from the page script: Gradio passes a single
+    argument as itself and several as a list; missing ones are None."""
+    given = list(args) if isinstance(args, list) else [args]
+    return (given + [None] * count)[:count]
 
 
-def _user(request: Any) -> str:
-    name = getattr(request, "username", None) if request is not None else None
-    if not name:
-        raise CareerCoachError("not logged in", message_zh="未登录")
-    return str(name)
+def _yes_no(value: bool | None) -> str:
+    return {True: "是 yes", False: "否 no", None: "—"}[value]
 
 
 class CounselorReview:
-    """Handlers of the counselor page."""
+    """Handlers of the review queue."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, whoami: Whoami = staff_name) -> None:
         self.services = services
+        self.whoami = whoami  # the logged-in reviewer's name (the role guard's staff login)
+        self.tz = services.settings.tz
 
-    def make_filter(
-        self,
-        date_from: str,
-        date_to: str,
-        intent: str | None,
-        abstained: bool,
-        negative: bool,
-        flagged: bool,
-        text: str,
-    ) -> TranscriptFilter:
-        """The filter of the form; unticked boxes mean "any", not "no"."""
+    def _user(self, request: Any) -> str:
+        name = self.whoami(request)
+        if not name:
+            raise CareerCoachError("not logged in", message_zh="未登录")
+        return name
+
+    def make_filter(self, query: dict[str, Any]) -> TranscriptFilter:
+        """The queue's filter: unticked boxes mean "any", not "no"; the queue order always."""
         return TranscriptFilter(
-            date_from=_day(date_from, "date_from"),
-            date_to=_day(date_to, "date_to"),
-            intent=intent or None,
-            abstained=True if abstained else None,
-            negative_feedback=True if negative else None,
-            flagged=True if flagged else None,
-            text=(text or "").strip() or None,
-            limit=200,
+            date_from=_day(str(query.get("date_from") or ""), "date_from"),
+            date_to=_day(str(query.get("date_to") or ""), "date_to"),
+            abstained=True if query.get("abstained") else None,
+            negative_feedback=True if query.get("negative") else None,
+            flagged=True if query.get("flagged") else None,
+            reviewed=False if query.get("unreviewed") else None,
+            text=str(query.get("text") or "").strip() or None,
+            order="queue",
+            limit=PAGE_SIZE,
+            offset=max(0, int(query.get("offset") or 0)),
         )
 
-    def search(
-        self,
-        date_from: str,
-        date_to: str,
-        intent: str | None,
-        abstained: bool,
-        negative: bool,
-        flagged: bool,
-        text: str,
-    ) -> tuple[list[list[Any]], str]:
-        """Rows of the transcript list and a status line."""
-        try:
-            flt = self.make_filter(date_from, date_to, intent, abstained, negative, flagged, text)
-        except CareerCoachError as error:
-            return [], "注意 / Note: " + error.for_language("zh")
-        rows = [
-            [
-                s.id,
-                f"{s.updated_at:%Y-%m-%d %H:%M}",
-                s.lang,
-                s.turn_count,
-                s.first_question[:60],
-                ", ".join(s.intents),
-                s.abstained_turns,
-                s.positive_feedback,
-                s.negative_feedback,
-                "yes" if s.flagged else "",
-            ]
-            for s in self.services.store.list_conversations(flt)
-        ]
-        return rows, f"{len(rows)} conversation(s) / 共 {len(rows)} 个对话"
+    def row(self, s: ConversationSummary) -> dict[str, Any]:
+        reviewed = ""
+        if s.reviewed_by and s.reviewed_at and s.reviewed_at >= s.updated_at:
+            reviewed = f"{s.reviewed_by} {local(s.reviewed_at, self.tz, '%m-%d %H:%M')}"
+        return {
+            "id": s.id,
+            "title": (s.title or s.first_question)[:60],
+            "updated": local(s.updated_at, self.tz, "%m-%d %H:%M"),
+            "turns": s.turn_count,
+            "distress": s.distress_waiting,
+            "negative": s.negative_feedback,
+            "abstained": s.abstained_turns,
+            "flagged": s.flagged,
+            "reviewed": reviewed,
+        }
 
-    def open(self, conversation_id: float | None) -> tuple[str, Any]:
-        """A conversation in full and the choice of its turns for the annotation form."""
-        if not conversation_id:
-            return "", gr.update(choices=[], value=None)
+    def queue(self, query: dict[str, Any] | None) -> dict[str, Any]:
+        """One page of the queue: unreviewed distress flags first, then the unreviewed."""
+        store = self.services.store
+        try:
+            flt = self.make_filter(dict(query or {}))
+        except CareerCoachError as error:
+            return {"error": "注意 / Note: " + error.for_language("zh"), "rows": []}
+        every = flt.model_copy(update={"limit": None, "offset": 0})
+        unreviewed = every.model_copy(update={"reviewed": False})
+        withdrawn = [
+            f"审核回答 #{a.id} 已自动撤下 / verified answer #{a.id} withdrawn: {a.withdrawn_reason}"
+            for a in store.verified.unseen_withdrawals()
+        ]
+        return {
+            "rows": [self.row(s) for s in store.list_conversations(flt)],
+            "total": store.count_conversations(every),
+            "unreviewed": store.count_conversations(unreviewed),
+            "distress": store.unreviewed_distress_count(),
+            "offset": flt.offset,
+            "limit": PAGE_SIZE,
+            "zone": f"时间为 / times in {zone_label(self.tz, 'zh')}",
+            "withdrawn": withdrawn,
+        }
+
+    def turn(self, turn: StoredTurn) -> dict[str, Any]:
+        answer = turn.answer
+        facts = [
+            f"intent {answer.intent}",
+            f"mode {answer.mode}",
+            f"{turn.latency_ms} ms",
+            "未作答 abstained" if answer.abstained else "已作答 answered",
+        ]
+        if answer.flagged:
+            facts.append("已标记 flagged")
+        if isinstance((answer.extra or {}).get("verified"), dict):
+            facts.append("审核回答 verified answer")
+        feedback = ""
+        if turn.feedback is not None:
+            thumb = "👍" if turn.feedback.rating > 0 else "👎"
+            feedback = f"{thumb} {turn.feedback.comment}".strip()
+        return {
+            "id": turn.id,
+            "position": turn.position + 1,
+            "time": local(turn.created_at, self.tz),
+            "question": turn.question,
+            "answer": answer.answer,
+            "facts": " · ".join(facts),
+            "warnings": list(answer.warnings),
+            "sources": [
+                f"{citation_text(c, 'zh')} (score {c.score:.2f}): {c.text[:160]}"
+                for c in answer.citations
+            ],
+            "feedback": feedback,
+            "annotations": [
+                f"{a.by_user} · {local(a.created_at, self.tz)}: 正确 correct {_yes_no(a.correct)}"
+                f" · 引用 citations {_yes_no(a.citations_ok)} · 语气 tone {_yes_no(a.tone_ok)}"
+                + (f" · {a.note}" if a.note else "")
+                for a in turn.annotations
+            ],
+        }
+
+    def transcript(self, conversation_id: Any) -> dict[str, Any]:
         try:
             conversation = self.services.store.get_conversation(int(conversation_id))
-        except CareerCoachError as error:
-            return "注意 / Note: " + error.for_language("zh"), gr.update(choices=[], value=None)
-        turns = [
-            (f"Turn {turn.position + 1}: {turn.question[:40]}", turn.id)
-            for turn in conversation.turns
-        ]
-        last = turns[-1][1] if turns else None
-        return conversation_markdown(conversation), gr.update(choices=turns, value=last)
+        except (CareerCoachError, TypeError, ValueError) as error:
+            text = error.for_language("zh") if isinstance(error, CareerCoachError) else str(error)
+            return {"error": "注意 / Note: " + text}
+        return self.detail(conversation)
 
-    @staticmethod
-    def pick(rows: Any, event: gr.SelectData) -> float | None:
-        """The conversation id of the row clicked in the list."""
-        row = event.row_value if event.row_value else None
-        return float(row[0]) if row else None
-
-    def annotate(
-        self,
-        conversation_id: float | None,
-        turn_id: int | None,
-        correct: str,
-        citations_ok: str,
-        tone_ok: str,
-        note: str,
-        request: gr.Request | None = None,
-    ) -> tuple[str, Any]:
-        """Save the rubric for one turn; returns (status, the conversation re-rendered)."""
-        if turn_id is None:
-            return "注意 / Note: 请先选择一轮对话 / pick a turn first", gr.update()
-        self.services.store.annotate(
-            int(turn_id),
-            _user(request),
-            _rubric(correct),
-            _rubric(citations_ok),
-            _rubric(tone_ok),
-            note.strip(),
+    def detail(self, conversation: Conversation) -> dict[str, Any]:
+        reviewed = "尚未审阅 / not reviewed yet"
+        if conversation.reviewed_by and conversation.reviewed_at:
+            when = local(conversation.reviewed_at, self.tz)
+            fresh = conversation.reviewed_at >= conversation.updated_at
+            reviewed = f"审阅人 / reviewed by {conversation.reviewed_by} · {when}" + (
+                "" if fresh else " (之后有新消息 / new messages since)"
+            )
+        summary = (
+            f"开始于 / started {local(conversation.started_at, self.tz)} · "
+            f"{len(conversation.turns)} 轮 turns · {conversation.lang}"
         )
-        view, _ = self.open(conversation_id)
-        return "已保存标注 / annotation saved", view
+        if conversation.flagged:
+            summary += f" · 已标记 / flagged: {conversation.flag_reason or '—'}"
+        return {
+            "id": conversation.id,
+            "summary": summary,
+            "reviewed": reviewed,
+            "flagged": conversation.flagged,
+            "turns": [self.turn(t) for t in conversation.turns],
+        }
 
-    def flag(
-        self, conversation_id: float | None, reason: str, request: gr.Request | None = None
-    ) -> tuple[str, Any]:
-        if not conversation_id:
-            return "注意 / Note: 请先打开一个对话 / open a conversation first", gr.update()
-        self.services.store.flag(int(conversation_id), reason.strip(), _user(request))
-        return "已标记 / flagged", self.open(conversation_id)[0]
-
-    def unflag(
-        self, conversation_id: float | None, request: gr.Request | None = None
-    ) -> tuple[str, Any]:
-        if not conversation_id:
-            return "注意 / Note: 请先打开一个对话 / open a conversation first", gr.update()
-        self.services.store.unflag(int(conversation_id), _user(request))
-        return "已取消标记 / unflagged", self.open(conversation_id)[0]
-
-    def export(
-        self,
-        fmt: str,
-        date_from: str,
-        date_to: str,
-        intent: str | None,
-        abstained: bool,
-        negative: bool,
-        flagged: bool,
-        text: str,
-    ) -> tuple[Any, str]:
-        """A link that streams the filtered set (no paging) to this counselor; no file is
-        written (``ui/downloads.py``)."""
+    def review(self, conversation_id: Any, rubrics: Any, request: Any) -> dict[str, Any]:
+        """Save the rubric of every turn given one, then mark the conversation reviewed."""
+        store = self.services.store
         try:
-            self.make_filter(date_from, date_to, intent, abstained, negative, flagged, text)
+            user = self._user(request)
+            conversation = store.get_conversation(int(conversation_id))
+            own = {t.id for t in conversation.turns}
+            saved = 0
+            for key, marks in dict(rubrics or {}).items():
+                turn_id = int(key)
+                marks = dict(marks or {})
+                values = [marks.get(k) for k in ("correct", "citations_ok", "tone_ok")]
+                note = str(marks.get("note") or "").strip()
+                if turn_id not in own or (all(v is None for v in values) and not note):
+                    continue
+                correct, citations_ok, tone_ok = (
+                    v if isinstance(v, bool) else None for v in values
+                )
+                store.annotate(turn_id, user, correct, citations_ok, tone_ok, note[:2000])
+                saved += 1
+            store.mark_reviewed(conversation.id, user)
+        except (CareerCoachError, TypeError, ValueError) as error:
+            text = error.for_language("zh") if isinstance(error, CareerCoachError) else str(error)
+            return {"ok": False, "message": "注意 / Note: " + text}
+        return {
+            "ok": True,
+            "message": f"#{conversation.id} 已审阅 / reviewed"
+            + (f"，保存 {saved} 轮评分 / {saved} rubric(s) saved" if saved else ""),
+        }
+
+    def flag(self, conversation_id: Any, on: Any, reason: Any, request: Any) -> dict[str, Any]:
+        store = self.services.store
+        try:
+            user = self._user(request)
+            if on:
+                store.flag(int(conversation_id), str(reason or "").strip()[:500], user)
+            else:
+                store.unflag(int(conversation_id), user)
+        except (CareerCoachError, TypeError, ValueError) as error:
+            text = error.for_language("zh") if isinstance(error, CareerCoachError) else str(error)
+            return {"ok": False, "message": "注意 / Note: " + text}
+        return {"ok": True, "message": "已标记 / flagged" if on else "已取消标记 / unflagged"}
+
+    # --- export (the filtered set, no paging) ---------------------------------------------
+    def export(self, fmt: str, date_from: str, date_to: str, text: str) -> tuple[Any, str]:
+        """A link that streams the filtered set to this counselor; no file is written
+        (``ui/downloads.py``)."""
+        filters = {"date_from": date_from, "date_to": date_to, "text": text}
+        try:
+            self.make_filter(filters)
         except CareerCoachError as error:
             return gr.update(visible=False), "注意 / Note: " + error.for_language("zh")
-        filters = {
-            "date_from": date_from,
-            "date_to": date_to,
-            "intent": intent,
-            "abstained": abstained,
-            "negative": negative,
-            "flagged": flagged,
-            "text": text,
-        }
         link = download_html(export_link(fmt, filters), "下载 / Download", "export-link")
         return gr.update(value=link, visible=True), f"export ready ({fmt}) / 导出已就绪"
 
 
-def build_counselor_page(services: Services) -> gr.Blocks:
-    review = CounselorReview(services)
-    with gr.Blocks(title="careercoach · 辅导员审阅 / counselor review") as page:
-        gr.Markdown("## 对话审阅 / Transcript review\n[退出登录 / sign out](/logout)")
-        with gr.Row():
-            date_from = gr.Textbox(label="起始日期 / from (YYYY-MM-DD)", elem_id="date-from")
-            date_to = gr.Textbox(label="截止日期 / to (YYYY-MM-DD)", elem_id="date-to")
-            intent = gr.Dropdown(INTENTS, value="", label="意图 / intent", elem_id="intent")
-            text = gr.Textbox(label="文本搜索 / text", elem_id="text-filter")
-        with gr.Row():
-            abstained = gr.Checkbox(label="仅未作答 / abstained only", elem_id="abstained")
-            negative = gr.Checkbox(label="仅差评 / thumbs-down only", elem_id="negative")
-            flagged = gr.Checkbox(label="仅已标记 / flagged only", elem_id="flagged")
-            search = gr.Button("筛选 / Filter", variant="primary", elem_id="search")
-        status = gr.Markdown(elem_id="list-status")
-        table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="transcripts")
-        with gr.Row():
-            fmt = gr.Radio(["csv", "jsonl"], value="csv", label="导出格式 / export format")
-            export = gr.Button("导出筛选结果 / Export", elem_id="export")
-            export_file = gr.Markdown(visible=False, elem_id="export-file")
-        with gr.Row():
-            conversation_id = gr.Number(
-                label="对话编号 / conversation id", precision=0, elem_id="conversation-id"
-            )
-            open_button = gr.Button("打开 / Open", elem_id="open")
-        view = gr.Markdown(elem_id="conversation")
-        with gr.Group():
-            turn = gr.Dropdown([], label="标注哪一轮 / turn to annotate", elem_id="turn")
-            with gr.Row():
-                correct = gr.Radio(
-                    RUBRIC, value="—", label="回答正确？/ correct?", elem_id="correct"
-                )
-                citations_ok = gr.Radio(
-                    RUBRIC, value="—", label="引用恰当？/ citations right?", elem_id="citations-ok"
-                )
-                tone_ok = gr.Radio(
-                    RUBRIC, value="—", label="语气合适？/ tone right?", elem_id="tone-ok"
-                )
-            note = gr.Textbox(label="备注 / notes", lines=2, elem_id="note")
-            save = gr.Button("保存标注 / Save annotation", variant="primary", elem_id="save")
-        with gr.Row():
-            reason = gr.Textbox(label="标记原因 / flag reason", elem_id="flag-reason")
-            flag = gr.Button("标记 / Flag", elem_id="flag")
-            unflag = gr.Button("取消标记 / Unflag", elem_id="unflag")
-        action_status = gr.Markdown(elem_id="action-status")
+def queue_functions(review: CounselorReview) -> dict[str, Callable[[Any, Any], dict[str, Any]]]:
+    """The review queue's server functions (``server.<name>(...)`` in ``templates/review.js``,
+    routed by ``ui/scripts.review_routes``), each ``f(args, request)``."""
 
-        filters = [date_from, date_to, intent, abstained, negative, flagged, text]
-        search.click(review.search, filters, [table, status])
-        page.load(review.search, filters, [table, status])
-        table.select(review.pick, table, conversation_id).then(
-            review.open, conversation_id, [view, turn]
-        )
-        open_button.click(review.open, conversation_id, [view, turn])
-        save.click(
-            review.annotate,
-            [conversation_id, turn, correct, citations_ok, tone_ok, note],
-            [action_status, view],
-        )
-        flag.click(review.flag, [conversation_id, reason], [action_status, view])
-        unflag.click(review.unflag, conversation_id, [action_status, view])
-        export.click(review.export, [fmt, *filters], [export_file, status])
+    def queue(args: Any, request: Any) -> dict[str, Any]:
+        return review.queue(call_args(args, 1)[0])
+
+    def transcript(args: Any, request: Any) -> dict[str, Any]:
+        return review.transcript(call_args(args, 1)[0])
+
+    def review_and_next(args: Any, request: Any) -> dict[str, Any]:
+        conversation_id, rubrics = call_args(args, 2)
+        return review.review(conversation_id, rubrics, request)
+
+    def flag(args: Any, request: Any) -> dict[str, Any]:
+        conversation_id, on, reason = call_args(args, 3)
+        return review.flag(conversation_id, on, reason, request)
+
+    return {"queue": queue, "transcript": transcript, "review": review_and_next, "flag": flag}
+
+
+def build_counselor_page(services: Services, whoami: Whoami = staff_name) -> gr.Blocks:
+    review = CounselorReview(services, whoami)
+    with gr.Blocks(title="careercoach · 辅导员 / counselor") as page:
+        gr.Markdown("# 辅导员工作台 / Counselor desk", elem_id="title")
+        gr.Markdown("[退出登录 / sign out](/logout)", elem_id="staff-link")
+        with gr.Tabs():
+            with gr.Tab("审阅队列 / Review queue", id="queue"):
+                # an empty column: /cc/scripts/review.js draws the queue into it (ui/scripts.py)
+                gr.Column(elem_id="review", elem_classes=["cc-review"])
+            with gr.Tab("仪表盘 / Dashboard", id="dashboard"):
+                build_dashboard_tab(services, page)
+            with gr.Tab("审核回答 / Verified answers", id="verified"):
+                build_verified_tab(services, whoami, page)
+            with gr.Tab("导出 / Export", id="export"):
+                with gr.Row():
+                    date_from = gr.Textbox(label="起始日期 / from (YYYY-MM-DD)", elem_id="ex-from")
+                    date_to = gr.Textbox(label="截止日期 / to (YYYY-MM-DD)", elem_id="ex-to")
+                    text = gr.Textbox(label="文本 / text", elem_id="ex-text")
+                    fmt = gr.Radio(["csv", "jsonl"], value="csv", label="格式 / format")
+                export = gr.Button("导出 / Export", variant="primary", elem_id="export")
+                export_file = gr.Markdown(visible=False, elem_id="export-file")
+                export_status = gr.Markdown(elem_id="export-status")
+                export.click(
+                    review.export, [fmt, date_from, date_to, text], [export_file, export_status]
+                )
     return page

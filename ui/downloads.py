@@ -105,13 +105,14 @@ def add_download_routes(app: FastAPI, review: Any, shelf: PlanShelf) -> None:
         args = {key: request.query_params.get(key, "")[:200] for key in EXPORT_FIELDS}
         try:
             flt = review.make_filter(
-                args["date_from"],
-                args["date_to"],
-                args["intent"] or None,
-                args["abstained"] == "1",
-                args["negative"] == "1",
-                args["flagged"] == "1",
-                args["text"],
+                {
+                    "date_from": args["date_from"],
+                    "date_to": args["date_to"],
+                    "abstained": args["abstained"] == "1",
+                    "negative": args["negative"] == "1",
+                    "flagged": args["flagged"] == "1",
+                    "text": args["text"],
+                }
             )
         except CareerCoachError as error:
             return JSONResponse({"error": error.message, "error_zh": error.message_zh}, 422)

@@ -1,17 +1,24 @@
-"""The graduate page: streamed cited answers, a sources panel, feedback, and the planning form.
+"""The graduate page: conversations, streamed cited answers, sources, feedback, the plan form.
 
-:class:`GraduateChat` holds the handlers as plain methods (tests call them without a browser);
-:func:`build_graduate_page` lays out the Gradio page and wires the events to them. The
-conversation belongs to the anonymous session of the ``cc_session`` cookie (see ``ui/auth.py``):
-the history given to the engine is read back from the store for that session, never taken from
-the browser, and the page restores it on load, so a reload keeps the conversation.
+:class:`GraduateChat` holds the handlers as plain methods that return the chat's data
+(``ui/chatview.py``), so tests call them without a browser. :func:`build_graduate_page` lays out
+the Gradio page: the chat itself is an empty column that ``templates/chat.js`` draws into,
+inserting every text with ``textContent`` (nothing a graduate, a document or a model wrote is
+ever parsed as HTML); it is loaded as a same-origin script and talks to the JSON routes of
+``ui/scripts.py`` (ask, streamed; stop; open, rename, delete, regenerate; ratings and comments,
+answered at once so a confirmation appears beside the button). The coaching tabs
+(``ui/coaching.py``) are built inside the page's tabs.
 
-Everything shown is inert (``ui/render.py``, ``ui/sanitize.py``): the graduate's own message
-literally, the streamed draft and the answer as strict Markdown — the stream shows the same
-sanitised text as the final answer. Length, concurrency and time limits are ``ui/limits.py``'s;
-a transcript the database cannot store is logged and the answer shown anyway
-(``ui/sessions.py``). A plan is downloaded from ``/plans/…``, served only to this session
-(``ui/downloads.py``).
+Everything is tied to the anonymous session of the ``cc_session`` cookie (``ui/auth.py``): the
+history given to the engine and the conversation list are read from the store for that session,
+never taken from the browser, so a reload or another tab shows the same conversations and
+another browser sees none of them.
+
+Websec's protections hold here too: the message length and the answers running at once are
+:class:`ui.limits.AnswerGate`'s (``/cc/chat/submit`` goes through it), errors shown to a
+graduate lose server details (``ui/public.py``), a transcript the database cannot store is
+logged and the answer shown anyway (``ui/sessions.py``), and a plan from the form is downloaded
+from ``/plans/…``, served only to this session (``ui/downloads.py``).
 """
 
 from __future__ import annotations
@@ -19,27 +26,44 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import gradio as gr
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 
-from bot.chat.models import Answer, Citation
-from bot.errors import CareerCoachError, NotFoundError
+from bot.chat.models import Answer
+from bot.errors import CareerCoachError, NotFoundError, ValidationFailed
 from bot.store.models import Conversation
+from ui.auth import graduate_session_id
+from ui.chatview import answer_view, chat_view, turn_views
 from ui.coaching import build_coaching_tabs
 from ui.downloads import PlanShelf, download_html
 from ui.limits import AnswerGate
 from ui.public import for_graduates
-from ui.render import answer_markdown, citation_detail, citation_text
 from ui.sanitize import literal, strict
 from ui.services import Services
 from ui.sessions import client_address, graduate_session, store_exchange
-from ui.texts import EXAMPLES, LANGS, t, vocabulary_choices
+from ui.texts import LANGS, province_choices, t, vocabulary_choices
 
 log = logging.getLogger(__name__)
+LANG_COOKIE = "cc_lang"  # set by templates/chat.js when the graduate switches language
 
-Messages = list[dict[str, Any]]
-TurnIds = dict[str, int]  # chatbot message index -> stored turn id
+View = dict[str, Any]
+
+
+def _lang(label: str | None) -> str:
+    if label in ("zh", "en"):
+        return str(label)
+    return LANGS.get(label or "", "zh")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 class GraduateChat:
@@ -49,169 +73,180 @@ class GraduateChat:
         self, services: Services, gate: AnswerGate | None = None, plans: PlanShelf | None = None
     ) -> None:
         self.services = services
+        self.tz = services.settings.tz
         self.gate = gate or AnswerGate(services.settings)
         self.plans = plans or PlanShelf()
 
-    # --- session -------------------------------------------------------------------------
+    # --- session and conversations ---------------------------------------------------------
     def session_id(self, request: Any) -> str:
         """The browser's session (the signed ``cc_session`` cookie); a fresh one without it."""
         # The page's load event and a quick first question may both create the same new
         # session; Store.ensure_session tolerates that race.
         return graduate_session(self.services.store, request)
 
-    def note(self, error: CareerCoachError) -> str:
-        """An error as the graduate reads it: both languages, no server details, inert."""
+    def plain_note(self, error: CareerCoachError) -> str:
+        """An error as the graduate reads it: both languages, no server details (plain text,
+        for the page script, which inserts it with ``textContent``)."""
         settings = self.services.settings
         zh = for_graduates(error.message_zh, settings, "zh")
         en = for_graduates(error.message, settings, "en")
-        return "注意 / Note: " + literal(zh if zh == en else f"{zh} / {en}")
+        return "注意 / Note: " + (zh if zh == en else f"{zh} / {en}")
 
-    def new_chat(
-        self, request: gr.Request | None = None
-    ) -> tuple[Messages, TurnIds, list[Any], Any, str]:
-        """Start a new conversation in the same session; the old one stays for counselors."""
-        self.services.store.new_conversation(self.session_id(request))
-        return [], {}, [], gr.update(choices=[], value=None), ""
+    def note(self, error: CareerCoachError) -> str:
+        """:meth:`plain_note` made inert for a Gradio Markdown component (the plan form)."""
+        return literal(self.plain_note(error))
 
-    def _conversation(self, session_id: str) -> Conversation | None:
+    def _conversation(self, session_id: str, conversation_id: int | None) -> Conversation | None:
         try:
-            return self.services.store.conversation_for_session(session_id)
+            return self.services.store.conversation_for_session(session_id, conversation_id)
         except NotFoundError:
             return None
 
-    def restore(self, request: gr.Request | None = None) -> tuple[Messages, TurnIds]:
-        """The session's earlier conversation as chat messages, after a page (re)load."""
-        conversation = self._conversation(self.session_id(request))
-        messages: Messages = []
-        turn_ids: TurnIds = {}
-        for turn in conversation.turns if conversation else []:
-            messages.append({"role": "user", "content": literal(turn.question)})
-            turn_ids[str(len(messages))] = turn.id
-            messages.append(
-                {"role": "assistant", "content": answer_markdown(turn.answer, turn.answer.lang)}
-            )
-        return messages, turn_ids
+    def view(self, session_id: str, conversation_id: int | None, lang: str) -> View:
+        """The chat as the page draws it: this session's conversations and the open one."""
+        store = self.services.store
+        conversation = self._conversation(session_id, conversation_id)
+        if conversation is None and conversation_id is not None:
+            conversation = self._conversation(session_id, None)
+        return chat_view(conversation, store.session_conversations(session_id), self.tz, lang)
 
-    # --- chat ----------------------------------------------------------------------------
+    def restore(self, lang_label: str | None, request: gr.Request | None = None) -> View:
+        """After a page (re)load: the session's most recent conversation."""
+        session_id = self.session_id(request)
+        listed = self.services.store.session_conversations(session_id)
+        return self.view(session_id, listed[0].id if listed else None, _lang(lang_label))
+
+    def action(
+        self, action: str, conversation_id: int | None, title: str, lang: str, request: Any
+    ) -> View:
+        store = self.services.store
+        session_id = self.session_id(request)
+        try:
+            if action == "new":
+                conversation_id = store.new_conversation(session_id)
+            elif action == "rename" and conversation_id is not None:
+                store.rename_conversation(session_id, conversation_id, title)
+            elif action == "delete" and conversation_id is not None:
+                store.delete_conversation(session_id, conversation_id)
+                listed = store.session_conversations(session_id)
+                # clearing starts afresh: the next question does not carry the old topic
+                conversation_id = listed[0].id if listed else store.new_conversation(session_id)
+        except CareerCoachError as error:
+            view = self.view(session_id, conversation_id, lang)
+            view["notice"] = error.for_language(lang)
+            return view
+        return self.view(session_id, conversation_id, lang)
+
+    # --- asking ------------------------------------------------------------------------------
     def respond(
         self,
         message: str,
-        messages: Messages | None,
-        turn_ids: TurnIds | None,
-        request: gr.Request | None = None,
-    ) -> Iterator[tuple[Messages, TurnIds, list[dict[str, Any]], Any, str, str]]:
-        """Stream one answer; yields (messages, turn ids, citations, sources, passage, box)."""
-        messages = list(messages or [])
-        turn_ids = dict(turn_ids or {})
+        conversation_id: int | None,
+        lang: str,
+        request: Any = None,
+        *,
+        regenerate: bool = False,
+    ) -> Iterator[View]:
+        """Stream one answer: the chat data after each piece, the stored exchange last.
+
+        ``regenerate`` drops the conversation's last exchange and asks its question again.
+        A stopped answer is never stored (the route stops iterating this generator).
+        """
+        store = self.services.store
+        session_id = self.session_id(request)
+        base = self.view(session_id, conversation_id, lang)
+        conversation_id = base["conversation_id"]
+        if conversation_id is None:
+            conversation_id = store.new_conversation(session_id)
+            base = self.view(session_id, conversation_id, lang)
+        if regenerate:
+            try:
+                message = store.delete_last_turn(session_id, conversation_id)
+            except NotFoundError as error:
+                base["notice"] = error.for_language(lang)
+                yield base
+                return
+            base = self.view(session_id, conversation_id, lang)
         message = (message or "").strip()
         if not message:
-            yield messages, turn_ids, [], gr.update(), "", ""
+            yield base
             return
         try:
             self.gate.check_length(message)
-        except CareerCoachError as error:  # keep the text in the box so it can be shortened
-            messages.append({"role": "assistant", "content": self.note(error)})
-            yield messages, turn_ids, [], gr.update(), "", message
+        except CareerCoachError as error:
+            base["notice"] = self.plain_note(error)
+            yield base
             return
-        session_id = self.session_id(request)
-        conversation = self._conversation(session_id)
+        conversation = self._conversation(session_id, conversation_id)
         history = conversation.history() if conversation else []
-        messages.append({"role": "user", "content": literal(message)})
-        messages.append({"role": "assistant", "content": "…"})
-        yield list(messages), turn_ids, [], gr.update(choices=[], value=None), "", ""
+        pending: View = {"role": "assistant", "text": "", "citations": [], "warnings": []}
+        pending.update(streaming=True, turn_id=None)
+        earlier = [*base["messages"], {"role": "user", "text": message}]
+        base["busy"] = True
+
+        def snapshot() -> View:  # each yield is its own value (Gradio may send it later)
+            return {**base, "messages": [*earlier, dict(pending)]}
+
+        yield snapshot()
         started = time.perf_counter()
-        text = ""
         answer: Answer | None = None
         try:
             events = self.gate.run(
                 session_id,
                 client_address(request),
-                lambda: self.services.coach.stream(message, history, None),
+                lambda: self.services.coach.stream(message, history, lang),
             )
             for event in events:
                 if event.answer is not None:
                     answer = event.answer
                     break
-                text += event.delta
-                messages[-1] = {"role": "assistant", "content": strict(text)}
-                yield list(messages), turn_ids, [], gr.update(), "", ""
+                pending["text"] += event.delta
+                yield snapshot()
         except CareerCoachError as error:
-            messages[-1] = {"role": "assistant", "content": self.note(error)}
-            yield messages, turn_ids, [], gr.update(), "", ""
+            pending.update(text="", streaming=False, error=self.plain_note(error))
+            base["busy"] = False
+            yield snapshot()
             return
         if answer is None:  # an engine that only streamed text; keep what it said
-            answer = Answer(answer=text)
-        answer = answer.model_copy(
-            update={
-                "warnings": [
-                    for_graduates(w, self.services.settings, answer.lang) for w in answer.warnings
-                ]
-            }
-        )
+            answer = Answer(answer=pending["text"], lang=lang)  # type: ignore[arg-type]
+        settings = self.services.settings
+        warnings = [for_graduates(w, settings, answer.lang) for w in answer.warnings]
+        answer = answer.model_copy(update={"warnings": warnings})
         latency_ms = int((time.perf_counter() - started) * 1000)
-        turn_id = store_exchange(self.services.store, session_id, message, answer, latency_ms)
-        if turn_id is not None:
-            turn_ids[str(len(messages) - 1)] = turn_id
-        messages[-1] = {"role": "assistant", "content": answer_markdown(answer, answer.lang)}
-        cites = [c.model_dump() for c in answer.citations]
-        radio = gr.update(choices=self.source_choices(cites, answer.lang), value=None)
-        yield messages, turn_ids, cites, radio, "", ""
+        stored = store_exchange(store, session_id, message, answer, latency_ms, conversation_id)
+        if stored is None:  # the database refused it: show the answer all the same
+            pending.update(text=answer.answer, streaming=False)
+            pending["citations"] = [c.model_dump(mode="json") for c in answer.citations]
+            pending["warnings"] = list(answer.warnings)
+            base["busy"] = False
+            yield snapshot()
+            return
+        yield self.view(session_id, conversation_id, lang)
 
-    @staticmethod
-    def source_choices(cites: list[dict[str, Any]], lang: str) -> list[tuple[str, str]]:
-        return [(citation_text(Citation(**c), lang), str(c["n"])) for c in cites]
+    # --- feedback (``server.rate`` of the page script: answered at once) ------------------
+    def rate(self, args: Any, request: gr.Request | None = None) -> dict[str, Any]:
+        """``[turn_id, rating (1 or -1), comment, lang]`` from the page; a confirmation back."""
+        given = list(args) if isinstance(args, list) else [args]
+        turn_id, rating, comment, lang = ([*given, None, None, None, None])[:4]
+        lang = _lang(lang)
+        try:
+            value = int(rating) if rating is not None else 0
+            self.services.store.record_feedback(
+                int(turn_id), self.session_id(request), value, str(comment or "")[:2000]
+            )
+        except (CareerCoachError, TypeError, ValueError) as error:
+            text = error.for_language(lang) if isinstance(error, CareerCoachError) else str(error)
+            return {"ok": False, "message": text}
+        return {"ok": True, "message": t("commented" if comment else "rated", lang)}
 
-    @staticmethod
-    def show_source(choice: str | None, cites: list[dict[str, Any]], lang_label: str) -> str:
-        """The passage of the source picked in the sources panel."""
-        lang = LANGS.get(lang_label, "zh")
-        for cite in cites or []:
-            if str(cite["n"]) == str(choice):
-                return citation_detail(Citation(**cite), lang)
-        return ""
-
-    # --- feedback ------------------------------------------------------------------------
-    def rate(
-        self,
-        index: int,
-        liked: bool | str,
-        turn_ids: TurnIds,
-        lang_label: str,
-        request: gr.Request | None = None,
-    ) -> tuple[str, int | None]:
-        """👍/👎 on the chat message at ``index``; returns (status text, rated turn id)."""
-        lang = LANGS.get(lang_label, "zh")
-        turn_id = (turn_ids or {}).get(str(index))
-        if turn_id is None:
-            return "", None
-        rating = 1 if liked is True or liked == "Like" else -1
-        self.services.store.record_feedback(turn_id, self.session_id(request), rating, "")
-        return t("thanks", lang), turn_id
-
-    def comment(
-        self,
-        text: str,
-        rated: int | None,
-        ratings: dict[str, int] | None,
-        lang_label: str,
-        request: gr.Request | None = None,
-    ) -> tuple[str, str]:
-        """Attach a comment to the answer rated last; returns (status, cleared comment box)."""
-        lang = LANGS.get(lang_label, "zh")
-        if rated is None or not text.strip():
-            return t("rate_first", lang) if rated is None else "", text
-        rating = (ratings or {}).get(str(rated), 1)
-        self.services.store.record_feedback(rated, self.session_id(request), rating, text.strip())
-        return t("thanks", lang), ""
-
-    # --- planning ------------------------------------------------------------------------
+    # --- the plan form -----------------------------------------------------------------------
     def plan(
         self,
         education: str | None,
         major: str,
-        graduation_year: float | None,
-        home_province: str,
-        target_province: str,
+        graduation_year: str | int | None,
+        home_province: str | None,
+        target_province: str | None,
         paths: list[str],
         circumstances: list[str],
         describe: str,
@@ -219,18 +254,18 @@ class GraduateChat:
         request: gr.Request | None = None,
     ) -> tuple[str, Any]:
         """The plan in Markdown and a link to download it (served to this session only)."""
-        lang = LANGS.get(lang_label, "zh")
+        lang = _lang(lang_label)
         if self.services.plan is None:
             return t("plan_unavailable", lang), gr.update(visible=False)
         fields = {
             "education": education or None,
-            "major": major.strip() or None,
-            "graduation_year": int(graduation_year) if graduation_year else None,
-            "home_province": home_province.strip() or None,
-            "target_province": target_province.strip() or None,
+            "major": (major or "").strip() or None,
+            "graduation_year": _int(graduation_year),
+            "home_province": home_province or None,
+            "target_province": target_province or None,
             "paths": list(paths or []),
             "circumstances": list(circumstances or []),
-            "describe": describe.strip(),
+            "describe": (describe or "").strip(),
         }
         try:
             markdown, _profile = self.services.plan(fields, lang)
@@ -241,61 +276,64 @@ class GraduateChat:
         return strict(markdown), gr.update(value=link, visible=True)
 
 
+def plan_routes(services: Services) -> APIRouter:
+    """``GET /plans/{turn_id}.md``: a plan made in chat, only for the session that asked."""
+    router = APIRouter()
+
+    @router.get("/plans/{turn_id}.md", include_in_schema=False)
+    def plan_file(turn_id: int, request: Request) -> Response:
+        session = graduate_session_id(request)  # the id the role guard checked, never raw
+        if not session:
+            raise HTTPException(404, "no such plan / 没有这份规划")
+        try:
+            conversations = services.store.session_conversations(session)
+            for listed in conversations:
+                conversation = services.store.conversation_for_session(session, listed.id)
+                for turn in conversation.turns:
+                    markdown = (turn.answer.extra or {}).get("plan_markdown")
+                    if turn.id == turn_id and isinstance(markdown, str):
+                        headers = {
+                            "Content-Disposition": f'attachment; filename="plan-{turn_id}.md"',
+                            "Cache-Control": "private, no-store",
+                        }
+                        return Response(markdown, media_type="text/markdown", headers=headers)
+        except (NotFoundError, ValidationFailed):
+            pass
+        raise HTTPException(404, "no such plan / 没有这份规划")
+
+    return router
+
+
+def _years(today: date) -> list[str]:
+    return [str(y) for y in range(today.year - 3, today.year + 6)]
+
+
 def build_graduate_page(
-    services: Services, gate: AnswerGate | None = None, plans: PlanShelf | None = None
+    services: Services,
+    gate: AnswerGate | None = None,
+    plans: PlanShelf | None = None,
 ) -> gr.Blocks:
     chat = GraduateChat(services, gate, plans)
     zh = "zh"
     with gr.Blocks(title="careercoach · 毕业生就业政策助手") as page:
-        with gr.Row(equal_height=True):
-            title = gr.Markdown(f"## {t('title', zh)}", elem_id="title")
+        with gr.Row(equal_height=True, elem_id="top"):
+            title = gr.Markdown(f"# {t('title', zh)}", elem_id="title")
             lang = gr.Radio(
                 list(LANGS),
                 value="中文",
+                label=t("language", zh),
                 show_label=False,
                 elem_id="lang",
                 scale=0,
                 min_width=200,
                 container=False,
             )
+        remembered = gr.BrowserState("中文", storage_key="careercoach-lang")
         notice = gr.Markdown(t("notice", zh), elem_id="notice")
-        turn_ids = gr.State({})
-        cites = gr.State([])
-        rated = gr.State(None)
-        ratings = gr.State({})
         with gr.Tabs():
-            with gr.Tab(t("tab_chat", zh), id="chat") as chat_tab, gr.Row():
-                with gr.Column(scale=3, min_width=300):
-                    chatbot = gr.Chatbot(
-                        elem_id="chatbot", height=460, show_label=False, layout="bubble"
-                    )
-                    with gr.Row():
-                        box = gr.Textbox(
-                            placeholder=t("placeholder", zh),
-                            show_label=False,
-                            scale=5,
-                            elem_id="question",
-                        )
-                        send = gr.Button(
-                            t("send", zh), variant="primary", scale=1, min_width=80, elem_id="send"
-                        )
-                    examples_head = gr.Markdown(t("examples", zh))
-                    with gr.Row():
-                        example_buttons = [
-                            gr.Button(q, size="sm", elem_classes="example") for q in EXAMPLES[zh]
-                        ]
-                    new_chat = gr.Button(t("new_chat", zh), size="sm", elem_id="new-chat")
-                    with gr.Row():
-                        comment_box = gr.Textbox(
-                            label=t("feedback_comment", zh), scale=4, elem_id="comment"
-                        )
-                        comment_send = gr.Button(
-                            t("send_comment", zh), scale=1, min_width=80, elem_id="send-comment"
-                        )
-                    status = gr.Markdown(elem_id="feedback-status")
-                with gr.Column(scale=2, min_width=260):
-                    sources = gr.Radio([], label=t("sources", zh), elem_id="sources")
-                    passage = gr.Markdown(elem_id="passage")
+            with gr.Tab(t("tab_chat", zh), id="chat") as chat_tab:
+                # an empty column: /cc/scripts/chat.js draws the chat into it (ui/scripts.py)
+                gr.Column(elem_id="chat", elem_classes=["cc-chat"])
             with gr.Tab(t("tab_plan", zh), id="plan") as plan_tab:
                 plan_intro = gr.Markdown(t("plan_intro", zh))
                 with gr.Row():
@@ -303,12 +341,21 @@ def build_graduate_page(
                         vocabulary_choices("education", zh), label=t("education", zh), value=None
                     )
                     major = gr.Textbox(label=t("major", zh))
-                    graduation_year = gr.Number(
-                        label=t("graduation_year", zh), precision=0, elem_id="graduation-year"
+                    graduation_year = gr.Dropdown(
+                        _years(date.today()),
+                        label=t("graduation_year", zh),
+                        value=None,
+                        elem_id="graduation-year",
                     )
                 with gr.Row():
-                    home_province = gr.Textbox(label=t("home_province", zh))
-                    target_province = gr.Textbox(label=t("target_province", zh))
+                    home_province = gr.Dropdown(
+                        province_choices(zh), label=t("home_province", zh), elem_id="home-province"
+                    )
+                    target_province = gr.Dropdown(
+                        province_choices(zh),
+                        label=t("target_province", zh),
+                        elem_id="target-province",
+                    )
                 paths = gr.CheckboxGroup(vocabulary_choices("paths", zh), label=t("paths", zh))
                 circumstances = gr.CheckboxGroup(
                     vocabulary_choices("circumstances", zh),
@@ -322,31 +369,6 @@ def build_graduate_page(
             coaching_tabs = build_coaching_tabs(services, page, lang)  # 测评/职业/简历/面试
         gr.Markdown(f"[{t('staff_login', zh)}](/login)", elem_id="staff-link")
 
-        outputs = [chatbot, turn_ids, cites, sources, passage, box]
-        send.click(chat.respond, [box, chatbot, turn_ids], outputs, concurrency_limit=8)
-        box.submit(chat.respond, [box, chatbot, turn_ids], outputs, concurrency_limit=8)
-        for button in example_buttons:
-            button.click(lambda q: q, button, box).then(
-                chat.respond, [box, chatbot, turn_ids], outputs, concurrency_limit=8
-            )
-        new_chat.click(chat.new_chat, None, [chatbot, turn_ids, cites, sources, passage])
-        sources.change(chat.show_source, [sources, cites, lang], passage)
-
-        def on_like(
-            data: gr.LikeData,
-            ids: TurnIds,
-            lang_label: str,
-            given: dict[str, int],
-            request: gr.Request,
-        ) -> tuple[str, int | None, dict[str, int]]:
-            index = data.index if isinstance(data.index, int) else data.index[0]
-            text, turn_id = chat.rate(index, data.liked, ids, lang_label, request)
-            if turn_id is not None:
-                given = {**given, str(turn_id): 1 if data.liked in (True, "Like") else -1}
-            return text, turn_id, given
-
-        chatbot.like(on_like, [turn_ids, lang, ratings], [status, rated, ratings])
-        comment_send.click(chat.comment, [comment_box, rated, ratings, lang], [status, comment_box])
         make_plan.click(
             chat.plan,
             [
@@ -363,29 +385,22 @@ def build_graduate_page(
             [plan_view, download],
         )
 
-        def relabel(lang_label: str) -> list[Any]:
-            code = LANGS.get(lang_label, "zh")
+        def relabel(lang_label: str, request: gr.Request) -> list[Any]:
+            code = _lang(lang_label)
             return [
-                f"## {t('title', code)}",
+                lang_label,
+                f"# {t('title', code)}",
                 t("notice", code),
                 gr.update(label=t("tab_chat", code)),
                 gr.update(label=t("tab_plan", code)),
-                gr.update(placeholder=t("placeholder", code)),
-                t("send", code),
-                t("examples", code),
-                *EXAMPLES[code],
-                t("new_chat", code),
-                gr.update(label=t("feedback_comment", code)),
-                t("send_comment", code),
-                gr.update(label=t("sources", code)),
                 t("plan_intro", code),
                 gr.update(
                     label=t("education", code), choices=vocabulary_choices("education", code)
                 ),
                 gr.update(label=t("major", code)),
                 gr.update(label=t("graduation_year", code)),
-                gr.update(label=t("home_province", code)),
-                gr.update(label=t("target_province", code)),
+                gr.update(label=t("home_province", code), choices=province_choices(code)),
+                gr.update(label=t("target_province", code), choices=province_choices(code)),
                 gr.update(label=t("paths", code), choices=vocabulary_choices("paths", code)),
                 gr.update(
                     label=t("circumstances", code),
@@ -396,35 +411,38 @@ def build_graduate_page(
                 gr.update(),
             ]
 
-        lang.change(
-            relabel,
-            lang,
-            [
-                title,
-                notice,
-                chat_tab,
-                plan_tab,
-                box,
-                send,
-                examples_head,
-                *example_buttons,
-                new_chat,
-                comment_box,
-                comment_send,
-                sources,
-                plan_intro,
-                education,
-                major,
-                graduation_year,
-                home_province,
-                target_province,
-                paths,
-                circumstances,
-                describe,
-                make_plan,
-                download,
-            ],
-        )
-        page.load(chat.restore, None, [chatbot, turn_ids])
+        relabelled = [
+            remembered,
+            title,
+            notice,
+            chat_tab,
+            plan_tab,
+            plan_intro,
+            education,
+            major,
+            graduation_year,
+            home_province,
+            target_province,
+            paths,
+            circumstances,
+            describe,
+            make_plan,
+            download,
+        ]
+        lang.input(relabel, lang, relabelled, show_progress="hidden")
+
+        def on_load(saved: str | None, request: gr.Request) -> list[Any]:
+            # the chat script keeps the choice in a cookie too (the browser state alone did
+            # not survive a reload behind the security headers): the cookie wins
+            chosen = {code: name for name, code in LANGS.items()}.get(
+                request.cookies.get(LANG_COOKIE, "")
+            )
+            label = chosen or (saved if saved in LANGS else "中文")
+            return [gr.update(value=label), *relabel(label, request)]
+
+        page.load(on_load, remembered, [lang, *relabelled], show_progress="hidden")
         coaching_tabs.wire(lang)
     return page
+
+
+__all__ = ["GraduateChat", "answer_view", "build_graduate_page", "plan_routes", "turn_views"]

@@ -27,6 +27,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from bot.errors import AuthError, LoginThrottled
+from bot.resources import package_path
 from ui.auth import (
     AUTH_COOKIE,
     CSRF_COOKIE,
@@ -40,8 +41,9 @@ from ui.services import Services
 
 log = logging.getLogger(__name__)
 
-LOGIN_TEMPLATE = Path(__file__).parent / "templates" / "login.html"
-LOGOUT_TEMPLATE = Path(__file__).parent / "templates" / "logout.html"
+STAFF_SHELL = package_path("ui", "templates", "staff.html")  # the page both forms sit in
+LOGIN_TEMPLATE = package_path("ui", "templates", "login.html")
+LOGOUT_TEMPLATE = package_path("ui", "templates", "logout.html")
 FORM_COOKIE = "cc_login"
 FORM_TTL_S = 3600
 HOME_OF_ROLE = {"counselor": "/counselor/", "maintainer": "/maintainer/"}
@@ -54,9 +56,12 @@ def safe_next(path: str, role: str) -> str:
     return HOME_OF_ROLE.get(role, "/")
 
 
-def _page(template: Path, **values: str) -> str:
+def _page(template: Path, title: str, **values: str) -> str:
+    """``template`` (a form) filled with the escaped ``values``, inside the staff page shell."""
     escaped = {k: escape(v, quote=True) for k, v in values.items()}
-    return Template(template.read_text(encoding="utf-8")).substitute(escaped)
+    body = Template(template.read_text(encoding="utf-8")).substitute(escaped)
+    shell = Template(STAFF_SHELL.read_text(encoding="utf-8"))
+    return shell.substitute(title=escape(title), body=body)
 
 
 def _set(response: Response, header: tuple[bytes, bytes]) -> None:
@@ -88,7 +93,13 @@ def add_login_routes(app: FastAPI, services: Services, signer: Signer) -> None:
 
     def form_page(request: Request, next_path: str, error: str = "", status: int = 200) -> Any:
         nonce = signer.unsign("login-form", request.cookies.get(FORM_COOKIE)) or new_nonce()
-        body = _page(LOGIN_TEMPLATE, next=next_path, error=error, csrf=signer.mac("login", nonce))
+        body = _page(
+            LOGIN_TEMPLATE,
+            "登录 / Sign in",
+            next=next_path,
+            error=error,
+            csrf=signer.mac("login", nonce),
+        )
         response = HTMLResponse(body, status)
         secure = cookie_secure(request.scope, policy)
         signed = signer.sign("login-form", nonce)
@@ -164,7 +175,9 @@ def add_login_routes(app: FastAPI, services: Services, signer: Signer) -> None:
             return RedirectResponse("/", status_code=303)
         if request.headers.get("sec-fetch-site") == "same-origin":
             return end_session(request)
-        return HTMLResponse(_page(LOGOUT_TEMPLATE, csrf=signer.csrf_for(token)))
+        return HTMLResponse(
+            _page(LOGOUT_TEMPLATE, "退出登录 / Sign out", csrf=signer.csrf_for(token))
+        )
 
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, csrf: str = Form("", max_length=200)) -> Response:

@@ -38,11 +38,16 @@ def graduate_session(store: TranscriptStore, request: Any) -> str:
 
 
 def store_exchange(
-    store: TranscriptStore, session_id: str, question: str, answer: Answer, latency_ms: int
+    store: TranscriptStore,
+    session_id: str,
+    question: str,
+    answer: Answer,
+    latency_ms: int,
+    conversation_id: int | None = None,
 ) -> int | None:
     """The stored turn's id, or None when the database refused the write (logged)."""
     try:
-        return store.add_exchange(session_id, question, answer, latency_ms)
+        return store.add_exchange(session_id, question, answer, latency_ms, conversation_id)
     except StorageError as error:
         log.warning("transcript turn lost, the graduate was answered anyway: %s", error.message)
         return None

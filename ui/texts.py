@@ -29,7 +29,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     "send": {"zh": "发送", "en": "Send"},
     "new_chat": {"zh": "开始新对话", "en": "New conversation"},
     "examples": {"zh": "试试这些问题：", "en": "Try these questions:"},
-    "sources": {"zh": "来源（点击查看原文）", "en": "Sources (click to read the passage)"},
+    "sources": {"zh": "来源", "en": "Sources"},
     "no_sources": {"zh": "暂无来源", "en": "No sources yet"},
     "passage": {"zh": "原文段落", "en": "Passage"},
     "feedback_comment": {
@@ -69,6 +69,44 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Career planning is not available right now.",
     },
     "staff_login": {"zh": "辅导员/维护者登录", "en": "Staff sign-in"},
+    "conversations": {"zh": "我的对话（本浏览器）", "en": "My conversations (this browser)"},
+    "rename": {"zh": "重命名", "en": "Rename"},
+    "delete": {"zh": "删除", "en": "Delete"},
+    "confirm_delete": {
+        "zh": "确定删除这个对话吗？删除后无法恢复。",
+        "en": "Delete this conversation? It cannot be undone.",
+    },
+    "rename_prompt": {"zh": "新的对话名称：", "en": "New name for the conversation:"},
+    "stop": {"zh": "停止", "en": "Stop"},
+    "regenerate": {"zh": "重新生成", "en": "Regenerate"},
+    "helpful": {"zh": "有帮助", "en": "Helpful"},
+    "not_helpful": {"zh": "没帮助", "en": "Not helpful"},
+    "rated": {"zh": "已记录你的评价，谢谢！", "en": "Rating saved, thank you!"},
+    "comment_label": {"zh": "补充意见（可选）", "en": "Add a comment (optional)"},
+    "commented": {"zh": "意见已提交，谢谢！", "en": "Comment sent, thank you!"},
+    "open_original": {"zh": "在原文中查看（新窗口）", "en": "See it in the original (new tab)"},
+    "stopped": {"zh": "（已停止，未保存）", "en": "(stopped, not saved)"},
+    "verified": {"zh": "经辅导员审核", "en": "Verified by a counselor"},
+    "plan_next": {"zh": "下一步", "en": "Next steps"},
+    "whole_plan": {"zh": "查看完整规划", "en": "Show the whole plan"},
+    "close": {"zh": "关闭", "en": "Close"},
+    "busy": {"zh": "正在回答…", "en": "Answering…"},
+    "input_label": {"zh": "你的问题", "en": "Your question"},
+    "empty": {
+        "zh": "还没有对话。在下面输入问题，或点一个示例问题。",
+        "en": "No messages yet. Type a question below or pick an example.",
+    },
+    "too_long": {
+        "zh": "问题太长了（最多 2000 字），请精简后再发送。",
+        "en": "The question is too long (2,000 characters at most); please shorten it.",
+    },
+    "times_in": {"zh": "时间均为", "en": "Times are in"},
+    "highlight_note": {
+        "zh": "黄色标出的是回答引用的句子。",
+        "en": "The sentences the answer relies on are highlighted.",
+    },
+    "language": {"zh": "界面语言", "en": "Language"},
+    "any_province": {"zh": "（不限）", "en": "(any)"},
 }
 
 EXAMPLES: dict[str, list[str]] = {
@@ -98,3 +136,24 @@ def t(key: str, lang: str) -> str:
     """The label ``key`` in ``lang`` ('zh' or 'en'); Chinese for any other language."""
     entry = _TEXTS[key]
     return entry.get(lang, entry["zh"])
+
+
+PROVINCES: list[tuple[str, str]] = [
+    (zh, en)
+    for zh, en in (
+        ("北京", "Beijing"), ("天津", "Tianjin"), ("河北", "Hebei"), ("山西", "Shanxi"),
+        ("内蒙古", "Inner Mongolia"), ("辽宁", "Liaoning"), ("吉林", "Jilin"),
+        ("黑龙江", "Heilongjiang"), ("上海", "Shanghai"), ("江苏", "Jiangsu"),
+        ("浙江", "Zhejiang"), ("安徽", "Anhui"), ("福建", "Fujian"), ("江西", "Jiangxi"),
+        ("山东", "Shandong"), ("河南", "Henan"), ("湖北", "Hubei"), ("湖南", "Hunan"),
+        ("广东", "Guangdong"), ("广西", "Guangxi"), ("海南", "Hainan"), ("重庆", "Chongqing"),
+        ("四川", "Sichuan"), ("贵州", "Guizhou"), ("云南", "Yunnan"), ("西藏", "Tibet"),
+        ("陕西", "Shaanxi"), ("甘肃", "Gansu"), ("青海", "Qinghai"), ("宁夏", "Ningxia"),
+        ("新疆", "Xinjiang"), ("香港", "Hong Kong"), ("澳门", "Macao"), ("台湾", "Taiwan"),
+    )
+]  # fmt: skip
+
+
+def province_choices(lang: str) -> list[tuple[str, str]]:
+    """(label, value) pairs of provinces; the value is the Chinese name the planner reads."""
+    return [(zh if lang == "zh" else f"{en} {zh}", zh) for zh, en in PROVINCES]

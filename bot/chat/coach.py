@@ -34,7 +34,7 @@ from bot.chat.glossary import Glossary
 from bot.chat.language import detect_language
 from bot.chat.llm import LLMAnswerer, make_chat_model
 from bot.chat.material import llm_material
-from bot.chat.models import Answer, Planner, StreamEvent, Turn
+from bot.chat.models import Answer, Planner, StreamEvent, Turn, VerifiedSource
 from bot.chat.numbers import numbers_in
 from bot.chat.offline import OfflineComposer
 from bot.chat.prompts import PromptLibrary
@@ -70,6 +70,7 @@ class Coach:
         today: Callable[[], date] = date.today,
         expand: Callable[[str], list[str]] | None = None,
         distress: DistressDetector | None = None,
+        verified: VerifiedSource | None = None,
     ) -> None:
         self.retriever = retriever
         self.prompts = prompts
@@ -78,6 +79,7 @@ class Coach:
         self.llm = llm
         self.planner = planner
         self.distress = distress or DistressDetector(load_bank())  # rules only without a model
+        self.verified = verified  # counselors' verified answers (bot/verified), both modes
         self.default_lang = default_lang
         self.k = k
         self.today = today
@@ -201,6 +203,12 @@ class Coach:
     def _policy(self, message: str, history: list[Turn], lang: str) -> Iterator[StreamEvent]:
         warnings: list[str] = []
         standalone = self._condense(message, history, lang, warnings)
+        served = self.verified.match(standalone, lang) if self.verified is not None else None
+        if served is not None:
+            served.standalone_query = standalone
+            yield StreamEvent(delta=served.answer)
+            yield StreamEvent(answer=served)
+            return
         extract, held = self.explain(standalone, lang)
         if held:
             names = _titles_for(list(held), lang)
@@ -301,6 +309,7 @@ def build_coach(
     retriever: Retriever | None = None,
     planner: Planner | None = None,
     distress: DistressDetector | None = None,
+    verified: VerifiedSource | None = None,
 ) -> Coach:
     """A coach wired from ``settings``: the knowledge base, the prompts and the chat model.
 
@@ -336,6 +345,7 @@ def build_coach(
         default_lang=settings.answer_language_default,
         expand=expansions,
         distress=distress or build_distress(settings, retriever),
+        verified=verified,
     )
 
 

@@ -72,3 +72,11 @@ class Planner(Protocol):
     def in_progress(self, history: list[Turn]) -> bool:
         """True while the flow waits for the graduate's answer to one of its questions."""
         ...
+
+
+class VerifiedSource(Protocol):
+    """Counselors' verified answers (``bot.verified``), consulted before retrieval."""
+
+    def match(self, question: str, lang: str) -> Answer | None:
+        """The verified answer to ``question``, or None to answer it as usual."""
+        ...

@@ -10,6 +10,7 @@ graduate's choice per record. No HTML is produced here except the chart of our o
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any, Protocol
 
@@ -55,6 +56,9 @@ class Coaching:
         self.records = records
         self.llm = llm
         self.today = today
+        # answers arrive one radio at a time, each in its own request thread: merging them is a
+        # read-modify-write of the stored assessment, so it is done one at a time
+        self._answering = threading.Lock()
 
     # --- assessment ------------------------------------------------------------------------
     def items(self, lang: str) -> list[dict[str, Any]]:
@@ -93,6 +97,10 @@ class Coaching:
     ) -> dict[str, Any]:
         """Merge new answers into the session's assessment and store them at once."""
         checked = riasec.check_answers(self.questionnaire, answers)
+        with self._answering:
+            return self._merge(session_id, checked, restart)
+
+    def _merge(self, session_id: str | None, checked: Any, restart: bool) -> dict[str, Any]:
         state = {"answers": {}, "record_id": None} if restart else self.assessment_state(session_id)
         merged = {**state["answers"], **checked}
         record_id = state["record_id"]

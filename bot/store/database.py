@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -24,6 +25,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bot.errors import ConfigError
 from bot.resources import package_path
@@ -34,6 +36,17 @@ MIGRATIONS = package_path("bot.store.migrations")
 
 
 BUSY_TIMEOUT_S = 10
+
+T = TypeVar("T")
+
+
+class Write(Protocol):
+    """Runs ``work`` in one write transaction, retried while the database is busy
+    (``Store._write``); the store's parts that write take one."""
+
+    def __call__(self, work: Callable[[Session], T], /) -> T: ...
+
+
 BEGIN_OPTION = "careercoach_begin"  # execution option: "IMMEDIATE" for write transactions
 
 

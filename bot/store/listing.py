@@ -1,7 +1,8 @@
 """The counselor's transcript list and the export: filtering conversations, summarising them.
 
-Dates in a :class:`TranscriptFilter` are China Standard Time (UTC+8, the graduates' and
-counselors' day); naive datetimes are read the same way, aware ones as given. Export writes one
+Dates in a :class:`TranscriptFilter` are days of the configured time zone (``settings.time_zone``,
+China Standard Time by default: the graduates' and counselors' day); naive datetimes are read in
+the same zone, aware ones as given. Export writes one
 record per turn (JSON Lines or CSV), which is what a reviewer or an evaluation set needs; it
 builds the whole text in memory, fine for the tens of thousands of turns a campus produces.
 A CSV cell that a spreadsheet (Excel, WPS, LibreOffice) would run as a formula — one starting
@@ -15,10 +16,10 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import ValidationFailed
@@ -52,27 +53,27 @@ CSV_COLUMNS = [
 ]
 
 
-def _moment(value: date | datetime, end: bool) -> datetime:
+def _moment(value: date | datetime, end: bool, tz: tzinfo) -> datetime:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=CHINA)
+        return value if value.tzinfo else value.replace(tzinfo=tz)
     day = value + timedelta(days=1) if end else value
-    return datetime.combine(day, time(0), tzinfo=CHINA)
+    return datetime.combine(day, time(0), tzinfo=tz)
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def conditions(flt: TranscriptFilter) -> list[ColumnElement[bool]]:
+def conditions(flt: TranscriptFilter, tz: tzinfo = CHINA) -> list[ColumnElement[bool]]:
     """SQL conditions on ``ConversationRow`` for the filter (empty conversations never match)."""
     in_turn: list[ColumnElement[bool]] = [TurnRow.conversation_id == ConversationRow.id]
     if flt.date_from is not None:
-        in_turn.append(TurnRow.created_at >= _moment(flt.date_from, end=False))
+        in_turn.append(TurnRow.created_at >= _moment(flt.date_from, False, tz))
     if flt.date_to is not None:
         if isinstance(flt.date_to, datetime):
-            in_turn.append(TurnRow.created_at <= _moment(flt.date_to, end=True))
+            in_turn.append(TurnRow.created_at <= _moment(flt.date_to, True, tz))
         else:
-            in_turn.append(TurnRow.created_at < _moment(flt.date_to, end=True))
+            in_turn.append(TurnRow.created_at < _moment(flt.date_to, True, tz))
     if flt.intent:
         in_turn.append(TurnRow.intent == flt.intent)
     if flt.text and flt.text.strip():
@@ -101,7 +102,17 @@ def conditions(flt: TranscriptFilter) -> list[ColumnElement[bool]]:
     if flt.unreviewed_distress is not None:
         waiting = unreviewed_distress()
         out.append(waiting if flt.unreviewed_distress else ~waiting)
+    if flt.reviewed is not None:
+        out.append(reviewed() if flt.reviewed else ~reviewed())
     return out
+
+
+def reviewed() -> ColumnElement[bool]:
+    """Marked reviewed by a counselor after its last turn."""
+    return and_(
+        ConversationRow.reviewed_at.is_not(None),
+        ConversationRow.reviewed_at >= ConversationRow.updated_at,
+    )
 
 
 def unreviewed_distress() -> ColumnElement[bool]:
@@ -111,33 +122,41 @@ def unreviewed_distress() -> ColumnElement[bool]:
         .where(FlagEventRow.conversation_id == ConversationRow.id, FlagEventRow.action == "flag")
         .scalar_subquery()
     )
-    reviewed = exists().where(
+    annotated = exists().where(
         TurnRow.conversation_id == ConversationRow.id,
         AnnotationRow.turn_id == TurnRow.id,
         AnnotationRow.created_at >= flagged_at,
     )
+    marked = and_(
+        ConversationRow.reviewed_at.is_not(None), ConversationRow.reviewed_at >= flagged_at
+    )
     return and_(
         ConversationRow.flagged.is_(True),
         ConversationRow.flag_reason.like(f"{DISTRESS_REASON}%"),
-        ~reviewed,
+        ~annotated,
+        ~marked,
     )
 
 
-def count(db: Session, flt: TranscriptFilter) -> int:
+def count(db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA) -> int:
     """How many conversations the filter selects (ignoring its limit and offset)."""
-    query = select(func.count()).select_from(ConversationRow).where(*conditions(flt))
+    query = select(func.count()).select_from(ConversationRow).where(*conditions(flt, tz))
     return int(db.scalar(query) or 0)
 
 
-def _query(flt: TranscriptFilter, *, annotations: bool) -> Select[ConversationRow]:
+def _query(flt: TranscriptFilter, tz: tzinfo = CHINA, *, annotations: bool) -> Select[Any]:
     load = selectinload(ConversationRow.turns)
     options = [load.selectinload(TurnRow.feedback)]
     if annotations:
         options.append(load.selectinload(TurnRow.annotations))
+    order: list[Any] = [ConversationRow.updated_at.desc(), ConversationRow.id.desc()]
+    if flt.order == "queue":
+        rank = case((unreviewed_distress(), 0), (reviewed(), 2), else_=1)
+        order = [rank, *order]
     query = (
         select(ConversationRow)
-        .where(*conditions(flt))
-        .order_by(ConversationRow.updated_at.desc(), ConversationRow.id.desc())
+        .where(*conditions(flt, tz))
+        .order_by(*order)
         .options(*options)
         .offset(flt.offset)
     )
@@ -146,9 +165,10 @@ def _query(flt: TranscriptFilter, *, annotations: bool) -> Select[ConversationRo
     return query
 
 
-def summaries(db: Session, flt: TranscriptFilter) -> list[ConversationSummary]:
+def summaries(db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA) -> list[ConversationSummary]:
     out = []
-    for conv in db.scalars(_query(flt, annotations=False)):
+    rows = db.execute(_query(flt, tz, annotations=False).add_columns(unreviewed_distress()))
+    for conv, waiting in rows:
         ratings = [f.rating for t in conv.turns for f in t.feedback]
         first = conv.turns[0].question if conv.turns else ""
         out.append(
@@ -165,14 +185,18 @@ def summaries(db: Session, flt: TranscriptFilter) -> list[ConversationSummary]:
                 negative_feedback=sum(r < 0 for r in ratings),
                 flagged=conv.flagged,
                 flag_reason=conv.flag_reason,
+                title=conv.title,
+                reviewed_by=conv.reviewed_by,
+                reviewed_at=conv.reviewed_at,
+                distress_waiting=bool(waiting),
             )
         )
     return out
 
 
-def records(db: Session, flt: TranscriptFilter) -> Iterator[dict[str, Any]]:
+def records(db: Session, flt: TranscriptFilter, tz: tzinfo = CHINA) -> Iterator[dict[str, Any]]:
     """One flat record per turn of the selected conversations, in conversation order."""
-    for conv in db.scalars(_query(flt, annotations=True)):
+    for conv in db.scalars(_query(flt, tz, annotations=True)):
         for row in conv.turns:
             turn = turn_of(row)
             yield {
@@ -217,15 +241,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def export(db: Session, flt: TranscriptFilter, fmt: Literal["jsonl", "csv"]) -> str:
+def export(
+    db: Session, flt: TranscriptFilter, fmt: Literal["jsonl", "csv"], tz: tzinfo = CHINA
+) -> str:
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(db, flt))
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(db, flt, tz))
     if fmt == "csv":
         buffer = io.StringIO()
         # CRLF rows (RFC 4180, what spreadsheets write): a field holding CR or LF is then quoted
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
-        for record in records(db, flt):
+        for record in records(db, flt, tz):
             writer.writerow({k: _cell(v) for k, v in record.items()})
         return buffer.getvalue()
     raise ValidationFailed(

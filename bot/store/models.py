@@ -7,7 +7,7 @@ database session. Every time is an aware UTC ``datetime``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -35,6 +35,10 @@ class TranscriptFilter(BaseModel):
     # on any of its turns after the flag was raised, and not unflagged); False: the others
     unreviewed_distress: bool | None = None
     text: str | None = None  # case-insensitive substring of a question or an answer
+    # True: reviewed by a counselor since its last turn; False: not (never, or new turns since)
+    reviewed: bool | None = None
+    # "recent": newest first; "queue": unreviewed distress flags, then unreviewed, then the rest
+    order: Literal["recent", "queue"] = "recent"
     limit: int | None = Field(default=50, ge=1)
     offset: int = Field(default=0, ge=0)
 
@@ -82,6 +86,9 @@ class Conversation(BaseModel):
     lang: str = "zh"
     flagged: bool = False
     flag_reason: str = ""
+    title: str = ""
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
     turns: list[StoredTurn] = Field(default_factory=list)
     flag_events: list[FlagEvent] = Field(default_factory=list)
 
@@ -109,6 +116,116 @@ class ConversationSummary(BaseModel):
     negative_feedback: int
     flagged: bool
     flag_reason: str = ""
+    title: str = ""
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    distress_waiting: bool = False  # flagged for distress and not reviewed since
+
+
+class SessionConversation(BaseModel):
+    """One entry of a graduate's own conversation list (this browser's)."""
+
+    id: int
+    title: str  # the graduate's name for it, else the first question
+    updated_at: datetime
+    turn_count: int
+
+
+class VerifiedCitation(BaseModel):
+    """A knowledge-base passage a verified answer cites, as it was when approved."""
+
+    doc_id: str
+    chunk_id: str = ""
+    title: str = ""
+    section: str = ""
+    page: int | None = None
+    date: str = ""
+    text: str = ""
+
+
+class VerifiedAnswer(BaseModel):
+    id: int
+    questions: list[str]
+    answer: str
+    lang: Literal["zh", "en"] = "zh"
+    citations: list[VerifiedCitation] = Field(default_factory=list)
+    status: Literal["active", "withdrawn"] = "active"
+    expires_on: date | None = None
+    created_by: str
+    created_at: datetime
+    approved_by: str
+    approved_at: datetime
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str = ""
+    withdrawn_seen: bool = False
+    served: int = 0
+
+
+GapStatus = Literal["open", "document_added", "wont_cover"]
+GAP_STATUSES: tuple[GapStatus, ...] = ("open", "document_added", "wont_cover")
+
+
+class KnowledgeGap(BaseModel):
+    id: int
+    label: str
+    examples: list[str]
+    asked: int
+    status: GapStatus = "open"
+    note: str = ""
+    first_seen: datetime
+    last_seen: datetime
+    updated_by: str = ""
+    updated_at: datetime
+
+
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class EvalJob(BaseModel):
+    id: int
+    suite: str
+    kb: Literal["datasets", "live"] = "datasets"
+    status: JobStatus
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    cancel_requested: bool = False
+    pid: int | None = None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    passed: bool | None = None
+    result: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed", "cancelled")
+
+
+class DayStats(BaseModel):
+    """One day (in the configured time zone) of the counselor dashboard."""
+
+    day: date
+    conversations: int = 0
+    answers: int = 0
+    abstained: int = 0
+    rated: int = 0
+    negative: int = 0
+    distress_flags: int = 0
+    latencies_ms: list[int] = Field(default_factory=list)
+    intents: dict[str, int] = Field(default_factory=dict)
+
+
+class AskedQuestion(BaseModel):
+    """A graduate's question that was not answered, or whose answer got a 👎."""
+
+    turn_id: int
+    conversation_id: int
+    question: str
+    created_at: datetime
+    abstained: bool
+    negative: bool
 
 
 class User(BaseModel):

@@ -63,6 +63,9 @@ def conversation_of(row: ConversationRow) -> Conversation:
         lang=row.lang,
         flagged=row.flagged,
         flag_reason=row.flag_reason,
+        title=row.title,
+        reviewed_by=row.reviewed_by,
+        reviewed_at=row.reviewed_at,
         turns=[turn_of(t) for t in row.turns],
         flag_events=[
             FlagEvent(

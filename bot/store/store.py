@@ -24,34 +24,41 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, aliased, selectinload, sessionmaker
 
 from bot.chat.models import Answer
 from bot.errors import NotFoundError, StorageError, ValidationFailed
 from bot.notify import FlagNotice
 from bot.privacy import redact
 from bot.settings import Settings
-from bot.store import accounts, coaching, listing, staff
+from bot.store import accounts, coaching, listing, staff, stats
 from bot.store.accounts import normalise_name
 from bot.store.clean import clean_deep, clean_text
 from bot.store.database import BUSY_TIMEOUT_S, make_engine, upgrade, writer
+from bot.store.jobs import EvalJobs
+from bot.store.knowledge_gaps import KnowledgeGaps
 from bot.store.models import (
+    AskedQuestion,
     Conversation,
     ConversationSummary,
+    DayStats,
     LoginFailures,
     Role,
+    SessionConversation,
     StaffLogin,
+    StoredTurn,
     TranscriptFilter,
     User,
 )
-from bot.store.rows import conversation_of
+from bot.store.rows import conversation_of, turn_of
 from bot.store.tables import (
     AnnotationRow,
     ConversationRow,
@@ -62,6 +69,7 @@ from bot.store.tables import (
     TurnRow,
 )
 from bot.store.throttle import LoginThrottle
+from bot.store.verified import VerifiedAnswers
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +150,7 @@ class Store:
             on_flag,
             max_hashing=settings.max_concurrent_password_hashes,
             staff_lifetime=timedelta(hours=settings.staff_session_hours),
+            tz=settings.tz,
         )
 
     @classmethod
@@ -153,12 +162,14 @@ class Store:
         login_policy: LoginThrottle | None = None,
         hasher: PasswordHasher | None = None,
         on_flag: OnFlag | None = None,
+        tz: tzinfo | None = None,
     ) -> Store:
         """Open the database at ``url``; ``clock``, ``login_policy`` and ``hasher`` are for tests
         and unusual deployments (the defaults are the product's). ``on_flag`` is called (after
-        the write is committed) each time an answer raises a distress flag."""
+        the write is committed) each time an answer raises a distress flag. ``tz`` is the zone
+        whose days the filters and the dashboard count (default Asia/Shanghai)."""
         store = cls.__new__(cls)
-        store._init(url, clock, login_policy, hasher, on_flag)
+        store._init(url, clock, login_policy, hasher, on_flag, tz=tz)
         return store
 
     def _init(
@@ -171,8 +182,10 @@ class Store:
         *,
         max_hashing: int = 2,
         staff_lifetime: timedelta = timedelta(hours=12),
+        tz: tzinfo | None = None,
     ) -> None:
         self._on_flag = on_flag
+        self.tz: tzinfo = tz or ZoneInfo("Asia/Shanghai")
         self.engine: Engine = make_engine(url)
         upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -190,6 +203,9 @@ class Store:
             self._sessions, self._writes, self._clock, lifetime=staff_lifetime
         )
         self.coaching = coaching.CoachingRecords(self._sessions, self._write, self._clock, _digest)
+        self.verified = VerifiedAnswers(self._sessions, self._write, self._clock)
+        self.gaps = KnowledgeGaps(self._sessions, self._write, self._clock)
+        self.jobs = EvalJobs(self._sessions, self._write, self._clock)
 
     def _write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one write transaction; :class:`StorageError` when the database
@@ -276,8 +292,16 @@ class Store:
 
         return self._write(start)
 
-    def add_exchange(self, session_id: str, question: str, answer: Answer, latency_ms: int) -> int:
-        """Store one question and its answer in the session's current conversation.
+    def add_exchange(
+        self,
+        session_id: str,
+        question: str,
+        answer: Answer,
+        latency_ms: int,
+        conversation_id: int | None = None,
+    ) -> int:
+        """Store one question and its answer in the session's current conversation (or in
+        ``conversation_id``, which must belong to the session).
 
         Returns the turn id (for feedback). An answer with ``flagged=True`` flags the
         conversation for counselors. A distress answer (``extra["distress"]`` or the distress
@@ -300,7 +324,10 @@ class Store:
 
         def add(db: Session) -> tuple[int, FlagNotice | None]:
             now = self._clock()
-            conv = self._current(db, digest, full=False)
+            if conversation_id is None:
+                conv = self._current(db, digest, full=False)
+            else:
+                conv = self._owned(db, digest, conversation_id)
             position = db.scalar(
                 select(func.count()).select_from(TurnRow).where(TurnRow.conversation_id == conv.id)
             )
@@ -344,15 +371,101 @@ class Store:
                 log.error("distress notification hook failed: %s", error)
         return turn_id
 
-    def conversation_for_session(self, session_id: str) -> Conversation:
-        """The session's current conversation, without counselors' annotations or flags."""
+    def conversation_for_session(
+        self, session_id: str, conversation_id: int | None = None
+    ) -> Conversation:
+        """The session's current conversation (or ``conversation_id`` of it), without
+        counselors' annotations, flags or reviews."""
         digest = self._known(session_id)
         with self._sessions.begin() as db:
-            conv = self._current(db, digest)
+            if conversation_id is None:
+                conv = self._current(db, digest)
+            else:
+                conv = self._owned(db, digest, conversation_id)
             full = conversation_of(conv)
         for turn in full.turns:
             turn.annotations = []
-        return full.model_copy(update={"flagged": False, "flag_reason": "", "flag_events": []})
+        hidden = {"flagged": False, "flag_reason": "", "flag_events": [], "reviewed_by": None}
+        return full.model_copy(update={**hidden, "reviewed_at": None})
+
+    def session_conversations(self, session_id: str) -> list[SessionConversation]:
+        """The session's conversations with at least one turn, most recently used first."""
+        digest = self._known(session_id)
+        with self._sessions() as db:
+            turns = func.count(TurnRow.id)
+            opening = aliased(TurnRow)
+            first = (
+                select(opening.question)
+                .where(opening.conversation_id == ConversationRow.id)
+                .order_by(opening.position)
+                .limit(1)
+                .correlate(ConversationRow)
+                .scalar_subquery()
+            )
+            rows = db.execute(
+                select(ConversationRow, turns, first)
+                .join(TurnRow, TurnRow.conversation_id == ConversationRow.id)
+                .where(ConversationRow.session_sha256 == digest)
+                .group_by(ConversationRow.id)
+                .order_by(ConversationRow.updated_at.desc(), ConversationRow.id.desc())
+            ).all()
+        return [
+            SessionConversation(
+                id=conv.id,
+                title=conv.title or str(question or "")[:60],
+                updated_at=conv.updated_at,
+                turn_count=int(count),
+            )
+            for conv, count, question in rows
+        ]
+
+    def rename_conversation(self, session_id: str, conversation_id: int, title: str) -> None:
+        """The graduate's own name for a conversation (empty: back to the first question)."""
+        title = _stored(" ".join(title.split()))
+        if len(title) > 200:
+            raise ValidationFailed(
+                "title: at most 200 characters", message_zh="标题 title：最多 200 个字符"
+            )
+        digest = self._known(session_id)
+
+        def write(db: Session) -> None:
+            self._owned(db, digest, conversation_id).title = title
+
+        self._write(write)
+
+    def delete_conversation(self, session_id: str, conversation_id: int) -> None:
+        """Delete one of the session's conversations with everything in it (turns, feedback,
+        counselors' annotations and flags): the graduate asked for it to be gone."""
+        digest = self._known(session_id)
+
+        def write(db: Session) -> None:
+            db.delete(self._owned(db, digest, conversation_id))
+
+        self._write(write)
+        log.info("a graduate deleted conversation %s", conversation_id)
+
+    def delete_last_turn(self, session_id: str, conversation_id: int) -> str:
+        """Remove the conversation's last exchange (to ask it again); returns its question."""
+        digest = self._known(session_id)
+
+        def write(db: Session) -> str:
+            conv = self._owned(db, digest, conversation_id)
+            last = db.scalars(
+                select(TurnRow)
+                .where(TurnRow.conversation_id == conv.id)
+                .order_by(TurnRow.position.desc())
+                .limit(1)
+            ).first()
+            if last is None:
+                raise NotFoundError(
+                    "the conversation has no answer to regenerate",
+                    message_zh="这个对话还没有可以重新生成的回答",
+                )
+            question = last.question
+            db.delete(last)
+            return question
+
+        return self._write(write)
 
     def record_feedback(
         self, turn_id: int, session_id: str, rating: int, comment: str = ""
@@ -400,12 +513,34 @@ class Store:
     # --- counselors --------------------------------------------------------------------------
     def list_conversations(self, flt: TranscriptFilter | None = None) -> list[ConversationSummary]:
         with self._sessions() as db:
-            return listing.summaries(db, flt or TranscriptFilter())
+            return listing.summaries(db, flt or TranscriptFilter(), self.tz)
 
     def count_conversations(self, flt: TranscriptFilter | None = None) -> int:
         """How many conversations ``flt`` selects, whatever its limit."""
         with self._sessions() as db:
-            return listing.count(db, flt or TranscriptFilter())
+            return listing.count(db, flt or TranscriptFilter(), self.tz)
+
+    def mark_reviewed(self, conversation_id: int, by_user: str) -> None:
+        """A counselor has read the conversation as it stands (new turns make it unreviewed)."""
+
+        def write(db: Session) -> None:
+            conv = self._conversation(db, conversation_id)
+            conv.reviewed_by = by_user
+            conv.reviewed_at = max(self._clock(), conv.updated_at)
+
+        self._write(write)
+
+    def day_stats(self, first: date, last: date) -> list[DayStats]:
+        """Counts per day of the configured zone, ``first`` to ``last`` inclusive."""
+        with self._sessions() as db:
+            return stats.days(db, first, last, self.tz)
+
+    def asked_unanswered(
+        self, since: datetime | None = None, limit: int = 2000
+    ) -> list[AskedQuestion]:
+        """Policy questions that were not answered or whose answer got a 👎, newest first."""
+        with self._sessions() as db:
+            return stats.unanswered(db, since, limit)
 
     def distress_queue(self, limit: int | None = 50) -> list[ConversationSummary]:
         """Conversations flagged for distress that no counselor has reviewed since, newest first.
@@ -421,6 +556,16 @@ class Store:
         """Everything about one conversation: turns, citations, feedback, annotations, flags."""
         with self._sessions() as db:
             return conversation_of(self._conversation(db, conversation_id))
+
+    def find_turn(self, turn_id: int) -> StoredTurn | None:
+        """One stored turn with its feedback and annotations (for counselors), or None."""
+        with self._sessions() as db:
+            row = db.get(
+                TurnRow,
+                turn_id,
+                options=[selectinload(TurnRow.feedback), selectinload(TurnRow.annotations)],
+            )
+            return turn_of(row) if row is not None else None
 
     def annotate(
         self,
@@ -473,7 +618,7 @@ class Store:
     ) -> str:
         """The selected conversations, one line (or CSV row) per turn."""
         with self._sessions() as db:
-            return listing.export(db, flt or TranscriptFilter(limit=None), fmt)
+            return listing.export(db, flt or TranscriptFilter(limit=None), fmt, self.tz)
 
     def purgeable(self, older_than: timedelta) -> int:
         """How many conversations :meth:`purge` with ``older_than`` would delete now."""
@@ -567,6 +712,16 @@ class Store:
             conv = self._new_conversation(digest, self._clock())
             db.add(conv)
             db.flush()
+        return conv
+
+    @staticmethod
+    def _owned(db: Session, digest: str, conversation_id: int) -> ConversationRow:
+        conv = db.get(ConversationRow, conversation_id, options=_FULL)
+        if conv is None or conv.session_sha256 != digest:
+            raise NotFoundError(
+                f"conversation {conversation_id} is not part of this session",
+                message_zh=f"本会话中没有对话 {conversation_id}",
+            )
         return conv
 
     @staticmethod

@@ -9,12 +9,13 @@ outside tests; a test checks that the migrations and these models agree.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -83,6 +84,9 @@ class ConversationRow(Base):
     lang: Mapped[str] = mapped_column(String(8), default="zh")
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     flag_reason: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(String(200), default="")  # the graduate's own name for it
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     turns: Mapped[list[TurnRow]] = relationship(
         back_populates="conversation",
@@ -203,6 +207,71 @@ class LoginAttemptRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_login_attempts_name_client", "name", "client", "created_at"),)
+
+
+class VerifiedAnswerRow(Base):
+    """A counselor's answer to a group of questions, served instead of the engine's when a new
+    question matches one of them closely; withdrawn when a cited document changes or goes."""
+
+    __tablename__ = "verified_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    answer: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8))
+    # [{doc_id, chunk_id, title, section, page, date, text}] as cited when approved
+    citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # active, withdrawn
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by: Mapped[str] = mapped_column(String(64))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_seen: Mapped[bool] = mapped_column(Boolean, default=False)  # a counselor was told
+    served: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KnowledgeGapRow(Base):
+    """A group of questions the knowledge base could not answer, and what maintainers did."""
+
+    __tablename__ = "knowledge_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)  # the group's most central question
+    turn_ids: Mapped[list[int]] = mapped_column(JSON)
+    examples: Mapped[list[str]] = mapped_column(JSON)
+    asked: Mapped[int] = mapped_column(Integer)  # how many conversations asked it
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open, document_added, wont_cover
+    note: Mapped[str] = mapped_column(Text, default="")
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EvalJobRow(Base):
+    """An evaluation run in a worker process: progress, cancel request, result and gate."""
+
+    __tablename__ = "eval_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    suite: Mapped[str] = mapped_column(String(32))
+    kb: Mapped[str] = mapped_column(String(16))  # "datasets" (each dataset's own) or "live"
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # {"results": [summary…], "shortfalls": [str…], "failed": [{dataset, suite, split, id}…]}
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 # --- security (revision 0002) --------------------------------------------------------------

@@ -2,7 +2,7 @@
 sessions, and whether the graduate shares each with counselors.
 
 Revision ID: 0005
-Revises: 0002 (0003 webapp and 0004 are not in main; the lead re-chains at merge)
+Revises: 0003 (daily use; 0004 was not needed: the knowledge base keeps its shared state outside the store)
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,39 @@
+"""The streamed chat route gives an abandoned answer back at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+from ui.scripts import ndjson_lines
+
+
+def test_stopping_the_stream_closes_the_answer_without_waiting_for_the_collector() -> None:
+    closed: list[str] = []
+
+    def answer() -> Iterator[dict[str, str]]:
+        try:
+            yield {"text": "第一段"}
+            yield {"text": "第二段"}
+            closed.append("never reached")
+        finally:
+            closed.append("closed")
+
+    views = answer()  # still referenced, as a cancelled request's traceback keeps it
+
+    async def read_one_then_stop() -> str:
+        lines = ndjson_lines(views)
+        first = await lines.__anext__()
+        await lines.aclose()  # what Starlette does when the browser aborts the request
+        return first
+
+    first = asyncio.run(read_one_then_stop())
+    assert first == '{"text": "第一段"}\n'
+    assert closed == ["closed"]
+
+
+def test_a_whole_answer_is_sent_line_by_line() -> None:
+    async def read_all() -> list[str]:
+        return [line async for line in ndjson_lines(iter([{"a": 1}, {"b": "二"}]))]
+
+    assert asyncio.run(read_all()) == ['{"a": 1}\n', '{"b": "二"}\n']
