@@ -59,7 +59,7 @@ REDACTION_OPTIONAL = {"note"}
 # reviewed commit that says why the frozen split changed (SAFETY_DATASETS.md, "Frozen test split").
 FROZEN_TEST = {
     "distress.jsonl": "e91aa191cc4cc98ad0be35e15a6824a2b4fc43257fd06913631c7f322e0430b9",
-    "redaction.jsonl": "b9b5b52bee950fddcc4abd6130c846f65b511b75081bd78c2750b2a2c22e2d16",
+    "redaction.jsonl": "005e91ec80f43373a6db3df6a8fa24925968b3bb21a920e7b653cc067244b88a",
 }
 
 Row = tuple[int, dict[str, Any]]  # line number, parsed object
