@@ -119,6 +119,7 @@ def test_bad_file_fails_alone(settings: Settings, corpus: Path) -> None:
     assert not report.ok
     reasons = {Path(f.path).name: f.reason for f in report.files}
     assert "empty" in reasons["empty.txt"] and "no such" in reasons["missing-folder"]
+    assert "空文件" in reasons["empty.txt"]  # maintainers read the report in Chinese too
 
 
 def test_explicit_yaml_file_is_skipped_with_reason(settings: Settings, corpus: Path) -> None:

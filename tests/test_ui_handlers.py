@@ -116,6 +116,19 @@ def test_regenerate_replaces_the_last_answer_and_stop_stores_nothing(parts) -> N
     assert "2000" in too_long["notice"]
 
 
+def test_the_page_is_told_the_configured_message_limit(settings: Settings) -> None:
+    services, _coach, _kb, store = make_services(
+        settings.model_copy(update={"max_message_chars": 500})
+    )
+    try:
+        chat = GraduateChat(services)
+        for label, shown in (("中文", "最多 500 字"), ("English", "500 characters at most")):
+            view = chat.restore(label, FakeRequest(SESSION))
+            assert view["max_chars"] == 500 and shown in view["labels"]["too_long"]
+    finally:
+        store.close()
+
+
 def test_rating_and_comment_reach_the_store_and_come_back_after_reload(parts) -> None:
     services, *_ = parts
     chat = GraduateChat(services)

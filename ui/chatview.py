@@ -132,13 +132,17 @@ def chat_view(
     conversations: list[SessionConversation],
     tz: ZoneInfo,
     lang: str,
+    max_chars: int = 2000,
 ) -> dict[str, Any]:
+    """The whole chat for the page's script; ``max_chars`` is the longest message accepted
+    (``settings.max_message_chars``), which the input box enforces and its notice names."""
     messages: list[dict[str, Any]] = []
     for turn in conversation.turns if conversation else []:
         messages += turn_views(turn, tz, lang)
     return {
         "lang": lang,
-        "labels": labels(lang),
+        "labels": {**labels(lang), "too_long": t("too_long", lang).format(n=max_chars)},
+        "max_chars": max_chars,
         "zone": zone_label(tz, lang),
         "examples": EXAMPLES[lang],
         "conversation_id": conversation.id if conversation else None,

@@ -108,7 +108,13 @@ class GraduateChat:
         conversation = self._conversation(session_id, conversation_id)
         if conversation is None and conversation_id is not None:
             conversation = self._conversation(session_id, None)
-        return chat_view(conversation, store.session_conversations(session_id), self.tz, lang)
+        return chat_view(
+            conversation,
+            store.session_conversations(session_id),
+            self.tz,
+            lang,
+            self.services.settings.max_message_chars,
+        )
 
     def restore(self, lang_label: str | None, request: gr.Request | None = None) -> View:
         """After a page (re)load: the session's most recent conversation."""

@@ -97,8 +97,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "No messages yet. Type a question below or pick an example.",
     },
     "too_long": {
-        "zh": "问题太长了（最多 2000 字），请精简后再发送。",
-        "en": "The question is too long (2,000 characters at most); please shorten it.",
+        "zh": "问题太长了（最多 {n} 字），请精简后再发送。",
+        "en": "The question is too long ({n:,} characters at most); please shorten it.",
     },
     "times_in": {"zh": "时间均为", "en": "Times are in"},
     "highlight_note": {

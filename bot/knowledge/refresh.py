@@ -414,11 +414,15 @@ def _load(
             doc, chunk_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap
         )
     except IngestError as exc:
+        # the report is read by maintainers in both languages: the reason in each, once
+        both = exc.reason if exc.reason_zh == exc.reason else f"{exc.reason} / {exc.reason_zh}"
         if exc.status == "skipped":
-            return SourceEntry(path=str(path), status="skipped", reason=exc.reason)
-        return SourceEntry(path=str(path), status="failed", reason=exc.reason)
+            return SourceEntry(path=str(path), status="skipped", reason=both)
+        return SourceEntry(path=str(path), status="failed", reason=both)
     except CareerCoachError as exc:
-        return SourceEntry(path=str(path), status="failed", reason=exc.message)
+        zh = exc.message_zh
+        both = exc.message if not zh or zh == exc.message else f"{exc.message} / {zh}"
+        return SourceEntry(path=str(path), status="failed", reason=both)
     except Exception as exc:  # one broken file must never stop the others; logged in full
         log.exception("unexpected error loading %s", path)
         return SourceEntry(path=str(path), status="failed", reason=f"{type(exc).__name__}: {exc}")

@@ -216,7 +216,7 @@ function messageView(message, index, last) {
 // --- the frame: conversation list, messages, composer, source panel -----------------------
 const nav = el("nav", { class: "cc-convs", "aria-labelledby": "cc-convs-title" });
 const log = el("div", { class: "cc-log", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
-const input = el("textarea", { id: "cc-input", rows: 2, maxlength: 2000 });
+const input = el("textarea", { id: "cc-input", rows: 2, maxlength: data().max_chars || 2000 });
 const inputLabel = el("label", { for: "cc-input", class: "cc-sr" });
 const sendButton = el("button", { type: "button", id: "cc-send", class: "cc-primary" });
 const stopButton = el("button", { type: "button", id: "cc-stop", hidden: true });
@@ -236,7 +236,7 @@ root.replaceChildren(el("div", { class: "cc-layout" }, nav,
 function ask(text, regenerate) {
   if (local.busy) return;
   if (!regenerate && !text.trim()) return;
-  if (text.length > 2000) { notice.textContent = L("too_long"); notice.hidden = false; return; }
+  if (text.length > (data().max_chars || 2000)) { notice.textContent = L("too_long"); notice.hidden = false; return; }
   notice.hidden = true;
   local.busy = true;
   local.stopped = false;
@@ -319,6 +319,7 @@ function drawMessages() {
 function drawAll() {
   const v = data();
   inputLabel.textContent = L("input_label");
+  input.maxLength = data().max_chars || 2000;  // the server's settings.max_message_chars
   input.placeholder = L("placeholder");
   sendButton.textContent = L("send");
   stopButton.textContent = `■ ${L("stop")}`;

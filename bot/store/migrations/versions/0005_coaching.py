@@ -2,7 +2,7 @@
 sessions, and whether the graduate shares each with counselors.
 
 Revision ID: 0005
-Revises: 0003 (daily use; 0004 was not needed: the knowledge base keeps its shared state outside the store)
+Revises: 0003 (daily use)
 Create Date: 2026-12-01
 """
 
