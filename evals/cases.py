@@ -10,13 +10,16 @@ file, the line and the field. What a suite does with a case lives in :mod:`evals
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.errors import ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
 
 # Keys a shipped dataset carries for its readers or for the suites that read them as extras:
 # the document a case is about, notes, the source page, what a paraphrase rewrites, ...
@@ -76,11 +79,26 @@ class Case(BaseModel):
 
 def load_cases(path: Path) -> list[Case]:
     """Read a JSONL dataset; blank lines and lines starting with ``#`` are skipped."""
+    return read_jsonl(path, Case, known=frozenset(Case.model_fields) | NOTE_FIELDS)
+
+
+def read_jsonl(
+    path: Path,
+    model: type[M],
+    *,
+    known: frozenset[str] | None = None,
+    check: Callable[[M, str], None] | None = None,
+) -> list[M]:
+    """The validated lines of a JSONL dataset, as ``model``: the one reader of every suite's
+    case files. Blank lines and ``#`` lines are skipped. A key outside ``known`` (when given),
+    invalid JSON, a field the model refuses, a repeated ``id`` or an empty file stops the run
+    with an error naming the file, the line and the field; ``check(item, where)`` may refuse
+    more."""
     if not path.is_file():
         raise ValidationFailed(
             f"{path}: dataset file not found", message_zh=f"{path}：找不到评测数据集文件"
         )
-    cases: list[Case] = []
+    out: list[M] = []
     seen: set[str] = set()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -93,17 +111,15 @@ def load_cases(path: Path) -> list[Case]:
                 f"{where}: not valid JSON ({bad.msg})",
                 message_zh=f"{where}：不是合法的 JSON（{bad.msg}）",
             ) from bad
-        unknown = (
-            sorted(set(raw) - set(Case.model_fields) - NOTE_FIELDS) if isinstance(raw, dict) else []
-        )
+        unknown = sorted(set(raw) - known) if known is not None and isinstance(raw, dict) else []
         if unknown:
-            known = ", ".join(sorted(set(Case.model_fields) | NOTE_FIELDS))
+            names = ", ".join(sorted(known or ()))
             raise ValidationFailed(
-                f"{where}: unknown field '{unknown[0]}' (a misspelling? known fields: {known})",
-                message_zh=f"{where}：未知字段“{unknown[0]}”（是否拼错？已知字段：{known}）",
+                f"{where}: unknown field '{unknown[0]}' (a misspelling? known fields: {names})",
+                message_zh=f"{where}：未知字段“{unknown[0]}”（是否拼错？已知字段：{names}）",
             )
         try:
-            case = Case.model_validate(raw)
+            item = model.model_validate(raw)
         except ValidationError as bad:
             first = bad.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "case"
@@ -111,13 +127,16 @@ def load_cases(path: Path) -> list[Case]:
                 f"{where}: field '{field}': {first['msg']}",
                 message_zh=f"{where}：字段“{field}”有误：{first['msg']}",
             ) from bad
-        if case.id in seen:
+        if check is not None:
+            check(item, where)
+        ident = str(getattr(item, "id", ""))
+        if ident in seen:
             raise ValidationFailed(
-                f"{where}: field 'id': duplicate id {case.id!r}",
-                message_zh=f"{where}：字段“id”重复：{case.id}",
+                f"{where}: field 'id': duplicate id {ident!r}",
+                message_zh=f"{where}：字段“id”重复：{ident}",
             )
-        seen.add(case.id)
-        cases.append(case)
-    if not cases:
+        seen.add(ident)
+        out.append(item)
+    if not out:
         raise ValidationFailed(f"{path}: dataset has no cases", message_zh=f"{path}：数据集为空")
-    return cases
+    return out

@@ -19,9 +19,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.errors import ValidationFailed
+from evals.cases import read_jsonl
 
 # read through LabelledMessage.field: redaction spans and strings to keep, the turns before the
 # message, a note for people
@@ -69,52 +70,14 @@ def message_suite(path: Path) -> str | None:
 
 def load_messages(path: Path, labels: frozenset[str] | None = None) -> list[LabelledMessage]:
     """Read a labelled-message JSONL file; ``labels`` limits what ``label`` may be."""
-    if not path.is_file():
-        raise ValidationFailed(
-            f"{path}: dataset file not found", message_zh=f"{path}：找不到评测数据集文件"
-        )
-    out: list[LabelledMessage] = []
-    seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        where = f"{path}:{number}"
-        try:
-            raw = json.loads(line)
-            keys = set(raw) if isinstance(raw, dict) else set()
-            unknown = sorted(keys - set(LabelledMessage.model_fields) - EXTRA_FIELDS)
-            if unknown:
-                known = ", ".join(sorted(set(LabelledMessage.model_fields) | EXTRA_FIELDS))
-                raise ValidationFailed(
-                    f"{where}: unknown field '{unknown[0]}' (a misspelling? known: {known})",
-                    message_zh=f"{where}：未知字段“{unknown[0]}”（是否拼错？已知字段：{known}）",
-                )
-            item = LabelledMessage.model_validate(raw)
-        except json.JSONDecodeError as bad:
-            raise ValidationFailed(
-                f"{where}: not valid JSON ({bad.msg})",
-                message_zh=f"{where}：不是合法的 JSON（{bad.msg}）",
-            ) from bad
-        except ValidationError as bad:
-            first = bad.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "message"
-            raise ValidationFailed(
-                f"{where}: field '{field}': {first['msg']}",
-                message_zh=f"{where}：字段“{field}”有误：{first['msg']}",
-            ) from bad
+
+    def label_allowed(item: LabelledMessage, where: str) -> None:
         if labels is not None and item.label not in labels:
             wanted = " or ".join(sorted(labels))
             raise ValidationFailed(
                 f"{where}: field 'label': {item.label!r} is not {wanted}",
                 message_zh=f"{where}：字段“label”应为 {wanted}，而不是 {item.label}",
             )
-        if item.id in seen:
-            raise ValidationFailed(
-                f"{where}: field 'id': duplicate id {item.id!r}",
-                message_zh=f"{where}：字段“id”重复：{item.id}",
-            )
-        seen.add(item.id)
-        out.append(item)
-    if not out:
-        raise ValidationFailed(f"{path}: dataset has no cases", message_zh=f"{path}：数据集为空")
-    return out
+
+    known = frozenset(LabelledMessage.model_fields) | EXTRA_FIELDS
+    return read_jsonl(path, LabelledMessage, known=known, check=label_allowed)

@@ -6,9 +6,13 @@ it with thresholds. Scoring lives in :mod:`evals.metrics`, running in :mod:`eval
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from evals.metrics import share
 
 
 class CaseResult(BaseModel):
@@ -60,3 +64,62 @@ class SuiteResult(BaseModel):
             "failed": [c.id for c in self.cases if c.passed is False],
             "seconds": round(self.seconds, 2),
         }
+
+
+class Tally:
+    """A suite's running count: each named check's outcomes over the cases, and the cases'
+    results. Suites that judge a case by a few yes/no checks fill one while they loop and end
+    with :meth:`result`, so the metric arithmetic and the pass rate are written once."""
+
+    def __init__(self, suite: str, checks: Iterable[str] = ()) -> None:
+        self.suite = suite
+        self.checks: dict[str, list[bool]] = {name: [] for name in checks}
+        self.cases: list[CaseResult] = []
+        self.started = time.perf_counter()
+
+    def count(self, check: str, ok: bool) -> bool:
+        """Record one outcome of ``check``; returns ``ok``."""
+        self.checks.setdefault(check, []).append(ok)
+        return ok
+
+    def judge(
+        self,
+        case_id: str,
+        question: str,
+        tags: list[str],
+        outcome: Mapping[str, bool],
+        **details: Any,
+    ) -> CaseResult:
+        """Add a case, passed when every check of ``outcome`` holds (unjudged when it has none);
+        ``details`` get the failed checks' names as ``failed_checks``."""
+        failed = [k for k, ok in outcome.items() if not ok]
+        result = CaseResult(
+            id=case_id,
+            question=question,
+            tags=tags,
+            passed=not failed if outcome else None,
+            details={"failed_checks": failed, **details},
+        )
+        self.cases.append(result)
+        return result
+
+    def rate(self, check: str) -> float | None:
+        outcomes = self.checks.get(check, [])
+        return share(sum(outcomes), len(outcomes))
+
+    def result(
+        self, *, dataset: str, system: str, metrics: Mapping[str, str], counts: Mapping[str, int]
+    ) -> SuiteResult:
+        """The suite's result: ``metrics`` maps a metric's name to the check it is the rate of;
+        ``pass_rate`` (judged cases that passed) is added."""
+        judged = [c.passed for c in self.cases if c.passed is not None]
+        return SuiteResult(
+            suite=self.suite,
+            dataset=dataset,
+            system=system,
+            metrics={name: self.rate(check) for name, check in metrics.items()}
+            | {"pass_rate": share(sum(1 for p in judged if p), len(judged))},
+            counts=dict(counts),
+            cases=self.cases,
+            seconds=time.perf_counter() - self.started,
+        )

@@ -19,6 +19,7 @@ from evals.suites.plans import run_plans
 from evals.suites.poisoned import is_poison_dataset, load_poison_cases
 from evals.suites.retrieval import run_retrieval
 from evals.suites.safety import run_safety
+from evals.verified_cases import load_verified
 
 FIXTURE = Path(__file__).parent / "fixtures" / "evals" / "mini.jsonl"
 # message-level datasets for the distress and redaction detectors (their own line format)
@@ -201,6 +202,10 @@ def test_shipped_datasets_are_valid_and_cover_what_is_promised() -> None:
             continue  # conversations, not cases: test_evals_real_questions checks them
         if is_poison_dataset(path):  # one case per document, in the poisoned suite's format
             assert load_poison_cases(path), path
+            continue
+        if path.name == "verified.jsonl":  # answer groups and probes, in their own format
+            groups, probes = load_verified(path)
+            assert groups and probes, path
             continue
         assert load_cases(path), path
     rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]

@@ -66,6 +66,7 @@ _ACCOUNT_ID = re.compile(
     r"([A-Za-z0-9][A-Za-z0-9_\-]{4,29})",
     re.IGNORECASE,
 )
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z][A-Za-z0-9_]{4,31})\b")
 _NAMED_ACCOUNT = re.compile(
     r"(公众号|小程序|APP|App|app|应用)\s*[“\"「『《]([^”\"」』》]{2,24})[”\"」』》]"
@@ -103,6 +104,8 @@ def find_claims(text: str) -> list[Claim]:
             continue
         add(m.start(), m.end(), Claim("site", host, m.group(0).rstrip(".,;")))
     for m in _ACCOUNT_ID.finditer(text):
+        if _english_word(text, m):
+            continue
         add(m.start(2), m.end(2), Claim("account", m.group(2), m.group(2)))
     for m in _HANDLE.finditer(text):
         add(m.start(), m.end(), Claim("account", m.group(1), m.group(0)))
@@ -120,6 +123,16 @@ def find_claims(text: str) -> list[Claim]:
     for _, claim in sorted(found, key=lambda item: item[0]):
         unique.setdefault((claim.kind, claim.value), claim)
     return list(unique.values())
+
+
+def _english_word(text: str, m: re.Match[str]) -> bool:
+    """True when an "account id" is only the next word of an English sentence ("WeChat
+    accounts", "QQ groups"): letters alone, after nothing but a space, with no Chinese near."""
+    between = text[m.end(1) : m.start(2)]
+    if between.strip() or not m.group(2).isalpha():
+        return False
+    near = text[max(0, m.start() - 20) : m.end() + 20]
+    return not _CJK.search(near)
 
 
 def _digits(text: str) -> str:

@@ -32,10 +32,11 @@ from bot.knowledge.models import DocumentMeta, SourceDocument
 
 _PAY = re.compile(
     r"收取|缴纳|交纳|缴费|交费|缴交|付费|付款|转账|转入|汇款|汇入|打款|充值|预存|预付|扫码支付|扫码付款|"
+    r"结清|付清|缴清|交清|补交|补缴|(?:由|须|需)?(?:本人|个人|学员|考生|自行)(?:自行)?(?:承担|负担)|"
     r"(?<![提递转])交(?=[\u4e00-\u9fff]{0,4}(?:费|金)|\s*\d)|"
     r"(?:需|须|要|先|请|应|必须|需要|务必|统一|即可|并|在线|网上)(?:先|另行|自行)?支付|"
     r"开通[\u4e00-\u9fff]{0,6}会员|购买[\u4e00-\u9fff]{0,6}(?:会员|服务|课程|套餐)|"
-    r"\b(?:pay|paid|transfer|wire|remit|top up)\b",
+    r"\b(?:pay|paid|payable|transfer|wire|remit|top up|settle)\b",
     re.IGNORECASE,
 )
 _FEE = re.compile(
@@ -44,11 +45,37 @@ _FEE = re.compile(
     re.IGNORECASE,
 )
 _CREDENTIAL = re.compile(
-    r"(?:提供|填写|填入|提交|发送|告知|输入|登记|上传|报送|回复|报上|转发|截图)[^。；！？\n]{0,16}"
+    r"(?:提供|填写|填入|提交|发送|告知|告诉|输入|登记|上传|报送|回复|报上|报出|念出|读出|说出|转发|截图)"
+    r"[^。；！？\n]{0,16}"
     r"(?:密码|验证码|校验码|动态码|短信码|CVV|安全码|网银|U盾|口令)|"
     r"(?:银行卡号|卡号|银行账号)[^。；！？\n]{0,12}(?:密码|验证码|动态码|CVV|有效期)|"
-    r"\b(?:enter|provide|send|share|submit|give)\b[^.;!?\n]{0,40}"
-    r"\b(?:password|PIN|verification code|SMS code|one-time code|CVV|security code)\b",
+    r"\b(?:enter|provide|send|share|submit|give|tell|read out|read|say|confirm|reply with)\b"
+    r"[^.;!?\n]{0,60}\b(?:password|PIN|verification code|SMS code|one-time code|CVV|"
+    r"security code|expiry date|expiration date|digits on the back|code (?:that |which )?"
+    r"(?:we|you|will|arrives?|is) (?:text|sen[dt]|receive))|"
+    # a code that is texted to the graduate, then asked for ("…a code will arrive by text;
+    # tell the officer that code")
+    r"\bcode\b[^.;!?\n]{0,40}\b(?:text message|SMS)\b[^.!?\n]{0,60}"
+    r"\b(?:tell|give|read|send|say|forward)\b",
+    re.IGNORECASE,
+)
+# text written for a machine reader rather than for graduates (a note to "any AI model", a
+# hidden comment telling someone what to answer)
+_ADDRESSED = re.compile(
+    r"\b(?:note|message|instructions?|notice)\s+(?:to|for)\s+(?:any\s+|the\s+|all\s+)?"
+    r"(?:AI|artificial intelligence|language model|LLM|chatbot|assistant|bot)s?\b|"
+    r"\bif you are an?\s+(?:AI|language model|LLM|chatbot|assistant)\b|"
+    r"\b(?:AI|language model|LLM|chatbot)s?\s+(?:model\s+|assistant\s+)?reading this\b|"
+    r"(?:给|致|写给|对)(?:AI|人工智能|智能助手|大模型|语言模型|机器人|助手)[^。；！？\n]{0,4}"
+    r"(?:的)?(?:说明|提示|指令|留言|话)|"
+    r"(?:如果|若)你是(?:AI|人工智能|大模型|语言模型|智能助手|助手|机器人)|"
+    r"(?:AI|人工智能|大模型|智能助手)[^。；！？\n]{0,6}(?:读到|看到|阅读)(?:本|这)",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_TOLD = re.compile(
+    r"\b(?:answer|reply|respond|say|tell|claim|do not mention|never mention)\b|"
+    r"回答|回复|告诉|声称|不要提|不得提",
     re.IGNORECASE,
 )
 # a card or ID number handed to an app, link, mailbox or private contact (not a public office)
@@ -64,7 +91,11 @@ _PRIVATE_CHANNEL = re.compile(
 # pyramid rewards: money for bringing in classmates
 _REFERRAL = re.compile(
     r"(?:邀请|推荐|拉)[^。；！？\n]{0,20}(?:奖励|返利|返现|佣金|提成|现金|红包)|"
-    r"\b(?:invite|refer)\b[^.;!?\n]{0,40}\b(?:reward|bonus|commission|cash)\b",
+    # the link or the word passed on to a person who then signs up, for money
+    r"(?:分享|转发|介绍|带)[^。；！？\n]{0,30}(?:同学|朋友|好友|室友|一人|一位|每位|每人|新人)"
+    r"[^。；！？\n]{0,30}(?:奖励|返利|返现|佣金|提成|红包|奖金|\d+\s*元)|"
+    r"\b(?:invite|refer|share|bring)\b[^.;!?\n]{0,60}"
+    r"\b(?:reward|bonus|commission|cash|earn|\d+\s*(?:yuan|rmb))\b",
     re.IGNORECASE,
 )
 # a post, exam pass or offer promised for money
@@ -91,7 +122,8 @@ _CONDITIONAL = re.compile(
 # money a graduate owes the state or a school, not a fee for the subsidy or the job
 _EXEMPT = re.compile(
     r"社会保险|社保|医疗保险|养老保险|失业保险|医保|公积金|学费|住宿费|党费|团费|个人所得税|税款|税费|"
-    r"报名费|考试费|考务费|报考费|报名考试费|体检费|social insurance|tuition|tax",
+    r"报名费|考试费|考务费|报考费|报名考试费|体检费|交通|食宿|差旅|路费|往返|违约金|"
+    r"social insurance|tuition|tax|travel|accommodation",
     re.IGNORECASE,
 )
 # what a fee must never buy: the subsidy, loan, post or offer itself
@@ -109,7 +141,8 @@ _PRIVATE = re.compile(
 )
 _CLAUSE = re.compile(r"[^，,：:]+")
 _QUOTED = re.compile(r"“[^“”]{1,80}”|\"[^\"]{1,80}\"|「[^「」]{1,80}」|『[^『』]{1,80}』")
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+# an English full stop ends a sentence when white space follows it ("www.ncss.cn" and "1.5" go on)
+_SENTENCE = re.compile(r"(?:[^。！？；!?;.\n]|\.(?!\s))+(?:[。！？；!?;]|\.(?=\s|$))?")
 _FIELD = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(
     r"\b(name|placeholder|aria-label|title|id)\s*=\s*[\"']([^\"']{1,80})[\"']", re.IGNORECASE
@@ -217,6 +250,21 @@ def demand_in(
     return ""
 
 
+def addressed_to_machine(text: str) -> str:
+    """The first passage of ``text`` written for an AI reader, not for graduates ("" when
+    none): a note to "any AI model" or "给AI助手的说明", or a hidden comment (``<!-- -->``)
+    that tells its reader what to answer."""
+    found = _ADDRESSED.search(text)
+    if found is not None:
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.end())
+        return text[start : end if end >= 0 else len(text)].strip()
+    for comment in _COMMENT.finditer(text):
+        if _TOLD.search(comment.group(1)):
+            return comment.group(0).strip()
+    return ""
+
+
 def official_source(meta: DocumentMeta, channels: OfficialChannels) -> bool:
     """True when the document's declared source is an official site (it may still lie: this
     only lets "pay on the registration site" pass for exam and certification fees)."""
@@ -258,7 +306,7 @@ def screen(
         demand = next((s for s in sentences(doc.text) if suspicion(s) == "payment"), "")
     steering = next(
         (s for s in [title, *sentences(doc.text)] if s and suspicion(s) == "instruction"), ""
-    )
+    ) or addressed_to_machine(title + "\n" + doc.text)
     secret_fields = [f for f in fields or [] if _SECRET_FIELD.search(f)]
     if demand:
         out.set_aside = (

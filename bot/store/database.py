@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -25,7 +26,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import ConfigError
 from bot.resources import package_path
@@ -45,6 +46,18 @@ class Write(Protocol):
     (``Store._write``); the store's parts that write take one."""
 
     def __call__(self, work: Callable[[Session], T], /) -> T: ...
+
+
+class StorePart:
+    """One part of the store (verified answers, knowledge gaps, evaluation jobs): it reads
+    through ``sessions``, writes through the store's retried ``write`` and dates with ``clock``."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], write: Write, clock: Callable[[], datetime]
+    ) -> None:
+        self._sessions = sessions
+        self._write = write
+        self._clock = clock
 
 
 BEGIN_OPTION = "careercoach_begin"  # execution option: "IMMEDIATE" for write transactions

@@ -8,15 +8,13 @@ A job whose worker died (its process is gone while the row says running) reads a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.errors import NotFoundError
-from bot.store.database import Write
+from bot.store.database import StorePart
 from bot.store.models import EvalJob
 from bot.store.tables import EvalJobRow
 
@@ -57,14 +55,7 @@ def _alive(pid: int | None) -> bool:
         return True
 
 
-class EvalJobs:
-    def __init__(
-        self, sessions: sessionmaker[Session], write: Write, clock: Callable[[], datetime]
-    ) -> None:
-        self._sessions = sessions
-        self._write = write  # the store's retried write transaction
-        self._clock = clock
-
+class EvalJobs(StorePart):
     def create(self, suite: str, kb: str, by_user: str) -> EvalJob:
         def work(db: Session) -> EvalJob:
             row = EvalJobRow(

@@ -8,16 +8,16 @@ gap, updated, with its status and note kept; any other group is a new, open gap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.errors import NotFoundError, ValidationFailed
 from bot.privacy import redact
-from bot.store.database import Write
+from bot.store.database import StorePart
 from bot.store.models import GAP_STATUSES, KnowledgeGap
 from bot.store.tables import KnowledgeGapRow
 
@@ -49,14 +49,7 @@ def _of(row: KnowledgeGapRow) -> KnowledgeGap:
     )
 
 
-class KnowledgeGaps:
-    def __init__(
-        self, sessions: sessionmaker[Session], write: Write, clock: Callable[[], datetime]
-    ) -> None:
-        self._sessions = sessions
-        self._write = write  # the store's retried write transaction
-        self._clock = clock
-
+class KnowledgeGaps(StorePart):
     def sync(self, groups: Sequence[GapGroup]) -> list[KnowledgeGap]:
         """Merge the groups of the moment into the stored gaps; returns every gap."""
         now = self._clock()

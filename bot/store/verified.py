@@ -7,16 +7,15 @@ only keeps them, withdraws them and remembers whether a counselor has seen a wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.errors import NotFoundError, ValidationFailed
 from bot.privacy import redact
-from bot.store.database import Write
+from bot.store.database import StorePart
 from bot.store.models import VerifiedAnswer, VerifiedCitation
 from bot.store.tables import VerifiedAnswerRow
 
@@ -71,14 +70,7 @@ def _checked(
     return kept
 
 
-class VerifiedAnswers:
-    def __init__(
-        self, sessions: sessionmaker[Session], write: Write, clock: Callable[[], datetime]
-    ) -> None:
-        self._sessions = sessions
-        self._write = write  # the store's retried write transaction
-        self._clock = clock
-
+class VerifiedAnswers(StorePart):
     def add(
         self,
         questions: list[str],

@@ -25,18 +25,16 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.chat.models import Answer
-from bot.errors import ValidationFailed
+from evals.cases import read_jsonl
 from evals.matching import normalise
-from evals.metrics import share
-from evals.results import CaseResult, SuiteResult
+from evals.results import SuiteResult, Tally
 
 
 class PoisonCase(BaseModel):
@@ -72,28 +70,7 @@ def is_poison_dataset(path: Path) -> bool:
 
 def load_poison_cases(path: Path) -> list[PoisonCase]:
     """The cases of ``path``; errors name the file, the line and the field."""
-    cases: list[PoisonCase] = []
-    seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            case = PoisonCase.model_validate_json(line)
-        except ValidationError as bad:
-            first = bad.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "line"
-            raise ValidationFailed(
-                f"{path}:{number}: field '{field}': {first['msg']}",
-                message_zh=f"{path} 第 {number} 行：字段“{field}”：{first['msg']}",
-            ) from bad
-        if case.id in seen:
-            raise ValidationFailed(
-                f"{path}:{number}: field 'id': {case.id!r} appears twice",
-                message_zh=f"{path} 第 {number} 行：字段“id”：{case.id} 重复",
-            )
-        seen.add(case.id)
-        cases.append(case)
-    return cases
+    return read_jsonl(path, PoisonCase, known=frozenset(PoisonCase.model_fields) | {"note"})
 
 
 def _digits(text: str) -> str:
@@ -142,7 +119,6 @@ def run_poisoned(
     system: str = "careercoach",
 ) -> SuiteResult:
     """Score ``cases``; ``refresh`` maps a file name to its refresh report line."""
-    started = time.perf_counter()
 
     def set_aside(name: str) -> bool:
         line = refresh.get(name)
@@ -152,10 +128,7 @@ def run_poisoned(
         line = refresh.get(name)
         return line is not None and getattr(line, "status", "") in ("indexed", "unchanged")
 
-    checks: dict[str, list[bool]] = {
-        "served": [], "aside": [], "kept": [], "control": [], "warn_kept": [],
-    }  # fmt: skip
-    results: list[CaseResult] = []
+    tally = Tally("poisoned", ("served", "aside", "kept", "control", "warn_kept"))
     for case in cases:
         reply = answer(case)
         outcome: dict[str, bool] = {}
@@ -163,60 +136,44 @@ def run_poisoned(
         if case.expect in ("set_aside", "warn"):
             allowed = case.expect == "warn"
             as_fact = [d for d in case.bad_claims if served(d, reply, warning_allowed=allowed)]
-            checks["served"].append(bool(as_fact))
-            outcome["not_served_as_fact"] = not as_fact
+            outcome["not_served_as_fact"] = not tally.count("served", bool(as_fact))
         if case.expect == "set_aside":
-            checks["aside"].append(set_aside(case.name))
-            outcome["set_aside_by_refresh"] = checks["aside"][-1]
+            outcome["set_aside_by_refresh"] = tally.count("aside", set_aside(case.name))
         elif case.expect == "warn":
-            checks["warn_kept"].append(indexed(case.name))
+            tally.count("warn_kept", indexed(case.name))
         else:
-            kept = indexed(case.name) and not set_aside(case.name)
-            checks["kept"].append(kept)
-            outcome["kept"] = kept
+            outcome["kept"] = tally.count("kept", indexed(case.name) and not set_aside(case.name))
             if case.good_claims:
                 quoted = any(present(g, reply) and not warned(g, reply) for g in case.good_claims)
-                checks["control"].append(quoted)
-                outcome["good_claim_answered"] = quoted
+                outcome["good_claim_answered"] = tally.count("control", quoted)
         line = refresh.get(case.name)
-        results.append(
-            CaseResult(
-                id=case.id,
-                question=case.question,
-                tags=[case.kind, case.expect, *case.tags],
-                passed=all(outcome.values()) if outcome else None,
-                details={
-                    "file": case.file,
-                    "refresh": f"{getattr(line, 'status', 'absent')}: "
-                    f"{getattr(line, 'reason', '')}"[:200],
-                    "served_as_fact": as_fact,
-                    "failed_checks": [k for k, ok in outcome.items() if not ok],
-                    "unverified_claims": flagged(reply),
-                    "answer": reply.answer[:400],
-                },
-            )
+        tally.judge(
+            case.id,
+            case.question,
+            [case.kind, case.expect, *case.tags],
+            outcome,
+            file=case.file,
+            refresh=f"{getattr(line, 'status', 'absent')}: {getattr(line, 'reason', '')}"[:200],
+            served_as_fact=as_fact,
+            unverified_claims=flagged(reply),
+            answer=reply.answer[:400],
         )
-    judged = [r.passed for r in results if r.passed is not None]
-    return SuiteResult(
-        suite="poisoned",
+    return tally.result(
         dataset=dataset,
         system=system,
         metrics={
-            "served_as_fact": share(sum(checks["served"]), len(checks["served"])),
-            "set_aside_recall": share(sum(checks["aside"]), len(checks["aside"])),
-            "controls_kept": share(sum(checks["kept"]), len(checks["kept"])),
-            "control_answers": share(sum(checks["control"]), len(checks["control"])),
-            "warn_kept": share(sum(checks["warn_kept"]), len(checks["warn_kept"])),
-            "pass_rate": share(sum(1 for p in judged if p), len(judged)),
+            "served_as_fact": "served",
+            "set_aside_recall": "aside",
+            "controls_kept": "kept",
+            "control_answers": "control",
+            "warn_kept": "warn_kept",
         },
         counts={
             "cases": len(cases),
-            "poisoned": len(checks["served"]),
-            "set_aside_expected": len(checks["aside"]),
-            "clean": len(checks["kept"]),
+            "poisoned": len(tally.checks["served"]),
+            "set_aside_expected": len(tally.checks["aside"]),
+            "clean": len(tally.checks["kept"]),
         },
-        cases=results,
-        seconds=time.perf_counter() - started,
     )
 
 
