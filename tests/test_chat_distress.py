@@ -29,6 +29,7 @@ from bot.chat.distress import (
     units,
     without_idioms,
 )
+from bot.chat.distress_rules import normalise, unmasked
 from bot.chat.glossary import Glossary
 from bot.chat.models import Answer, Turn
 from bot.chat.prompts import PromptLibrary
@@ -152,6 +153,77 @@ def test_calm_job_stress_is_none_by_rule() -> None:
         "这份实习我撑不下去了",
     ]:
         assert rule_level(message).level == "none"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("毕业两年还在家，真的想自#杀", "毕业两年还在家,真的想自杀"),  # a symbol inside the word
+        ("我 想 死", "我想死"),  # spelt out one character at a time
+        ("今天 面试 两场", "今天 面试 两场"),  # a space between words is a break and stays
+        ("终面又挂了，想s了", "终面又挂了,想死了"),  # 死 as a letter
+        ("饿4了，面试拖到下午", "饿死了,面试拖到下午"),  # and as a digit, in an idiom
+        ("今天去4s店面试销售", "今天去4s店面试销售"),  # a shop name is no spelling of 死
+        ("thinking about how to kil1 myself", "thinking about how to kill myself"),
+        ("su!cidal again tonight", "suicidal again tonight"),
+        ("my 3 offers came in 2day", "my 3 offers came in 2day"),  # digits in words stay
+    ],
+)
+def test_filter_dodges_are_undone_before_the_cues(typed: str, read: str) -> None:
+    assert unmasked(normalise(typed)) == read
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "毕业两年还在家，真的想自#杀",
+        "我 想 死",
+        "终面又挂了，想s了",
+        "thinking about how to kil1 myself",
+        "畢業後一直想輕生",  # traditional characters
+        "我不准备再活下去了",
+        "这几天故意饿着自己，不想吃",
+        "又狠狠地扇了自己几巴掌",
+        "我怕我控制不住对自己下手",
+        "美工刀就放在枕头底下",
+        "在网上搜那栋写字楼到底有多高",
+        "I googled how tall the tower downtown is",
+        "I started self-harming during my thesis year",  # a topic word, the writer as subject
+    ],
+)
+def test_dodged_spellings_and_new_cues_are_likely(message: str) -> None:
+    assert rule_level(message).level == "likely", rule_level(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["以后你们要照顾好自己", "去另外一个世界就轻松了", "算了，一了百了"],
+)
+def test_the_other_world_and_last_instructions_are_possible(message: str) -> None:
+    assert rule_level(message).level == "possible", rule_level(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "热s了，招聘会在露天操场",
+        "饿4了，面试拖到下午两点",
+        "今天去4s店面试销售",
+        "煩死了，網申系統又當機",  # traditional characters, an idiom
+        "the interview prep is seriously killing me",
+        "I might disappear for a few days after finals to go hiking",
+        "I want to disappear to the coast once my exams are over",
+        "入职以后只想消失在人群中，安静做事",
+        "考完试只想睡上三天三夜",
+    ],
+)
+def test_dodged_idioms_and_getaways_stay_calm(message: str) -> None:
+    assert rule_level(message).level == "none", rule_level(message)
+
+
+def test_a_long_sleep_with_an_end_is_plain_but_never_waking_is_not() -> None:
+    assert "好好休息" in without_idioms("周末要睡到自然醒")
+    assert rule_level("真希望一睡就永远不要醒").level == "likely"
 
 
 def test_units_are_the_message_and_its_sentences() -> None:

@@ -103,6 +103,48 @@ def test_answers_sent_at_the_same_time_are_all_kept(url: str) -> None:
     assert state["answers"] == {item.id: 3 for item in items}
 
 
+def _docx(text: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_pages_resume_file_is_reviewed_for_its_cookie_session(url: str) -> None:
+    c = http(url)
+    c.get("/")  # the page issues the graduate's cookie session
+    word = _docx(RESUME.read_text(encoding="utf-8"))
+    kinds = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    answer = c.post(
+        "/cc/resume/review",
+        files={"file": ("我的简历.docx", word, kinds)},
+        data={"job": "", "keep": "false", "lang": "en"},
+        headers={"sec-fetch-site": "same-origin"},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert {"personal_data", "duty"} <= {f["kind"] for f in body["findings"]}
+    assert all("620102199901011234" not in f["text"] for f in body["findings"])
+    assert all(f["suggestion"].isascii() for f in body["findings"] if f["kind"] == "duty")
+    # nothing chosen, a file of no known kind, another site: each a clear refusal
+    empty = c.post("/cc/resume/review", data={"lang": "zh"})
+    assert empty.status_code == 400 and empty.json()["error_zh"] == "请先选择简历文件。"
+    odd = c.post("/cc/resume/review", files={"file": ("cv.exe", b"MZ\x90\x00", "x/y")})
+    assert odd.status_code == 400 and odd.json()["error"] and odd.json()["error_zh"]
+    forged = c.post(
+        "/cc/resume/review",
+        files={"file": ("cv.docx", word, kinds)},
+        headers={"sec-fetch-site": "cross-site"},
+    )
+    assert forged.status_code == 403
+
+
 def test_bad_answers_are_a_clear_400(url: str) -> None:
     answer = http(url).post("/api/coaching/assessment", json={"answers": {"nope": 3}})
     assert answer.status_code == 400 and "nope" in answer.json()["detail"]

@@ -161,3 +161,28 @@ def test_install_on_handlers_covers_child_loggers() -> None:
     finally:
         parent.removeHandler(handler)
     assert records == ["id [身份证号] mail [邮箱]"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # full-width digits (a Chinese input method in full-width mode); the rest stays as typed
+        ("回电请拨１３６１１０２８８４７，谢谢", "回电请拨[电话]，谢谢"),
+        ("ＱＱ：３０５５１７２８６", "ＱＱ：[QQ号]"),
+        ("补贴是２０００元，２０２６届可以领吗", "补贴是２０００元，２０２６届可以领吗"),
+        # traditional characters: found on the simplified reading, returned in the original script
+        ("我叫蕭文傑，聯絡電話13622047731", "我叫[姓名]，聯絡電話[电话]"),
+        ("請問畢業生見習補貼每月多少錢", "請問畢業生見習補貼每月多少錢"),
+    ],
+)
+def test_full_width_and_traditional_text_is_redacted_and_kept_as_typed(
+    typed: str, expected: str
+) -> None:
+    assert redact(typed) == expected
+    assert redact(expected) == expected
+
+
+def test_a_road_with_a_direction_and_a_new_town_estate_reach_a_door() -> None:
+    assert redact("快递寄到成都市武侯区人民南路北88号") == "快递寄到[地址]"
+    assert redact("住在锦绣新城3栋1702") == "住在[地址]"
+    assert redact("想在人民南路北边找个实习") == "想在人民南路北边找个实习"

@@ -35,6 +35,7 @@ from bot.settings import Settings
 from ui.api import build_api
 from ui.apidocs import add_api_docs
 from ui.auth import RoleGuard, Signer, staff_login_of
+from ui.coaching import CoachingPage, resume_routes
 from ui.coaching_api import build_coaching_api
 from ui.counselor import CounselorReview, build_counselor_page, queue_functions
 from ui.csrf import CSRF_SCRIPT, SCRIPT_PATH
@@ -161,6 +162,7 @@ def build_app(settings: Settings, services: Services | None = None) -> Any:
     # the page scripts and their routes (ui/scripts.py), before the pages mounted over them
     app.include_router(script_routes())
     app.include_router(chat_routes(GraduateChat(services, gate, plans)))
+    app.include_router(resume_routes(CoachingPage(services)))
     review = CounselorReview(services)
     app.include_router(review_routes(queue_functions(review)))
     max_upload = f"{int(settings.max_file_mb * 1e6)}b"
@@ -182,7 +184,12 @@ def build_app(settings: Settings, services: Services | None = None) -> Any:
     graduate = build_graduate_page(services, gate, plans)
     graduate.delete_cache = GRADIO_CACHE_SWEEP
     gr.mount_gradio_app(
-        app, graduate, path="", max_file_size="1b", head=script_tag("chat"), **common
+        app,
+        graduate,
+        path="",
+        max_file_size="1b",
+        head=script_tag("chat") + script_tag("resume"),
+        **common,
     )
 
     page_rules = [

@@ -6,9 +6,11 @@
 returns an object whose ``wire(lang)`` connects the page's language switch. The questionnaire is
 one screen: every item with its five choices, each answer saved to the session at once, so a
 reload resumes it; progress shows above. Text that came from the graduate or their file is
-shown inert (``ui.sanitize.literal``); the résumé is pasted, as the page takes no uploads. The
-chart is our own SVG of numbers. :func:`make_coaching` builds the service from settings (None
-when its data files cannot load: the tabs then say so).
+shown inert (``ui.sanitize.literal``). The résumé is pasted, or chosen as a file in a column that
+``templates/resume.js`` draws and sends to :func:`resume_routes` (not through Gradio, whose
+uploads the graduate page refuses: SECURITY.md). The chart is our own SVG of numbers.
+:func:`make_coaching` builds the service from settings (None when its data files cannot load:
+the tabs then say so).
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ import logging
 from typing import Any
 
 import gradio as gr
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from bot.errors import CareerCoachError
 from bot.settings import Settings
+from ui.csrf import request_origin_ok
 from ui.sanitize import literal
 from ui.services import Services
 from ui.sessions import graduate_session
@@ -81,14 +88,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "coach_plan": {"zh": "生成含自我评估的规划", "en": "Make a plan with self-assessment"},
     "resume_intro": {
         "zh": (
-            "### 简历诊断\n粘贴简历全文，可粘贴岗位描述（PDF 或 Word 文件请用"
-            " `careercoach coach resume` 或 `/api/coaching/resume`）。"
+            "### 简历诊断\n粘贴简历全文，或在下方选择 PDF / Word 文件；可粘贴岗位描述。"
             "简历只在本次诊断中使用，不会保存，除非你勾选保存（也只保存诊断结果）。"
         ),
         "en": (
-            "### Résumé review\nPaste your résumé's text and optionally a job description "
-            "(for a PDF or Word file use `careercoach coach resume` or `/api/coaching/resume`). "
-            "The résumé is "
+            "### Résumé review\nPaste your résumé's text or choose a PDF or Word file below, "
+            "and optionally paste a job description. The résumé is "
             "used for this review only and not stored unless you tick the box (then only the "
             "findings are kept)."
         ),
@@ -101,6 +106,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "review": {"zh": "开始诊断", "en": "Review"},
     "no_file": {"zh": "请先粘贴简历全文。", "en": "Paste your résumé first."},
+    "no_upload": {"zh": "请先选择简历文件。", "en": "Choose a résumé file first."},
     "no_findings": {"zh": "没有发现明显问题。", "en": "No findings."},
     "rewrites": {
         "zh": "#### 改写建议（已核对：没有添加原文没有的内容）",
@@ -388,6 +394,33 @@ class CoachingPage:
             ]
         return "\n".join(lines)
 
+    def review_file(
+        self, data: bytes, name: str, job: str, keep: bool, lang: str, request: Any = None
+    ) -> dict[str, Any]:
+        """Findings on an uploaded résumé file (PDF, Word, text) as JSON for the page script,
+        which shows every text inert; a bad file is ``{"error", "error_zh"}``."""
+        if self.coaching is None:
+            return {"error": tt("unavailable", "en"), "error_zh": tt("unavailable", "zh")}
+        if not data:
+            return {"error": tt("no_upload", "en"), "error_zh": tt("no_upload", "zh")}
+        try:
+            body = self.coaching.review_resume(
+                data,
+                name,
+                lang,
+                job.strip() or None,
+                keep=keep,
+                session_id=self.session_id(request),
+            )
+        except CareerCoachError as error:
+            return {"error": error.message, "error_zh": error.message_zh}
+        return {
+            "findings": body["findings"],
+            "rewrites": body["rewrites"],
+            "none": tt("no_findings", lang),
+            "rewrites_title": tt("rewrites", lang).lstrip("# "),
+        }
+
     # --- interview ---------------------------------------------------------------------------
     def start(
         self, occupation: str | None, fmt: str | None, lang_label: str
@@ -514,7 +547,9 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
             label=tt("upload", zh), lines=10, max_lines=40, max_length=20000, elem_id="resume-text"
         )
         job = gr.Textbox(label=tt("job", zh), lines=4, elem_id="resume-job")
-        keep = gr.Checkbox(label=tt("keep", zh), value=False)
+        keep = gr.Checkbox(label=tt("keep", zh), value=False, elem_id="resume-keep")
+        # a file is read by templates/resume.js, drawn in this column (no Gradio upload)
+        gr.Column(elem_id="resume-upload")
         review = gr.Button(tt("review", zh), variant="primary", elem_id="resume-review")
         findings = gr.Markdown(elem_id="resume-findings")
     with gr.Tab(tt("tab_interview", zh), id="interview") as interview_tab:
@@ -657,3 +692,39 @@ def build_coaching_tabs(services: Services, page: gr.Blocks, lang: gr.Radio) -> 
         i_next,
     ]
     return CoachingTabs(relabel, outputs)
+
+
+def resume_routes(handlers: CoachingPage) -> APIRouter:
+    """``POST /cc/resume/review``: a résumé file from the page script, as a form (``file``,
+    ``job``, ``keep``, ``lang``), tied to the graduate's cookie session like the chat's routes;
+    refused when it comes from another site, and bounded by the app's request-body limit."""
+    router = APIRouter()
+
+    @router.post("/cc/resume/review", include_in_schema=False)
+    async def review(request: Request) -> JSONResponse:
+        if not request_origin_ok(request.scope):
+            refused = {"error": "cross-site request refused", "error_zh": "已拒绝跨站请求"}
+            return JSONResponse(refused, status_code=403)
+        try:
+            form = await request.form(max_files=1, max_fields=8)
+        except Exception:  # starlette's parser raises its own errors for a malformed body
+            bad = {"error": "not a form with a file", "error_zh": "请求不是带文件的表单"}
+            return JSONResponse(bad, status_code=400)
+        upload = form.get("file")
+        data, name = b"", "resume"
+        if isinstance(upload, UploadFile):
+            data = await upload.read()
+            name = (upload.filename or name).replace("/", "_")[-80:]
+        lang = "en" if form.get("lang") == "en" else "zh"
+        body = await run_in_threadpool(
+            handlers.review_file,
+            data,
+            name,
+            str(form.get("job") or "")[:20000],
+            form.get("keep") == "true",
+            lang,
+            request,
+        )
+        return JSONResponse(body, status_code=400 if "error" in body else 200)
+
+    return router

@@ -55,6 +55,8 @@ PAGES: dict[str, tuple[str, str, list[str], dict[str, str], str]] = {
         {},
         "null",
     ),
+    # the résumé file of the coaching tab; it posts its form itself (ui/coaching.resume_routes)
+    "resume": ("resume-upload", "/cc/resume", [], {}, "null"),
 }
 
 

@@ -49,6 +49,7 @@ from bot.chat.distress_rules import (
     normalise,
     plain_idioms,
     rule_signals,
+    unmasked,
     without_idioms,
 )
 from bot.errors import ConfigError
@@ -246,7 +247,7 @@ def _by_rules(signals: RuleSignals) -> Assessment:
 
 def units(message: str) -> list[str]:
     """The whole message and its sentences (when there are several), idioms in plain words."""
-    text = plain_idioms(normalise(message))
+    text = plain_idioms(unmasked(normalise(message)))
     parts = [p.strip() for p in _SENTENCE.findall(text)]
     parts = [p for p in parts if len(p) >= _MIN_UNIT_CHARS]
     out = [text]

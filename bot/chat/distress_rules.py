@@ -28,6 +28,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.chat.normalize import to_simplified
+
 _NO_STOP = r"[^，。,.!?！？；;\n]"
 
 # --- idioms: death words as intensifiers, and what they mean in plain words ---------------------
@@ -68,7 +70,7 @@ _IDIOM_TABLE: tuple[tuple[str, str], ...] = (
         r"\b(?:(?:deadlines?|job\s+hunt(?:ing)?|job\s+search|commute|work|exams?|interviews?|boss|"
         r"this|that|it|they|heat|traffic|waiting|applications?|shoes|back|feet|[a-z]+)\s+"
         r"(?:is|are|was|were|'s|'re|will\s+be|has\s+been|have\s+been)\s*"
-        r"(?:really\s+|literally\s+|totally\s+|slowly\s+|honestly\s+)?killing\s+me)\b",
+        r"(?:[a-z]+ly\s+)?killing\s+me)\b",
         "is wearing me out",
     ),
     (
@@ -111,6 +113,14 @@ _IDIOM_TABLE: tuple[tuple[str, str], ...] = (
         "working very hard",
     ),
     (r"消失(?:一段时间|几天|一阵子|一下|一个月|半年|一周|一个星期)", "休息一阵子"),
+    (r"消失在(?:人海|人群)(?:里|中)?", "过平凡的日子"),
+    # a long sleep with an end to it (睡到自然醒, 睡一整天), not a wish never to wake
+    (r"睡(?:上)?(?:一整天|一天一夜|三天三夜|个够|到自然醒|个好觉|到中午|个懒觉)", "好好休息"),
+    (
+        r"\bdisappear(?:ing)?\s+(?:to\s+(?:the\s+)?[a-z]+|for\s+(?:a|an|one|two|three|a\s+few|\d+)\s+"
+        r"(?:days?|weeks?|weekends?|months?|while))\b",
+        "take a break",
+    ),
     (r"(?:游戏|副本|关卡|角色|王者|吃鸡)[^，。,.!?！？]{0,8}(?:死了|挂了|阵亡)", "游戏输了"),
 )
 _IDIOM_PATTERNS = tuple((re.compile(p, re.IGNORECASE), plain) for p, plain in _IDIOM_TABLE)
@@ -125,6 +135,9 @@ _EXPLICIT = re.compile(
     r"(?:刀|刀片|小刀|圆规|烟头|打火机|针)[^，。,.!?！？]{0,6}(?:划|割|烫|扎)(?:自己|手|腿|胳膊)?|"
     r"(?:又|开始|忍不住)(?:割|划)(?!水|船|算|分|拨|款|账|线|过|走|掉|重点|开|草|麦|韭菜|肉|舍|让|据|裂)了?|"
     r"不想活|不活了|活不下去|不想再活|不要活了|活够了|不想(?:再)?存在|"
+    r"不(?:打算|准备|愿意|想|要)(?:再)?(?:继续)?活(?:下去|着了|了)|"
+    r"(?:故意|狠狠)(?:地)?(?:饿|打|扇|掐|咬|烫|冻|摔|伤|划|割)(?:了|着|伤|破)?自己|"
+    r"对自己(?:做(?:点|出)?(?:什么|傻事|不好的事)|下手|动手)|"
     r"(?:宁愿|希望|真希望)(?:自己)?(?:从来)?(?:没|没有|不)(?:存在|出生)|"
     r"没有?(?:活下去|活着)的(?:理由|意义|勇气|希望|必要|动力)|"
     r"想(?:去)?死|(?:准备|打算|决定|要去|就去|该去|想去)死|"
@@ -138,6 +151,7 @@ _EXPLICIT = re.compile(
     r"永远(?:地)?睡(?:过去|下去|着)|不想(?:再)?醒(?:来|过来)|"
     r"遗书|遗言|(?:交代|安排)(?:好)?(?:了)?后事|最后一次(?:跟|和)你(?:说话|聊天)|"
     r"\bkill(?:ing|ed)?\s+(?:my\s*self|me)\b|\bsuicid|\bunaliv|\bkms\b|\bsewer\s*slide|"
+    r"\bdo\s+something\s+to\s+my\s*self\b|"
     r"\bend(?:ing)?\s+(?:my|it)\s+(?:own\s+)?(?:life|all)\b|\bend\s+it\s+(?:all|tonight|today|now)\b|"
     r"\btak(?:e|ing)\s+my\s+(?:own\s+)?life|"
     r"\b(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|exist|wake\s+up|be\s+here)|"
@@ -165,6 +179,15 @@ _METHOD = re.compile(
     r"喝(?:了)?(?:半瓶|一瓶)?农药|(?:木炭|炭)" + _NO_STOP + r"{0,8}(?:胶带|密封|房间)|"
     r"绳子" + _NO_STOP + r"{0,6}(?:挂|准备|买好|系)|(?:挂好|准备好|买好)了?绳子|"
     r"(?:冲|走)(?:到|进)?(?:马路|车流)" + _NO_STOP + r"{0,4}(?:撞|中间)|让车撞|"
+    r"(?:刀|刀片|剪刀|小刀|美工刀|绳子|安眠药|药片|农药)" + _NO_STOP + r"{0,4}"
+    r"(?:就在手边|在手边|握在手里|拿在手里|放在枕头(?:下|底下|边))|"
+    r"(?:查|搜|搜索|研究|打听|看)"
+    + _NO_STOP
+    + r"{0,8}(?:桥|楼|大厦|天台|悬崖|水库)"
+    + _NO_STOP
+    + r"{0,4}(?:多高|最高|够高|多深|最深|几层)|"
+    r"\b(?:look(?:ing|ed)?\s+up|search(?:ing|ed)?(?:\s+for)?|googl\w+|check(?:ing|ed)?)\s+how\s+"
+    r"(?:high|tall|deep)\s+(?:\w+\s+){0,4}?(?:bridge|building|roof|tower|cliff|balcony)s?\b|"
     r"\b(?:jump(?:ing)?|throw(?:ing)?\s+myself)\s+(?:off|from|in\s+front\s+of)\s+"
     r"(?:a|the|my|this|that)?\s*(?:roof|building|bridge|balcony|cliff|window|train|tower|ledge)|"
     r"\b(?:saving|saved|stockpil\w*|hoard\w*)\s+(?:up\s+)?(?:pills|tablets|meds)|"
@@ -183,6 +206,8 @@ _SOFT = re.compile(
     r"下辈子(?:再也)?不(?:要|想)?(?:再)?做人|惩罚自己|"
     r"(?:打算|准备|决定|想)(?:就)?(?:这样)?结束(?:了|吧|掉)?(?=[，。！？,.!?\s…]|$)|"
     r"(?:那天|今晚|今天|明天|周末|到时候)(?:我)?就动手|(?:准备|打算|决定)动手|"
+    r"一了百了|(?:去|到)(?:另一个|另外一个|另一边的?)世界|"
+    r"(?:以后|往后|今后)(?:你们|你|她|他|爸妈)?(?:要)?(?:照顾好|好好照顾)(?:自己|爸妈|家里)|"
     r"拖累(?:家里|家人|父母|爸妈)|(?:没有|没)我(?:他们|大家|家里)?(?:会)?(?:更好|过得更好)|"
     r"\bno\s+point\s+in\s+(?:anything|going\s+on)|\bwant\s+(?:it|this|"
     r"everything)\s+(?:all\s+)?to\s+(?:stop|end)|\bgive\s+up\s+on\s+(?:life|everything)|"
@@ -240,6 +265,7 @@ _SELF_BEFORE = re.compile(
     r"(?:我|俺)(?:自己)?(?:真的|真|好|很|就|都|还|又|也|会|要|想|打算|准备|已经|一直|总是|经常|老是|"
     r"有时候?|甚至|差点|不如|宁愿|只想|再){0,3}$|"
     r"\bi\s*(?:'m|am|'ve|have|keep|often|sometimes|really|still|just|want\s+to|wanna|will|'ll|"
+    r"started|start|began|kept|went\s+back\s+to|"
     r"might|been|thinking\s+(?:about|of)|going\s+to|gonna|\s)*$",
     re.IGNORECASE,
 )
@@ -252,10 +278,64 @@ _QUESTION = re.compile(
 )
 
 
+_CJK = "\u3400-\u9fff"
+# a symbol typed inside a Chinese word to get it past a filter (自*杀, 自.杀, 跳_楼)
+_SYMBOL_IN_WORD = re.compile(rf"(?<=[{_CJK}])[*#@.·•\-_~^/\\|\u200b]+(?=[{_CJK}])")
+# a space next to a lone character (不想 活 了, 自 杀): a word spelt out to dodge a filter; a
+# space between two longer runs is a clause break and stays
+_SPACED_OUT = re.compile(
+    rf"(?<=(?<![{_CJK}])[{_CJK}]) +(?=[{_CJK}])|(?<=[{_CJK}]) +(?=[{_CJK}](?![{_CJK}]))"
+)
+# 死 written as a letter, a digit or a look-alike (想s, 好想si, 想4了, 笑s, 累4了) after a verb of
+# wanting or an intensified adjective, and before a particle or a break
+_DEATH_SPELLING = re.compile(
+    rf"((?:想|去|该|要|{_ADJ}))(?:4|s|si|sǐ|sì|sí|似)(?=了|啦|啊|吧|呀|掉|算了|的心|我|人|[，。！？!?,.\s~]|$)"
+)
+# English words with a symbol or digit standing for a letter (k*ll, su1cide, d!e)
+_MASKED_TOKEN = re.compile(r"(?<![a-z0-9*#@$!%])[a-z0-9](?:[a-z0-9*#@$!%]*[a-z0-9])?")
+_MASK_ANY = set("*#%")
+_LEET = {"1": "il", "!": "il", "3": "e", "0": "o", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t"}
+_MASKED_WORDS = (
+    "kill", "killed", "killing", "suicide", "suicidal", "die", "dying", "dead", "death",
+    "myself", "unalive", "unaliving", "overdose", "hang", "cutting",
+)  # fmt: skip
+
+
 def normalise(text: str) -> str:
-    """Full-width forms folded (ＡＢＣ → ABC), curly apostrophes straightened, spaces collapsed."""
+    """Full-width forms folded (ＡＢＣ → ABC), traditional characters simplified (輕生 → 轻生),
+    curly apostrophes straightened, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", to_simplified(text)).strip()
+
+
+def unmasked(text: str) -> str:
+    """``text`` (normalised) with the usual ways of dodging a word filter undone: symbols and
+    spaces inside a Chinese word dropped, 死 spelt as s/si/4 restored, masked English words
+    (k*ll, su1cide) spelt out. Idioms are rewritten after this, so 笑s reads as 笑死 → 太好笑了."""
+    text = _SYMBOL_IN_WORD.sub("", text)
+    text = _SPACED_OUT.sub("", text)
+    text = _DEATH_SPELLING.sub(lambda m: m.group(1) + "死", text)
+    return _MASKED_TOKEN.sub(_unmask_word, text)
+
+
+def _unmask_word(match: re.Match[str]) -> str:
+    token = match.group(0)
+    lowered = token.lower()
+    if lowered.isalpha() or lowered.isdigit() or not any(c.isalpha() for c in lowered):
+        return token
+    for word in _MASKED_WORDS:
+        if len(word) != len(lowered):
+            continue
+        letters = 0
+        for got, want in zip(lowered, word, strict=True):
+            if got == want:
+                letters += 1
+            elif not (got in _MASK_ANY or want in _LEET.get(got, "")):
+                break
+        else:
+            if letters >= 2:
+                return word
+    return token
 
 
 def plain_idioms(text: str) -> str:
@@ -322,7 +402,7 @@ def _first_unnegated(pattern: re.Pattern[str], text: str) -> str:
 
 def rule_signals(message: str) -> RuleSignals:
     """The cues in ``message`` (idioms rewritten first, topics and negations taken into account)."""
-    raw = normalise(message)
+    raw = unmasked(normalise(message))
     text = without_idioms(raw)
     topical = _TOPIC.search(text) is not None
     explicit = method = negated = ""

@@ -10,6 +10,10 @@ spaces or dashes: ``[电话]``), landlines with an area code (010-12345678, (075
 door (``[地址]``), labelled student, candidate and staff numbers (``[学号]``), passport numbers
 (``[护照号]``) and private persons' names, Chinese and English (``[姓名]``).
 
+Everything is found on a folded copy of the text, character for character: full-width digits and
+letters as ASCII (１３８…, ＱＱ), traditional characters simplified (電話, 陳). What is not personal
+data comes back exactly as typed.
+
 It leaves alone what graduates and policies write every day: years and dates, amounts,
 document numbers such as 财社〔2017〕164号, service hotlines (12333, 24365, 400/800 numbers),
 percentages, places named as places (我是甘肃人), a surname with a role (张老师, 小李, Mr. Wang),
@@ -27,9 +31,12 @@ on the root logger's handlers.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import logging
 import re
 
+from bot.chat.normalize import to_simplified
 from bot.privacy import names, places
 
 _ND = r"(?<![0-9A-Za-z])"  # not preceded by a digit or letter
@@ -169,10 +176,47 @@ def _wechat(match: re.Match[str]) -> str:
 _WECHAT_WORDS = frozenset({"public", "official", "account", "moments", "groups", "channel"})
 
 
+# Full-width digits, Latin letters and the symbols of numbers and addresses (１３８, ＱＱ, ＠, ＋)
+# fold to ASCII for finding; Chinese punctuation (，：) stays, the patterns expect it.
+_FULL_WIDTH = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B)]}
+_FULL_WIDTH |= {c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)}
+_FULL_WIDTH |= {ord(c): ord(c) - 0xFEE0 for c in "＠＋－＿．＃"} | {0x3000: 0x20}
+
+
+@functools.lru_cache(maxsize=4096)
+def _simplified_char(ch: str) -> str:
+    out = to_simplified(ch)
+    return out if len(out) == 1 else ch
+
+
+def _folded(text: str) -> str:
+    """``text`` character for character (same length): full-width letters and digits as ASCII,
+    traditional characters simplified (電話 → 电话, 陳 → 陈), so the patterns see one script."""
+    text = text.translate(_FULL_WIDTH)
+    if to_simplified(text) == text:
+        return text
+    return "".join(_simplified_char(ch) for ch in text)
+
+
 def redact(text: str) -> str:
-    """``text`` with personal data replaced by labels such as ``[电话]``; idempotent."""
+    """``text`` with personal data replaced by labels such as ``[电话]``; idempotent.
+
+    Found on the folded text (:func:`_folded`); what is not personal data is returned exactly as
+    typed (full-width, traditional) by aligning the folded text with its redacted form."""
     if not text:
         return text
+    folded = _folded(text)
+    redacted = _redact(folded)
+    if folded == text or redacted == folded:
+        return redacted if folded == text else text
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, folded, redacted, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        out.append(text[a1:a2] if op == "equal" else redacted[b1:b2])
+    return "".join(out)
+
+
+def _redact(text: str) -> str:
     text = _EMAIL.sub("[邮箱]", text)
     text = _EMAIL_SPELLED.sub(_spelled_email, text)
     text = _ID18.sub("[身份证号]", text)

@@ -60,6 +60,19 @@ def test_questionnaire_resume_and_interview(
     expect(findings).to_contain_text("personal_data", timeout=TIMEOUT_MS)
     expect(findings).to_contain_text("duty")
     expect(findings).not_to_contain_text("620102199901011234")
+    # the same résumé as a Word file, chosen in the tab's own file picker
+    import docx
+
+    document = docx.Document()
+    for line in RESUME.read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    document.save(str(tmp_path / "简历.docx"))
+    page.locator("#resume-file").set_input_files(str(tmp_path / "简历.docx"))
+    page.locator("#resume-file-review").click()
+    from_file = page.locator("#resume-file-findings")
+    expect(from_file).to_contain_text("personal_data", timeout=TIMEOUT_MS)
+    expect(from_file).to_contain_text("duty")
+    expect(from_file).not_to_contain_text("620102199901011234")
 
     page.get_by_role("tab", name="面试").click()
     page.locator("#iv-format label").filter(has_text="校招行为面试").click()
