@@ -41,9 +41,9 @@ def test_ask_and_the_web_app_get_the_same_coach_wiring(monkeypatch: pytest.Monke
     built: list[Settings] = []
     real = bot.app.build_app
 
-    def spy(settings: Settings, kb: object = None) -> bot.app.App:
+    def spy(settings: Settings, kb: object = None, verified: object = None) -> bot.app.App:
         built.append(settings)
-        return real(settings, kb)  # type: ignore[arg-type]
+        return real(settings, kb, verified)  # type: ignore[arg-type]
 
     monkeypatch.setattr(bot.app, "build_app", spy)
     monkeypatch.setenv("CAREERCOACH_DISTRESS_SEMANTIC", "false")

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
 
 from ui.scripts import ndjson_lines
+
+T = TypeVar("T")
+
+
+def run(make: Callable[[], Awaitable[T]]) -> T:
+    """``make()`` run to its end on an event loop of its own thread (another test's loop may
+    be running in this one, as the browser tests' Playwright leaves it)."""
+    done: list[T] = []
+    thread = threading.Thread(target=lambda: done.append(asyncio.run(make())))
+    thread.start()
+    thread.join(60)
+    assert done, "the coroutine did not finish"
+    return done[0]
 
 
 def test_stopping_the_stream_closes_the_answer_without_waiting_for_the_collector() -> None:
@@ -27,7 +42,7 @@ def test_stopping_the_stream_closes_the_answer_without_waiting_for_the_collector
         await lines.aclose()  # what Starlette does when the browser aborts the request
         return first
 
-    first = asyncio.run(read_one_then_stop())
+    first = run(read_one_then_stop)
     assert first == '{"text": "第一段"}\n'
     assert closed == ["closed"]
 
@@ -36,4 +51,4 @@ def test_a_whole_answer_is_sent_line_by_line() -> None:
     async def read_all() -> list[str]:
         return [line async for line in ndjson_lines(iter([{"a": 1}, {"b": "二"}]))]
 
-    assert asyncio.run(read_all()) == ['{"a": 1}\n', '{"b": "二"}\n']
+    assert run(read_all) == ['{"a": 1}\n', '{"b": "二"}\n']

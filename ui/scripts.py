@@ -26,7 +26,7 @@ English, never a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -202,7 +202,7 @@ def chat_routes(chat: Any) -> APIRouter:
 _END = object()
 
 
-async def ndjson_lines(views: Iterator[Any]) -> AsyncIterator[str]:
+async def ndjson_lines(views: Iterator[Any]) -> AsyncGenerator[str, None]:
     """``views`` as JSON lines, each piece computed in a worker thread.
 
     When the browser goes away (the stop button aborts the request) Starlette cancels this
