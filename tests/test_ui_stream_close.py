@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
 
 from ui.scripts import ndjson_lines
 
 T = TypeVar("T")
 
 
-def run(make: Callable[[], Awaitable[T]]) -> T:
+def run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """``make()`` run to its end on an event loop of its own thread (another test's loop may
     be running in this one, as the browser tests' Playwright leaves it)."""
     done: list[T] = []
