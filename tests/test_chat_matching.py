@@ -7,7 +7,7 @@ from bot.chat.decision import features
 from bot.chat.focus import TopicCheck
 from bot.chat.glossary import Glossary
 from bot.chat.selection import PieceModel, Selector
-from bot.chat.sentences import present, words
+from bot.chat.sentences import compounds_held, present, words
 from bot.chat.units import passages
 from tests.chat_fakes import make_hit
 
@@ -28,6 +28,15 @@ def test_a_word_the_splitter_cut_apart_still_counts_as_present() -> None:
     assert "面试" not in held and "复查结论为准x" not in held
     # English words count only as whole words
     assert present({"pay"}, words("Payment is monthly."), "Payment is monthly.") == set()
+
+
+def test_a_compound_is_held_when_both_of_its_words_are() -> None:
+    text = "报名资格：在读研究生可以报名。需要提交的材料见附件。"
+    # 报名材料 is said in two places of the block; 报名费用 only half
+    assert compounds_held({"报名材料", "报名费用", "材料"}, set(), text) == {"报名材料"}
+    # a compound already held, a short word or an English word is left to the other checks
+    assert compounds_held({"报名材料"}, {"报名材料"}, text) == set()
+    assert compounds_held({"报名", "signup fee"}, set(), text) == set()
 
 
 def test_coverage_sees_a_question_word_written_inside_a_longer_run() -> None:

@@ -39,7 +39,7 @@ from bot.chat.focus import TopicCheck
 from bot.chat.language import has_cjk
 from bot.chat.question import supplies
 from bot.chat.selection import Block
-from bot.chat.sentences import present, words
+from bot.chat.sentences import compounds_held, present, words
 from bot.chat.units import Passage
 from bot.errors import ConfigError
 from bot.knowledge.models import Hit
@@ -123,6 +123,8 @@ def features(
         everywhere |= present(weights, passage.context_words, _context(passage))
         for piece in passage.pieces:
             everywhere |= present(weights, piece.words, piece.text)
+        whole = " ".join([_context(passage), *(p.text for p in passage.pieces)])
+        everywhere |= compounds_held(weights, everywhere, whole)
     absent = sum(w for t, w in weights.items() if t not in everywhere) / total
     if block is None:
         return dict.fromkeys(FEATURES, 0.0) | {"unknown": unknown, "absent": absent}
@@ -132,6 +134,8 @@ def features(
         passage = found[piece.passage]
         held |= present(weights, piece.words, piece.text)
         held |= present(weights, passage.context_words, _context(passage))
+    block_text = " ".join([quoted, *(_context(found[i]) for i in block.passages)])
+    held |= compounds_held(weights, held, block_text)
     coverage = sum(w for t, w in weights.items() if t in held) / total
     hits = [found[i].hit for i in block.passages]
     if topics.asked:

@@ -204,3 +204,16 @@ def present(wanted: Iterable[str], found: set[str], text: str) -> set[str]:
         for w in wanted
         if w in found or (len(w) > 1 and _CJK_RUN.fullmatch(w) is not None and w in lowered)
     }
+
+
+def compounds_held(wanted: Iterable[str], held: set[str], text: str) -> set[str]:
+    """The Chinese words of ``wanted`` of four or more characters that are not in ``held`` but
+    whose two halves (each a word of two or more characters) both are in ``text``: a compound
+    the glossary supplies ("申请条件") is held by a block that says "谁可以申请" and "基本条件"."""
+    out = set()
+    for w in wanted:
+        if w in held or len(w) < 4 or _CJK_RUN.fullmatch(w) is None:
+            continue
+        if any(w[:i] in text and w[i:] in text for i in range(2, len(w) - 1)):
+            out.add(w)
+    return out
