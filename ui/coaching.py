@@ -26,8 +26,8 @@ from starlette.datastructures import UploadFile
 
 from bot.errors import CareerCoachError
 from bot.settings import Settings
-from ui.csrf import request_origin_ok
 from ui.sanitize import literal
+from ui.scripts import cross_site
 from ui.services import Services
 from ui.sessions import graduate_session
 from ui.texts import LANGS, vocabulary_choices
@@ -702,9 +702,9 @@ def resume_routes(handlers: CoachingPage) -> APIRouter:
 
     @router.post("/cc/resume/review", include_in_schema=False)
     async def review(request: Request) -> JSONResponse:
-        if not request_origin_ok(request.scope):
-            refused = {"error": "cross-site request refused", "error_zh": "已拒绝跨站请求"}
-            return JSONResponse(refused, status_code=403)
+        refused = cross_site(request)
+        if refused is not None:
+            return refused
         try:
             form = await request.form(max_files=1, max_fields=8)
         except Exception:  # starlette's parser raises its own errors for a malformed body

@@ -84,14 +84,22 @@ def _refused(reason: str, reason_zh: str) -> JSONResponse:
     return JSONResponse({"error": reason, "error_zh": reason_zh}, status_code=400)
 
 
+def cross_site(request: Request) -> JSONResponse | None:
+    """403 for a request another site's page sent (the graduate routes have no CSRF token, as
+    graduates have no login), else None."""
+    if request_origin_ok(request.scope):
+        return None
+    refused = {"error": "cross-site request refused", "error_zh": "已拒绝跨站请求"}
+    return JSONResponse(refused, status_code=403)
+
+
 async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
     """The request's JSON object, or the response saying why it is not one: 403 for a request
     another site's page sent (the graduate routes have no CSRF token, as graduates have no
     login; the counselor routes also need the role guard's token), 400 for a bad body."""
-    if not request_origin_ok(request.scope):
-        return JSONResponse(
-            {"error": "cross-site request refused", "error_zh": "已拒绝跨站请求"}, status_code=403
-        )
+    refused = cross_site(request)
+    if refused is not None:
+        return refused
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         return _refused(
