@@ -146,8 +146,17 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     if not AXE.is_file():
         pytest.skip(f"{AXE} is missing (scripts/test.sh installs axe-core with npm)")
     page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluate: not subject to the page's CSP
+    # Gradio fades a component that has just been updated back in (its opacity climbs to 1);
+    # axe's contrast check run mid-fade measures a lighter colour than the page settles on. So
+    # the finite animations and transitions finish first (a spinner's infinite one is left out).
     found = page.evaluate(
         """async () => {
+            const finite = document.getAnimations().filter(
+                (a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+            await Promise.race([
+                Promise.allSettled(finite.map((a) => a.finished)),
+                new Promise((done) => setTimeout(done, 10000)),
+            ]);
             const result = await axe.run(document, {resultTypes: ["violations"]});
             return result.violations.map((v) => ({
                 id: v.id, impact: v.impact,

@@ -61,6 +61,9 @@ def test_fifty_conversations_reviewed_with_fewer_than_three_actions_each(
     page.locator("#rv-search").click()
     check(page.locator("#rv-counts")).to_contain_text("未审阅 / unreviewed: 50")
     check(page.locator("#rv-range")).to_have_text("1–50 / 50")
+    # the filtered queue's first transcript is drawn (the page's first load came before it)
+    idle = page.locator('#review[aria-busy="false"]')
+    check(idle).to_have_count(1, timeout=30_000)
     page.screenshot(path=str(shots / "counselor-review.png"), full_page=True)
 
     actions: dict[int, int] = {}
@@ -79,6 +82,7 @@ def test_fifty_conversations_reviewed_with_fewer_than_three_actions_each(
         actions[current] = count
         if n < 49:
             check(title).not_to_have_text(f"对话 / conversation #{current}", timeout=30_000)
+            check(idle).to_have_count(1, timeout=30_000)
     check(page.locator("#rv-counts")).to_contain_text("未审阅 / unreviewed: 0", timeout=30_000)
     assert set(actions) == seeded
     per = list(actions.values())

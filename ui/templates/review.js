@@ -5,7 +5,22 @@
 // conversation reviewed and open the next unreviewed one, 1 2 3 toggle the last turn's
 // rubric (correct, citations, tone), F flags, ? lists the keys.
 const root = element.querySelector(".cc-review") || element;
-const state = { page: null, index: -1, detail: null, rubric: {}, offset: 0, busy: false };
+const state = { page: null, index: -1, detail: null, rubric: {}, offset: 0 };
+
+// Every action (a key, a click, a filter) runs after the one before it has drawn. A key pressed
+// while a transcript is still loading then applies to the transcript shown next, and two loads
+// never interleave: an earlier load's reply can no longer reset a rubric a later key has marked.
+// The root carries aria-busy while actions are waiting or running.
+let pending = Promise.resolve();
+let waiting = 0;
+function act(task) {
+  waiting += 1;
+  root.setAttribute("aria-busy", "true");
+  pending = pending.then(task)
+    .catch((error) => { status.textContent = `出错了 / failed: ${(error && error.message) || error}`; })
+    .finally(() => { waiting -= 1; if (!waiting) root.setAttribute("aria-busy", "false"); });
+  return pending;
+}
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -49,7 +64,10 @@ filters.append(
   el("label", { for: "rv-to" }, document.createTextNode("到 / to "), fields.date_to),
   el("label", { for: "rv-text", class: "rv-sr" }, document.createTextNode("文本 / text")), fields.text,
   el("button", { type: "submit", id: "rv-search", class: "rv-primary", text: "筛选 / Filter" }));
-filters.addEventListener("submit", (event) => { event.preventDefault(); state.offset = 0; load(0); });
+filters.addEventListener("submit", (event) => {
+  event.preventDefault();
+  act(() => { state.offset = 0; return load(0); });
+});
 
 function query() {
   return {
@@ -90,7 +108,7 @@ function drawList() {
     if (row.reviewed) badges.append(el("span", { class: "rv-badge rv-green", text: `✓ ${row.reviewed}` }));
     list.append(el("li", { class: i === state.index ? "rv-current" : null },
       el("button", { type: "button", class: "rv-row", "data-id": row.id, "aria-current": i === state.index ? "true" : null,
-        onclick: () => openAt(i) },
+        onclick: () => act(() => openAt(i)) },
         el("span", { class: "rv-row-title", text: `#${row.id} ${row.title}` }),
         el("span", { class: "rv-time", text: `${row.updated} · ${row.turns} 轮 turns` }), badges)));
   });
@@ -98,10 +116,10 @@ function drawList() {
   const end = (p.offset || 0) + (p.rows || []).length;
   pager.replaceChildren(
     el("button", { type: "button", id: "rv-prev-page", disabled: !(p.offset > 0), text: "‹ 上一页",
-      onclick: () => { state.offset = Math.max(0, (p.offset || 0) - p.limit); load(0); } }),
+      onclick: () => act(() => { state.offset = Math.max(0, (p.offset || 0) - p.limit); return load(0); }) }),
     el("span", { id: "rv-range", text: end ? `${start}–${end} / ${p.total}` : "0" }),
     el("button", { type: "button", id: "rv-next-page", disabled: !(end < p.total), text: "下一页 ›",
-      onclick: () => { state.offset = (p.offset || 0) + p.limit; load(0); } }));
+      onclick: () => act(() => { state.offset = (p.offset || 0) + p.limit; return load(0); }) }));
 }
 
 async function openAt(i) {
@@ -167,10 +185,10 @@ function drawDetail() {
     el("p", { text: d.summary }),
     el("p", { id: "rv-reviewed", text: d.reviewed }));
   const actions = el("div", { class: "rv-actions" },
-    el("button", { type: "button", id: "rv-prev", text: "‹ 上一条 (K)", onclick: () => move(-1) }),
-    el("button", { type: "button", id: "rv-save", class: "rv-primary", text: "保存并标记已审阅，下一条 (R)", onclick: save }),
-    el("button", { type: "button", id: "rv-next", text: "下一条 (J) ›", onclick: () => move(1) }),
-    el("button", { type: "button", id: "rv-flag", text: d.flagged ? "取消标记 / unflag" : "标记 (F) / flag", onclick: flag }));
+    el("button", { type: "button", id: "rv-prev", text: "‹ 上一条 (K)", onclick: () => act(() => move(-1)) }),
+    el("button", { type: "button", id: "rv-save", class: "rv-primary", text: "保存并标记已审阅，下一条 (R)", onclick: () => act(save) }),
+    el("button", { type: "button", id: "rv-next", text: "下一条 (J) ›", onclick: () => act(() => move(1)) }),
+    el("button", { type: "button", id: "rv-flag", text: d.flagged ? "取消标记 / unflag" : "标记 (F) / flag", onclick: () => act(flag) }));
   view.replaceChildren(header, actions, ...d.turns.map(turnView));
 }
 
@@ -184,16 +202,22 @@ async function move(step) {
 }
 
 async function save() {
-  if (!state.detail || state.busy) return;
-  state.busy = true;
-  try {
-    const reply = await server.review(state.detail.id, state.rubric);
-    status.textContent = reply.message;
-    if (!reply.ok) return;
-    // the conversation leaves an "unreviewed" list: the next one takes its place
-    if (fields.unreviewed.checked) await load(state.index);
-    else await move(1);
-  } finally { state.busy = false; }
+  if (!state.detail) return;
+  const reply = await server.review(state.detail.id, state.rubric);
+  status.textContent = reply.message;
+  if (!reply.ok) return;
+  // the conversation leaves an "unreviewed" list: the next one takes its place
+  if (fields.unreviewed.checked) await load(state.index);
+  else await move(1);
+}
+
+// keys 1 2 3 mark a problem on the last turn of the transcript shown when the key's turn comes
+function markLast(name) {
+  const turns = (state.detail && state.detail.turns) || [];
+  if (!turns.length) return;
+  const last = turns[turns.length - 1];
+  const button = view.querySelector(`[data-turn="${last.id}"] .rv-choice[data-key="${name}"][data-value="false"]`);
+  if (button) button.click();  // a key marks a problem; a fine turn needs no key
 }
 
 async function flag() {
@@ -214,18 +238,15 @@ document.addEventListener("keydown", (event) => {
   const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
   const key = event.key.toLowerCase();
-  const turns = (state.detail && state.detail.turns) || [];
-  if (key === "j" || key === "arrowdown") { event.preventDefault(); move(1); }
-  else if (key === "k" || key === "arrowup") { event.preventDefault(); move(-1); }
-  else if (key === "r" || (key === "enter" && event.target.tagName !== "BUTTON")) { event.preventDefault(); save(); }
-  else if (key === "f") { event.preventDefault(); flag(); }
-  else if (["1", "2", "3"].includes(key) && turns.length) {
+  if (key === "j" || key === "arrowdown") { event.preventDefault(); act(() => move(1)); }
+  else if (key === "k" || key === "arrowup") { event.preventDefault(); act(() => move(-1)); }
+  else if (key === "r" || (key === "enter" && event.target.tagName !== "BUTTON")) { event.preventDefault(); act(save); }
+  else if (key === "f") { event.preventDefault(); act(flag); }
+  else if (["1", "2", "3"].includes(key)) {
     event.preventDefault();
-    const last = turns[turns.length - 1];
     const [name] = RUBRIC[Number(key) - 1];
-    const button = view.querySelector(`[data-turn="${last.id}"] .rv-choice[data-key="${name}"][data-value="false"]`);
-    if (button) button.click();  // a key marks a problem; a fine turn needs no key
+    act(() => markLast(name));
   } else if (key === "?") { keys.classList.toggle("rv-keys-shown"); }
 });
 
-load(0);
+act(() => load(0));
