@@ -4,6 +4,7 @@ maintainer console refreshes in a worker process that cannot take the server dow
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import subprocess
 import sys
@@ -181,3 +182,18 @@ def test_a_page_of_any_declared_size_renders_within_the_pixel_budget() -> None:
     for width, height in [(14_400, 14_400), (1, 14_400), (14_400, 200)]:
         scale = render_scale(width, height, OCR_SCALE, MAX_RENDER_PIXELS)
         assert width * height * scale * scale <= MAX_RENDER_PIXELS * 1.0001
+
+
+def test_pypdf_complaints_about_a_damaged_file_stay_out_of_the_output(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """pypdf logs "EOF marker not found" on its way to failing on a cut file; the file's error
+    gives the reason, and pypdf's own line no longer reaches the log (stderr, mid-report)."""
+    from bot.knowledge.pdf import read_pdf
+
+    whole = (FIXTURES / "ingest" / "notice.pdf").read_bytes()
+    caplog.set_level("WARNING")
+    with pytest.raises(IngestError, match="truncated or corrupt PDF"):
+        read_pdf(whole[: len(whole) * 9 // 10], "cut.pdf")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []
+    assert logging.getLogger("pypdf").propagate  # restored after the read

@@ -253,8 +253,7 @@ def test_chat_rejects_bad_input(server: Server) -> None:
     assert http.post("/api/chat", json={"message": "  "}).status_code == 422
     long = http.post("/api/chat", json={"message": "x" * 2001})
     assert long.status_code == 422 and "x" * 50 not in long.text  # the input is not echoed
-    assert long.json()["detail"][0]["field"] == "body.message"
-    assert "2000" in long.json()["detail"][0]["problem"]
+    assert "2000" in long.json()["error"] and "2000" in long.json()["error_zh"]
     for chosen in ("short", "aaaaaaaaaaaaaaaa", "student-2021123456"):
         fresh = http.post("/api/chat", json={"session_id": chosen, "message": "你好"})
         assert fresh.status_code == 200 and fresh.json()["session_id"] != chosen

@@ -152,6 +152,25 @@ def test_the_gate_passes_engine_errors_on(tmp_path: Path) -> None:
         gate.check_length("x" * 2001)
 
 
+def test_the_api_accepts_what_a_raised_length_setting_allows(tmp_path: Path) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from ui.api import build_api
+
+    settings = _settings(tmp_path, max_message_chars=5000)
+    services, _coach, _kb, store = make_services(settings)
+    app = FastAPI()
+    app.include_router(build_api(services))
+    with TestClient(app) as http:
+        accepted = http.post("/api/chat", json={"message": "补贴" * 1500})  # 3,000 characters
+        refused = http.post("/api/chat", json={"message": "补贴" * 2600})  # 5,200
+    store.close()
+    assert accepted.status_code == 200, accepted.text
+    assert refused.status_code == 422
+    assert "5000" in refused.json()["error"] and "补贴补贴" not in refused.text
+
+
 # --- the database cannot store the transcript -----------------------------------------------
 def _fill_up(store: Store) -> None:
     """From now on the SQLite file cannot grow: SQLITE_FULL, as on a full disk."""

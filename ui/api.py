@@ -37,7 +37,9 @@ from ui.sessions import client_address, store_exchange
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 2000  # the schema's bound; settings.max_message_chars is checked as well
+# The schema's bound is the largest message any setting allows; the setting in force
+# (settings.max_message_chars, 2,000 unless raised) is checked by AnswerGate.check_length.
+MAX_MESSAGE_CHARS = 20_000
 MAX_TURN_ID = 2**31 - 1  # the turns.id column is a 32-bit integer on PostgreSQL
 
 # Cleaned before pydantic checks the string (it refuses lone surrogates), and so stored as sent.

@@ -26,8 +26,8 @@ from starlette.datastructures import UploadFile
 
 from bot.errors import CareerCoachError
 from bot.settings import Settings
+from ui.csrf import cross_site
 from ui.sanitize import literal
-from ui.scripts import cross_site
 from ui.services import Services
 from ui.sessions import graduate_session
 from ui.texts import LANGS, vocabulary_choices

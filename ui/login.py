@@ -24,7 +24,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.errors import AuthError, LoginThrottled
 from bot.resources import package_path
@@ -36,7 +36,7 @@ from ui.auth import (
     cookie_secure,
     new_nonce,
 )
-from ui.csrf import request_origin_ok
+from ui.csrf import cross_site_refusal, request_origin_ok
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -185,9 +185,7 @@ def add_login_routes(app: FastAPI, services: Services, signer: Signer) -> None:
         if token and not (
             request_origin_ok(request.scope) and hmac.compare_digest(csrf, signer.csrf_for(token))
         ):
-            return JSONResponse(
-                {"error": "cross-site request refused", "error_zh": "已拒绝跨站请求"}, 403
-            )
+            return cross_site_refusal()
         return end_session(request)
 
     @app.get("/whoami", include_in_schema=False)

@@ -34,7 +34,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.resources import package_path
-from ui.csrf import request_origin_ok
+from ui.csrf import cross_site
 
 TEMPLATES = package_path("ui", "templates")
 MAX_BODY_BYTES = 64_000
@@ -82,15 +82,6 @@ def script_tag(name: str) -> str:
 
 def _refused(reason: str, reason_zh: str) -> JSONResponse:
     return JSONResponse({"error": reason, "error_zh": reason_zh}, status_code=400)
-
-
-def cross_site(request: Request) -> JSONResponse | None:
-    """403 for a request another site's page sent (the graduate routes have no CSRF token, as
-    graduates have no login), else None."""
-    if request_origin_ok(request.scope):
-        return None
-    refused = {"error": "cross-site request refused", "error_zh": "已拒绝跨站请求"}
-    return JSONResponse(refused, status_code=403)
 
 
 async def json_body(request: Request) -> dict[str, Any] | JSONResponse:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 from collections import Counter
 from typing import Any
 
@@ -61,7 +62,7 @@ def is_page_furniture(line: str) -> bool:
 def read_pdf(data: bytes, path: str, limits: IngestLimits = DEFAULT_LIMITS) -> PagedText:
     """Lines of every page (furniture removed), OCR for pages without a text layer, tables
     as rows with their headers, and the glyph map of every page."""
-    reader, texts = _text_layer(data, path, limits)
+    reader, texts, repaired = _text_layer(data, path, limits)
     scanned = [i for i, t in enumerate(texts) if _visible(t) < 10 and _draws_image(
         reader.pages[i].get("/Resources"), depth=0)]  # fmt: skip
     if not scanned and sum(_visible(t) for t in texts) < 10 * len(texts):
@@ -71,6 +72,9 @@ def read_pdf(data: bytes, path: str, limits: IngestLimits = DEFAULT_LIMITS) -> P
         [Line(ln, n + 1) for ln in t.split("\n")] for n, t in enumerate(texts)
     ]
     result = PagedText(lines=[], title=_own_title(reader))
+    if repaired:
+        shown = "; ".join(repaired[:3])
+        result.notes.append(f"read although damaged ({shown}) / 文件有损坏，已尽量读取（{shown}）")
     if pdfium_doc is not None:
         result.layout = Layout()
         for i in range(len(texts)):
@@ -87,7 +91,47 @@ def _visible(text: str) -> int:
     return len(re.sub(r"\s", "", text))
 
 
-def _text_layer(data: bytes, path: str, limits: IngestLimits) -> tuple[pypdf.PdfReader, list[str]]:
+class _Repairs(logging.Handler):
+    """pypdf's warnings about a damaged file it read anyway ("EOF marker not found"), kept for
+    the document's notes instead of going to stderr in the middle of a refresh report. Only the
+    reading thread's records are kept, and they stop at pypdf's logger."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            text = record.getMessage().strip()
+            if text and text not in self.found:
+                self.found.append(text[:200])
+
+    def __enter__(self) -> _Repairs:
+        logger = logging.getLogger("pypdf")
+        self._propagate = logger.propagate
+        logger.addHandler(self)
+        logger.propagate = False
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        logger = logging.getLogger("pypdf")
+        logger.removeHandler(self)
+        logger.propagate = self._propagate
+
+
+def _text_layer(
+    data: bytes, path: str, limits: IngestLimits
+) -> tuple[pypdf.PdfReader, list[str], list[str]]:
+    """The reader, each page's text, and what pypdf had to repair to read the file."""
+    with _Repairs() as repairs:
+        reader, texts = _read_text_layer(data, path, limits)
+    return reader, texts, repairs.found
+
+
+def _read_text_layer(
+    data: bytes, path: str, limits: IngestLimits
+) -> tuple[pypdf.PdfReader, list[str]]:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _decrypt_without_password(reader):
