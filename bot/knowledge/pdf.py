@@ -91,42 +91,41 @@ def _visible(text: str) -> int:
     return len(re.sub(r"\s", "", text))
 
 
-class _Repairs(logging.Handler):
-    """pypdf's warnings about a damaged file it read anyway ("EOF marker not found"), kept for
-    the document's notes instead of going to stderr in the middle of a refresh report. Only the
-    reading thread's records are kept, and they stop at pypdf's logger."""
+class _PypdfWarnings(logging.Handler):
+    """Where pypdf's warnings go. During a read they are kept for the document's notes (a damaged
+    file it read anyway: "EOF marker not found") instead of reaching stderr in the middle of a
+    refresh report; each reading thread keeps its own. Any other goes to this module's log.
+    Installed once, at import, so concurrent reads never race over the logger's settings."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.thread = threading.get_ident()
-        self.found: list[str] = []
+        self.reading = threading.local()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
-            text = record.getMessage().strip()
-            if text and text not in self.found:
-                self.found.append(text[:200])
+        found: list[str] | None = getattr(self.reading, "found", None)
+        text = record.getMessage().strip()[:200]
+        if found is None:
+            log.warning("pypdf: %s", text)
+        elif text and text not in found:
+            found.append(text)
 
-    def __enter__(self) -> _Repairs:
-        logger = logging.getLogger("pypdf")
-        self._propagate = logger.propagate
-        logger.addHandler(self)
-        logger.propagate = False
-        return self
 
-    def __exit__(self, *_exc: object) -> None:
-        logger = logging.getLogger("pypdf")
-        logger.removeHandler(self)
-        logger.propagate = self._propagate
+_PYPDF_WARNINGS = _PypdfWarnings()
+logging.getLogger("pypdf").addHandler(_PYPDF_WARNINGS)
+logging.getLogger("pypdf").propagate = False
 
 
 def _text_layer(
     data: bytes, path: str, limits: IngestLimits
 ) -> tuple[pypdf.PdfReader, list[str], list[str]]:
     """The reader, each page's text, and what pypdf had to repair to read the file."""
-    with _Repairs() as repairs:
+    found: list[str] = []
+    _PYPDF_WARNINGS.reading.found = found
+    try:
         reader, texts = _read_text_layer(data, path, limits)
-    return reader, texts, repairs.found
+    finally:
+        _PYPDF_WARNINGS.reading.found = None
+    return reader, texts, found
 
 
 def _read_text_layer(
