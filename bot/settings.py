@@ -25,6 +25,10 @@ def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("careercoach", appauthor=False))
 
 
+# The most max_message_chars may be set to; the REST API's schema bounds messages by it.
+MESSAGE_CHARS_CEILING = 20_000
+
+
 class Settings(BaseSettings):
     """Every setting of the product, each with the reason it exists."""
 
@@ -268,7 +272,7 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(
         default=2000,
         ge=100,
-        le=20000,
+        le=MESSAGE_CHARS_CEILING,
         description="Longest graduate message accepted by the web chat and the API.",
     )
     answer_timeout_s: float = Field(

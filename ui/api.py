@@ -28,6 +28,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from bot.chat.models import StreamEvent, Turn
 from bot.errors import CareerCoachError, NotFoundError, StorageError
+from bot.settings import MESSAGE_CHARS_CEILING
 from bot.store.clean import clean_text
 from bot.store.store import new_session_id
 from ui.limits import AnswerGate, AnswerRefused
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 # The schema's bound is the largest message any setting allows; the setting in force
 # (settings.max_message_chars, 2,000 unless raised) is checked by AnswerGate.check_length.
-MAX_MESSAGE_CHARS = 20_000
+MAX_MESSAGE_CHARS = MESSAGE_CHARS_CEILING
 MAX_TURN_ID = 2**31 - 1  # the turns.id column is a 32-bit integer on PostgreSQL
 
 # Cleaned before pydantic checks the string (it refuses lone surrogates), and so stored as sent.

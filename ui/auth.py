@@ -39,7 +39,7 @@ import anyio
 
 from bot.store.models import StaffLogin
 from bot.store.store import new_session_id
-from ui.csrf import CSRF_HEADER, request_origin_ok
+from ui.csrf import CROSS_SITE, CSRF_HEADER, request_origin_ok
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class RoleGuard:
                 return
             unsafe = scope["type"] == "http" and scope.get("method", "GET") not in SAFE_METHODS
             if unsafe and not self._csrf_ok(scope, token):
-                await _json(send, 403, "cross-site request refused", "已拒绝跨站请求")
+                await _json(send, 403, *CROSS_SITE)
                 return
             state[STATE_STAFF] = login
         session = self.signer.unsign("session", cookies.get(SESSION_COOKIE))

@@ -86,10 +86,12 @@ def request_origin_ok(scope: MutableMapping[str, Any]) -> bool:
     return bool(host) and urlsplit(source).netloc.lower() == host
 
 
+CROSS_SITE = ("cross-site request refused", "已拒绝跨站请求")  # every cross-site 403 says this
+
+
 def cross_site_refusal() -> JSONResponse:
-    """The 403 every cross-site refusal answers with."""
-    refused = {"error": "cross-site request refused", "error_zh": "已拒绝跨站请求"}
-    return JSONResponse(refused, status_code=403)
+    """The 403 the routes answer a cross-site request with."""
+    return JSONResponse({"error": CROSS_SITE[0], "error_zh": CROSS_SITE[1]}, status_code=403)
 
 
 def cross_site(request: Request) -> JSONResponse | None:
