@@ -9,6 +9,7 @@ variables) and from ``.env`` only in entry points (``bot/cli``, ``ui/app.py``) t
 from __future__ import annotations
 
 import ipaddress
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -329,6 +330,10 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The configured time zone (the same as :attr:`zone`)."""
         return self.zone
+
+    def today(self) -> date:
+        """Today in the configured zone (from 16:00 UTC on, it is already tomorrow in Beijing)."""
+        return datetime.now(self.zone).date()
 
     @property
     def llm_configured(self) -> bool:

@@ -63,7 +63,7 @@ class Dashboard:
     ) -> tuple[str, str, list[list[Any]], list[list[Any]]]:
         """(totals Markdown, charts HTML, intents rows, question-group rows)."""
         store = self.services.store
-        today = today or date.today()
+        today = today or self.services.settings.today()
         span = PERIODS.get(period, 14)
         days = store.day_stats(today - timedelta(days=span - 1), today)
         buckets = _weeks(days) if span > 31 else days

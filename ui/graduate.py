@@ -348,7 +348,7 @@ def build_graduate_page(
                     )
                     major = gr.Textbox(label=t("major", zh))
                     graduation_year = gr.Dropdown(
-                        _years(date.today()),
+                        _years(services.settings.today()),
                         label=t("graduation_year", zh),
                         value=None,
                         elem_id="graduation-year",

@@ -132,7 +132,7 @@ class MaintainerConsole:
     def status(self) -> tuple[str, list[list[Any]], Any]:
         """KB status, the documents table, and the choices of the document picker."""
         kb = self.services.kb
-        today = date.today()
+        today = self.services.settings.today()
         rows: list[list[Any]] = []
         refs: list[tuple[str, str]] = []
         for doc in kb.documents():

@@ -67,7 +67,7 @@ def make_plan_maker(settings: Settings, retriever: Retriever | None) -> PlanMake
     llm = make_chat_model(settings)
 
     def plan(fields: dict[str, Any], lang: str) -> tuple[str, dict[str, Any]]:
-        today = date.today()
+        today = settings.today()
         profile = form_profile(fields, lang, today)
         result = make_plan(profile, catalogue, today, retriever=retriever, llm=llm, lang=lang)
         return render_markdown(result), profile.model_dump(mode="json", exclude_none=True)
