@@ -438,7 +438,21 @@ class Selector:
             shown.append(p)
             length += len(p.text)
         lead = [group.lead] if group.lead is not None else []
+        if best.piece in shown and shown[0] is not best.piece and not _wants_order(part):
+            # a question that wants one thing of a list (a yes/no, a fact) reads the item that
+            # answers it first; the others follow in their order
+            shown.remove(best.piece)
+            shown.insert(0, best.piece)
         return [*lead, *shown], len(kept) - len(shown)
+
+
+# a part that asks for the list itself: its items are read in the document's order
+_WHOLE_LIST = re.compile(r"哪些|哪几|有什么|有哪|几种|几类|几个|which|what are|list", re.IGNORECASE)
+_IN_ORDER = frozenset({"procedure", "materials"})
+
+
+def _wants_order(part: Part) -> bool:
+    return part.kind.name in _IN_ORDER or bool(_WHOLE_LIST.search(part.text))
 
 
 def _dense_band(dense: float | None) -> float:
