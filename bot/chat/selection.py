@@ -10,10 +10,12 @@ names no programme at all counts less.
 
 The best piece decides the group. A list is quoted whole, in its order, when the part wants a
 list (who can apply, the steps, the documents, 有哪些) or when several of its items are about the
-question; otherwise its lead-in and the items that are. A paragraph gives its best sentence and
-the neighbouring sentences that also answer. One more group may follow when it answers nearly
-as well (three quarters of the best score) and is about the asked programme; nothing else is
-quoted. Very long lists are cut after a dozen items and say how many follow.
+question; otherwise its lead-in and the items that are. A part that wants one thing of the list
+(a yes/no, a fact) reads the answering item first, the others after it in order. A paragraph
+gives its best sentence and the neighbouring sentences that also answer. One more group may
+follow when it answers nearly as well (three quarters of the best score) and is about the asked
+programme; nothing else is quoted. Very long lists are cut after a dozen items and say how many
+follow.
 """
 
 from __future__ import annotations
