@@ -38,6 +38,8 @@ TermStats = Callable[[list[str]], tuple[dict[str, int], int]]
 _CLAUSE_END = re.compile(r"(?<=[，,；;？?！!。\n])|(?=另外|还有就是|还有|以及|同时|此外|并且)|"
                          r"(?<=\.)\s+|\s+(?=and also\b|also\b)", re.IGNORECASE)  # fmt: skip
 _MAX_PARTS = 3
+# words that ask for a list itself ("有哪些条件", "which programmes")
+LIST_ASK = re.compile(r"哪些|哪几|有什么|有哪|which|what are", re.IGNORECASE)
 # Things a question asks about a programme, which graduates list in one clause
 _ASK_NOUN = re.compile(
     r"贴息标准|补贴标准|申请条件|报名条件|申请材料|申请流程|办理流程|额度|金额|标准|期限|年限|利率|"
@@ -172,9 +174,7 @@ class Part:
 
     @property
     def listy(self) -> bool:
-        return self.kind.listy or bool(
-            re.search(r"哪些|哪几|有什么|有哪|which|what are", self.text, re.I)
-        )
+        return self.kind.listy or bool(LIST_ASK.search(self.text))
 
 
 @dataclass

@@ -37,6 +37,7 @@ class QuestionType:
     search_words: str = ""  # added to the retrieval query (Chinese heading words)
     cues: re.Pattern[str] | None = None  # words of sentences that answer it
     listy: bool = False  # its answer is naturally a whole list or procedure
+    ordered: bool = False  # …whose items are read in the document's order (steps, documents)
 
 
 TYPES = [
@@ -56,6 +57,7 @@ TYPES = [
         "怎么申请 流程",
         re.compile(r"申请|办理|提交|登录|向|审核|流程|平台|报名|按照|经|通过|填写|留意|登记"),
         listy=True,
+        ordered=True,
     ),
     QuestionType(
         "materials",
@@ -68,6 +70,7 @@ TYPES = [
         "申请材料",
         re.compile(r"材料|证明|证书|身份证|表|协议|合同|证"),
         listy=True,
+        ordered=True,
     ),
     QuestionType(
         "eligibility",

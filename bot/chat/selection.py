@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.chat.analysis import ASK_WEIGHT, ASK_WORDS, Part, QuestionAnalysis
+from bot.chat.analysis import ASK_WEIGHT, ASK_WORDS, LIST_ASK, Part, QuestionAnalysis
 from bot.chat.focus import TopicCheck, extreme_positions
 from bot.chat.language import has_cjk
 from bot.chat.question import supplies
@@ -448,13 +448,14 @@ class Selector:
         return [*lead, *shown], len(kept) - len(shown)
 
 
-# a part that asks for the list itself: its items are read in the document's order
-_WHOLE_LIST = re.compile(r"哪些|哪几|有什么|有哪|几种|几类|几个|which|what are|list", re.IGNORECASE)
-_IN_ORDER = frozenset({"procedure", "materials"})
+# …and words that count its kinds ("有几种"): such a part reads a list in the document's order
+_COUNTED = re.compile(r"几种|几类|几个|list", re.IGNORECASE)
 
 
 def _wants_order(part: Part) -> bool:
-    return part.kind.name in _IN_ORDER or bool(_WHOLE_LIST.search(part.text))
+    """Whether ``part`` asks for the list itself (steps, documents, 有哪些, 几种), so its items
+    keep the document's order."""
+    return part.kind.ordered or bool(LIST_ASK.search(part.text) or _COUNTED.search(part.text))
 
 
 def _dense_band(dense: float | None) -> float:
